@@ -1,0 +1,165 @@
+"""Debts, the versions of their repayment plan, installments and payments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint, text
+from sqlmodel import Field
+
+from tracker.rates import RateUnit
+from tracker.schedule_types import Method
+from tracker.storage.enums import (
+    Channel,
+    DebtKind,
+    DebtStatus,
+    DocumentKind,
+    PaymentSource,
+    PenaltyMode,
+    PlanOrigin,
+    PlanStatus,
+)
+from tracker.storage.models.base import TABLE_OPTIONS, Base, utcnow
+from tracker.storage.types import ID_TYPE, DecimalText, StrEnumText, UTCDateTime
+
+DEFAULT_ALLOCATION_ORDER = "penalty,fee,interest,principal"
+
+
+class Debt(Base, table=True):
+    """A loan or card balance as the lender describes it; its plans say how it is repaid."""
+
+    __tablename__ = "debts"
+    __table_args__ = (Index("ix_debts_user_status", "user_id", "status"), TABLE_OPTIONS)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", sa_type=ID_TYPE)
+    name: str = Field(sa_type=String(100))  # lender or product, e.g. 金条
+    kind: DebtKind = Field(default=DebtKind.CONSUMER_LOAN, sa_type=StrEnumText(DebtKind))
+    currency: str = Field(sa_type=String(3))
+    principal_minor: int = Field(sa_type=BigInteger)
+    rate_value: Decimal = Field(sa_type=DecimalText())
+    rate_unit: RateUnit = Field(sa_type=StrEnumText(RateUnit))
+    day_count: int = 365
+    method: Method = Field(sa_type=StrEnumText(Method))
+    term_months: int
+    start_date: date | None = None  # money received; None: one month before first_due
+    first_due: date
+    due_day: int | None = None  # None: first_due.day
+    fee_rate: Decimal = Field(default=Decimal(0), sa_type=DecimalText())
+    upfront_fee_minor: int = Field(default=0, sa_type=BigInteger)
+    grace_days: int = 0
+    penalty_mode: PenaltyMode = Field(
+        default=PenaltyMode.RATE_MULTIPLIER, sa_type=StrEnumText(PenaltyMode)
+    )
+    penalty_multiplier: Decimal = Field(default=Decimal("1.5"), sa_type=DecimalText())
+    penalty_daily_rate: Decimal | None = Field(default=None, sa_type=DecimalText())
+    allocation_order: str = Field(default=DEFAULT_ALLOCATION_ORDER, sa_type=String(64))
+    max_term_months: int | None = None  # the longest extension the lender allows
+    status: DebtStatus = Field(default=DebtStatus.ACTIVE, sa_type=StrEnumText(DebtStatus))
+    note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime(), sa_column_kwargs={"onupdate": utcnow}
+    )
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class PlanVersion(Base, table=True):
+    """One version of a debt's repayment plan: the original, a renegotiation or a proposal."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (
+        UniqueConstraint("debt_id", "version"),
+        # At most one active plan per debt, even if two activations race.
+        Index(
+            "uq_plan_versions_debt_active",
+            "debt_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        TABLE_OPTIONS,
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
+    debt_id: int = Field(foreign_key="debts.id", ondelete="CASCADE", sa_type=ID_TYPE)
+    version: int = 0  # 0: the repository assigns the next number
+    status: PlanStatus = Field(default=PlanStatus.PROPOSED, sa_type=StrEnumText(PlanStatus))
+    origin: PlanOrigin = Field(default=PlanOrigin.ORIGINAL, sa_type=StrEnumText(PlanOrigin))
+    method: Method = Field(sa_type=StrEnumText(Method))
+    rate_value: Decimal = Field(sa_type=DecimalText())
+    rate_unit: RateUnit = Field(sa_type=StrEnumText(RateUnit))
+    day_count: int = 365
+    term_months: int
+    principal_minor: int = Field(sa_type=BigInteger)
+    start_date: date | None = None
+    first_due: date
+    due_day: int | None = None
+    fee_rate: Decimal = Field(default=Decimal(0), sa_type=DecimalText())
+    upfront_fee_minor: int = Field(default=0, sa_type=BigInteger)
+    # The previous plan's last installment (seq) that stays in force; the new plan takes over
+    # after it. None for an original plan, or when it replaces the whole previous schedule.
+    starts_after_installment: int | None = None
+    confirmed_on: date | None = None
+    channel: Channel | None = Field(default=None, sa_type=StrEnumText(Channel))
+    reference: str | None = Field(default=None, sa_type=String(128))  # lender's case number
+    agent: str | None = Field(default=None, sa_type=String(128))
+    document_file_id: str | None = Field(default=None, sa_type=String(256))  # Telegram file_id
+    document_kind: DocumentKind | None = Field(default=None, sa_type=StrEnumText(DocumentKind))
+    note: str | None = Field(default=None, sa_type=Text)
+    proposal_json: str | None = Field(default=None, sa_type=Text)  # the planner's options
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
+
+
+class Installment(Base, table=True):
+    """One scheduled payment of a plan version, in minor units of the debt's currency."""
+
+    __tablename__ = "installments"
+    __table_args__ = (
+        UniqueConstraint("plan_version_id", "seq"),
+        # The reminder scan: active installments due between two dates is a range scan.
+        Index("ix_installments_active_due", "is_active", "due_date"),
+        Index("ix_installments_debt_seq", "debt_id", "seq"),
+        Index("ix_installments_user_due", "user_id", "due_date"),
+        TABLE_OPTIONS,
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
+    plan_version_id: int = Field(
+        foreign_key="plan_versions.id", ondelete="CASCADE", sa_type=ID_TYPE
+    )
+    debt_id: int = Field(foreign_key="debts.id", ondelete="CASCADE", sa_type=ID_TYPE)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", sa_type=ID_TYPE)
+    seq: int
+    due_date: date
+    principal_minor: int = Field(sa_type=BigInteger)
+    interest_minor: int = Field(sa_type=BigInteger)
+    fee_minor: int = Field(default=0, sa_type=BigInteger)
+    total_minor: int = Field(sa_type=BigInteger)
+    is_active: bool = False  # belongs to the debt's active plan; kept by PlanRepository
+
+
+class Payment(Base, table=True):
+    """Money the user says they paid towards a debt; undone payments are kept for audit."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key"),
+        Index("ix_payments_debt_paid_on", "debt_id", "paid_on"),
+        Index("ix_payments_user_recorded", "user_id", "recorded_at"),
+        TABLE_OPTIONS,
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
+    debt_id: int = Field(foreign_key="debts.id", ondelete="CASCADE", sa_type=ID_TYPE)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", sa_type=ID_TYPE)
+    amount_minor: int = Field(sa_type=BigInteger)
+    currency: str = Field(sa_type=String(3))
+    paid_on: date  # the user's local date
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    note: str | None = Field(default=None, sa_type=Text)
+    source: PaymentSource = Field(default=PaymentSource.COMMAND, sa_type=StrEnumText(PaymentSource))
+    idempotency_key: str = Field(sa_type=String(128))  # "tg:update:123", "tg:cb:<rem>:<user>"
+    undone_at: datetime | None = Field(default=None, sa_type=UTCDateTime())

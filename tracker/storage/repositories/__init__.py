@@ -1,0 +1,35 @@
+"""Repositories: query and change one kind of row inside a unit of work; they never commit."""
+
+from tracker.storage.repositories.base import Repository
+from tracker.storage.repositories.debts import (
+    DebtRepository,
+    InstallmentRepository,
+    PaymentRepository,
+    PlanRepository,
+)
+from tracker.storage.repositories.messaging import (
+    DEFAULT_LEASE,
+    BotStateRepository,
+    OutboxRepository,
+    ProcessedUpdateRepository,
+)
+from tracker.storage.repositories.users import (
+    BudgetRepository,
+    HardshipRepository,
+    UserRepository,
+)
+
+__all__ = [
+    "DEFAULT_LEASE",
+    "BotStateRepository",
+    "BudgetRepository",
+    "DebtRepository",
+    "HardshipRepository",
+    "InstallmentRepository",
+    "OutboxRepository",
+    "PaymentRepository",
+    "PlanRepository",
+    "ProcessedUpdateRepository",
+    "Repository",
+    "UserRepository",
+]

@@ -1,0 +1,277 @@
+"""Debts, plan versions, installments and payments — always scoped to their user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, true, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from tracker.errors import Conflict, NotFound
+from tracker.money import to_minor
+from tracker.schedule_types import ScheduleRow
+from tracker.storage.enums import DebtStatus, PlanStatus
+from tracker.storage.models import Debt, Installment, Payment, PlanVersion
+from tracker.storage.repositories.base import Repository
+
+
+class DebtRepository(Repository):
+    """A user's debts; nothing here returns another user's debt."""
+
+    def add(self, debt: Debt) -> Debt:
+        """Add a debt and flush, so it has an id."""
+        self._session.add(debt)
+        self._session.flush()
+        return debt
+
+    def get_for_user(self, user_id: int, debt_id: int) -> Debt | None:
+        """The debt if it belongs to the user, else None."""
+        statement = select(Debt).where(col(Debt.id) == debt_id, col(Debt.user_id) == user_id)
+        return self._session.exec(statement).first()
+
+    def require_for_user(self, user_id: int, debt_id: int) -> Debt:
+        """The debt if it belongs to the user; NotFound otherwise (ids may come from buttons)."""
+        debt = self.get_for_user(user_id, debt_id)
+        if debt is None:
+            raise NotFound(f"debt {debt_id} not found", code="debt_not_found", debt_id=debt_id)
+        return debt
+
+    def list_for_user(
+        self, user_id: int, *, statuses: Iterable[DebtStatus] | None = None
+    ) -> list[Debt]:
+        """The user's debts in the order they were added, optionally only some statuses."""
+        statement = select(Debt).where(col(Debt.user_id) == user_id)
+        if statuses is not None:
+            statement = statement.where(col(Debt.status).in_([DebtStatus(s) for s in statuses]))
+        statement = statement.order_by(col(Debt.created_at), col(Debt.id))
+        return list(self._session.exec(statement).all())
+
+
+class PlanRepository(Repository):
+    """The versions of a debt's repayment plan; at most one is active."""
+
+    def add(self, plan: PlanVersion) -> PlanVersion:
+        """Add a version (numbered next for its debt unless ``version`` is set) and flush."""
+        self._lock_debt(plan.debt_id)
+        if not plan.version:
+            latest = self._session.exec(
+                select(func.max(col(PlanVersion.version))).where(
+                    col(PlanVersion.debt_id) == plan.debt_id
+                )
+            ).one()
+            plan.version = (latest or 0) + 1
+        self._session.add(plan)
+        self._session.flush()
+        return plan
+
+    def get_for_user(self, user_id: int, plan_id: int) -> PlanVersion | None:
+        """The plan version if its debt belongs to the user, else None."""
+        statement = (
+            select(PlanVersion)
+            .join(Debt, col(Debt.id) == col(PlanVersion.debt_id))
+            .where(col(PlanVersion.id) == plan_id, col(Debt.user_id) == user_id)
+        )
+        return self._session.exec(statement).first()
+
+    def active_for_debt(self, debt_id: int) -> PlanVersion | None:
+        """The debt's active plan, if any."""
+        statement = select(PlanVersion).where(
+            col(PlanVersion.debt_id) == debt_id, col(PlanVersion.status) == PlanStatus.ACTIVE
+        )
+        return self._session.exec(statement).first()
+
+    def list_for_debt(self, debt_id: int) -> list[PlanVersion]:
+        """All versions of the debt's plan, oldest first."""
+        statement = (
+            select(PlanVersion)
+            .where(col(PlanVersion.debt_id) == debt_id)
+            .order_by(col(PlanVersion.version))
+        )
+        return list(self._session.exec(statement).all())
+
+    def activate(self, plan: PlanVersion, at: datetime) -> PlanVersion | None:
+        """Make ``plan`` the debt's active plan; return the version it superseded, if any."""
+        # Only the new plan's installments stay is_active, so reminders follow it at once.
+        if plan.id is None:
+            self.add(plan)
+        self._lock_debt(plan.debt_id)
+        if plan.status is PlanStatus.ACTIVE:
+            return None
+        if plan.status is PlanStatus.REJECTED:
+            raise Conflict(
+                f"plan version {plan.version} was rejected", code="plan_rejected", plan_id=plan.id
+            )
+        previous = self.active_for_debt(plan.debt_id)
+        if previous is not None:
+            previous.status = PlanStatus.SUPERSEDED
+            # Flush before activating: the partial unique index allows one active plan per debt.
+            self._session.flush()
+        plan.status = PlanStatus.ACTIVE
+        plan.activated_at = at
+        self._session.flush()
+        self._session.exec(
+            update(Installment)
+            .where(
+                col(Installment.debt_id) == plan.debt_id,
+                col(Installment.is_active) == true(),
+                col(Installment.plan_version_id) != plan.id,
+            )
+            .values(is_active=False)
+        )
+        self._session.exec(
+            update(Installment)
+            .where(col(Installment.plan_version_id) == plan.id)
+            .values(is_active=True)
+        )
+        return previous
+
+    def reject(self, plan: PlanVersion) -> None:
+        """Mark a proposed plan as rejected; an active one must be superseded instead."""
+        if plan.status is PlanStatus.ACTIVE:
+            raise Conflict("the active plan cannot be rejected", code="plan_active")
+        plan.status = PlanStatus.REJECTED
+
+    def _lock_debt(self, debt_id: int) -> None:
+        # Serialises plan changes of one debt on PostgreSQL (SQLite has one writer anyway).
+        statement = select(Debt.id).where(col(Debt.id) == debt_id).with_for_update()
+        if self._session.exec(statement).first() is None:
+            raise NotFound(f"debt {debt_id} not found", code="debt_not_found", debt_id=debt_id)
+
+
+class InstallmentRepository(Repository):
+    """Scheduled installments of plan versions."""
+
+    def replace_for_plan(self, plan: PlanVersion, rows: Sequence[ScheduleRow]) -> list[Installment]:
+        """Store a computed schedule as the plan's installments, replacing any there were."""
+        if plan.id is None:
+            raise ValueError("flush the plan version before adding its installments")
+        debt = self._session.get(Debt, plan.debt_id)
+        if debt is None:
+            raise NotFound(f"debt {plan.debt_id} not found", code="debt_not_found")
+        self._session.exec(delete(Installment).where(col(Installment.plan_version_id) == plan.id))
+        currency = debt.currency
+        installments = [
+            Installment(
+                plan_version_id=plan.id,
+                debt_id=plan.debt_id,
+                user_id=debt.user_id,
+                seq=row.number,
+                due_date=row.due_date,
+                principal_minor=to_minor(row.principal, currency),
+                interest_minor=to_minor(row.interest, currency),
+                fee_minor=to_minor(row.fee, currency),
+                total_minor=to_minor(row.payment, currency),
+                is_active=plan.status is PlanStatus.ACTIVE,
+            )
+            for row in rows
+        ]
+        self._session.add_all(installments)
+        self._session.flush()
+        return installments
+
+    @staticmethod
+    def due_between_query(
+        start: date, end: date, *, active_only: bool = True, user_id: int | None = None
+    ) -> SelectOfScalar[Installment]:
+        """The due_between statement, exposed so tests can EXPLAIN it."""
+        statement = select(Installment).where(
+            col(Installment.due_date) >= start, col(Installment.due_date) <= end
+        )
+        if active_only:
+            # "= true", not "IS true": only an equality can use ix_installments_active_due.
+            statement = statement.where(col(Installment.is_active) == true())
+        if user_id is not None:
+            statement = statement.where(col(Installment.user_id) == user_id)
+        return statement.order_by(col(Installment.due_date), col(Installment.id))
+
+    def due_between(
+        self, start: date, end: date, *, active_only: bool = True, user_id: int | None = None
+    ) -> list[Installment]:
+        """Installments due from ``start`` to ``end`` inclusive, by due date."""
+        statement = self.due_between_query(start, end, active_only=active_only, user_id=user_id)
+        return list(self._session.exec(statement).all())
+
+    def for_debt(
+        self, user_id: int, debt_id: int, *, active_only: bool = True
+    ) -> list[Installment]:
+        """The debt's installments (of its active plan by default), by plan and sequence."""
+        statement = select(Installment).where(
+            col(Installment.debt_id) == debt_id, col(Installment.user_id) == user_id
+        )
+        if active_only:
+            statement = statement.where(col(Installment.is_active) == true())
+        statement = statement.order_by(col(Installment.plan_version_id), col(Installment.seq))
+        return list(self._session.exec(statement).all())
+
+    def for_plan(self, plan_id: int) -> list[Installment]:
+        """A plan version's installments in sequence."""
+        statement = (
+            select(Installment)
+            .where(col(Installment.plan_version_id) == plan_id)
+            .order_by(col(Installment.seq))
+        )
+        return list(self._session.exec(statement).all())
+
+
+class PaymentRepository(Repository):
+    """Payments; the idempotency key makes a redelivered update record nothing twice."""
+
+    def add_once(self, payment: Payment) -> tuple[Payment, bool]:
+        """Add the payment unless its idempotency key exists: (the stored payment, created?)."""
+        # The unique constraint decides, inside a SAVEPOINT, so a concurrent duplicate also
+        # ends with one row and this unit of work stays usable.
+        existing = self.get_by_key(payment.idempotency_key)
+        if existing is not None:
+            return existing, False
+        try:
+            with self._session.begin_nested():
+                self._session.add(payment)
+        except IntegrityError:
+            existing = self.get_by_key(payment.idempotency_key)
+            if existing is None:  # another constraint failed: a real error
+                raise
+            return existing, False
+        return payment, True
+
+    def get_by_key(self, idempotency_key: str) -> Payment | None:
+        """The payment recorded under this idempotency key."""
+        statement = select(Payment).where(col(Payment.idempotency_key) == idempotency_key)
+        return self._session.exec(statement).first()
+
+    def get_for_user(self, user_id: int, payment_id: int) -> Payment | None:
+        """The payment if it belongs to the user, else None."""
+        statement = select(Payment).where(
+            col(Payment.id) == payment_id, col(Payment.user_id) == user_id
+        )
+        return self._session.exec(statement).first()
+
+    def last_for_user(self, user_id: int, *, include_undone: bool = False) -> Payment | None:
+        """The payment the user recorded last (what /undo undoes)."""
+        statement = select(Payment).where(col(Payment.user_id) == user_id)
+        if not include_undone:
+            statement = statement.where(col(Payment.undone_at).is_(None))
+        statement = statement.order_by(col(Payment.recorded_at).desc(), col(Payment.id).desc())
+        return self._session.exec(statement.limit(1)).first()
+
+    def list_for_debt(
+        self, user_id: int, debt_id: int, *, include_undone: bool = False
+    ) -> list[Payment]:
+        """The debt's payments in the order they were paid."""
+        statement = select(Payment).where(
+            col(Payment.debt_id) == debt_id, col(Payment.user_id) == user_id
+        )
+        if not include_undone:
+            statement = statement.where(col(Payment.undone_at).is_(None))
+        statement = statement.order_by(
+            col(Payment.paid_on), col(Payment.recorded_at), col(Payment.id)
+        )
+        return list(self._session.exec(statement).all())
+
+    def undo(self, payment: Payment, at: datetime) -> None:
+        """Soft-delete a payment; the row stays for the audit trail."""
+        if payment.undone_at is not None:
+            raise Conflict("the payment was already undone", code="payment_already_undone")
+        payment.undone_at = at

@@ -1,0 +1,243 @@
+"""The reminder outbox, bot persistence state and processed Telegram updates."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, update
+from sqlmodel import col, select
+
+from tracker.storage.enums import OutboxStatus, StateNamespace
+from tracker.storage.models import BotState, Outbox, ProcessedUpdate, utcnow
+from tracker.storage.repositories.base import Repository
+
+#: How long a claimed message stays with its worker before another may take it over.
+DEFAULT_LEASE = timedelta(minutes=5)
+
+
+class OutboxRepository(Repository):
+    """Outgoing messages: enqueued once per key, claimed by one worker at a time."""
+
+    def enqueue_once(
+        self,
+        key: str,
+        *,
+        user_id: int,
+        chat_id: int,
+        kind: str,
+        due_at: datetime,
+        payload: Mapping[str, Any] | str = "{}",
+        expires_at: datetime | None = None,
+    ) -> tuple[Outbox, bool]:
+        """Insert the message unless ``key`` exists: (the stored message, created?)."""
+        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+        statement = (
+            self._upsert_insert(Outbox)
+            .values(
+                key=key,
+                user_id=user_id,
+                chat_id=chat_id,
+                kind=kind,
+                payload=text,
+                due_at=due_at,
+                expires_at=expires_at,
+                status=OutboxStatus.PENDING,
+                attempts=0,
+                next_attempt_at=due_at,
+                created_at=utcnow(),
+            )
+            # ON CONFLICT DO NOTHING: a concurrent enqueue of the same key waits, then skips.
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(col(Outbox.id))
+        )
+        created = self._session.exec(statement).first() is not None
+        message = self.get_by_key(key)
+        if message is None:  # pragma: no cover - the row was inserted or already there
+            raise RuntimeError(f"outbox row {key!r} vanished")
+        return message, created
+
+    def get_by_key(self, key: str) -> Outbox | None:
+        """The message enqueued under this key."""
+        return self._session.exec(select(Outbox).where(col(Outbox.key) == key)).first()
+
+    def claim_due(
+        self, now: datetime, limit: int, worker_id: str, *, lease: timedelta = DEFAULT_LEASE
+    ) -> list[Outbox]:
+        """Claim up to ``limit`` due messages for ``worker_id``; no row goes to two workers."""
+        # One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL
+        # concurrent workers skip each other's rows; on SQLite the UPDATE holds the only write
+        # lock, so its condition is re-checked atomically. Claims whose lease ran out (a worker
+        # died mid-send) are taken over; expired messages are left for drop_expired.
+        if limit <= 0:
+            return []
+        due = (
+            select(col(Outbox.id))
+            .where(
+                or_(
+                    and_(
+                        col(Outbox.status) == OutboxStatus.PENDING,
+                        col(Outbox.next_attempt_at) <= now,
+                    ),
+                    and_(
+                        col(Outbox.status) == OutboxStatus.SENDING,
+                        col(Outbox.locked_until) < now,
+                    ),
+                ),
+                or_(col(Outbox.expires_at).is_(None), col(Outbox.expires_at) > now),
+            )
+            .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(Outbox)
+            .where(col(Outbox.id).in_(due.scalar_subquery()))
+            .values(
+                status=OutboxStatus.SENDING,
+                locked_by=worker_id,
+                locked_until=now + lease,
+                attempts=col(Outbox.attempts) + 1,
+            )
+            .returning(Outbox)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        claimed: list[Outbox] = list(self._session.exec(statement).scalars().all())
+        return sorted(claimed, key=lambda m: (m.next_attempt_at, m.id or 0))
+
+    def mark_sent(
+        self,
+        outbox_id: int,
+        *,
+        worker_id: str,
+        at: datetime,
+        telegram_message_id: int | None = None,
+    ) -> bool:
+        """Record delivery; False if the claim was lost (lease ran out and another took it)."""
+        return self._finish(
+            outbox_id,
+            worker_id,
+            status=OutboxStatus.SENT,
+            sent_at=at,
+            telegram_message_id=telegram_message_id,
+            last_error=None,
+        )
+
+    def mark_failed(self, outbox_id: int, *, worker_id: str, error: str) -> bool:
+        """Give up on the message for good (e.g. the user blocked the bot)."""
+        return self._finish(outbox_id, worker_id, status=OutboxStatus.FAILED, last_error=error)
+
+    def reschedule(
+        self,
+        outbox_id: int,
+        *,
+        worker_id: str,
+        next_attempt_at: datetime,
+        error: str | None = None,
+    ) -> bool:
+        """Put the message back in the queue for another attempt (flood control, network)."""
+        return self._finish(
+            outbox_id,
+            worker_id,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=next_attempt_at,
+            last_error=error,
+        )
+
+    def drop_expired(self, now: datetime) -> int:
+        """Drop pending messages whose moment has passed; return how many."""
+        statement = (
+            update(Outbox)
+            .where(
+                col(Outbox.status) == OutboxStatus.PENDING,
+                col(Outbox.expires_at).is_not(None),
+                col(Outbox.expires_at) <= now,
+            )
+            .values(status=OutboxStatus.DROPPED)
+        )
+        return int(self._session.exec(statement).rowcount)
+
+    def drop_pending(self, *, user_id: int | None = None, key_prefix: str | None = None) -> int:
+        """Cancel pending messages of a user and/or whose key starts with ``key_prefix``."""
+        if user_id is None and key_prefix is None:
+            raise ValueError("give user_id or key_prefix")
+        statement = update(Outbox).where(col(Outbox.status) == OutboxStatus.PENDING)
+        if user_id is not None:
+            statement = statement.where(col(Outbox.user_id) == user_id)
+        if key_prefix is not None:
+            statement = statement.where(col(Outbox.key).startswith(key_prefix, autoescape=True))
+        statement = statement.values(status=OutboxStatus.DROPPED)
+        return int(self._session.exec(statement).rowcount)
+
+    def _finish(self, outbox_id: int, worker_id: str, **values: Any) -> bool:
+        statement = (
+            update(Outbox)
+            .where(
+                col(Outbox.id) == outbox_id,
+                col(Outbox.status) == OutboxStatus.SENDING,
+                col(Outbox.locked_by) == worker_id,
+            )
+            .values(locked_by=None, locked_until=None, **values)
+        )
+        return int(self._session.exec(statement).rowcount) == 1
+
+
+class BotStateRepository(Repository):
+    """python-telegram-bot persistence: JSON text per (namespace, key)."""
+
+    def get(self, namespace: StateNamespace, key: str) -> str | None:
+        """The stored JSON, or None."""
+        statement = select(col(BotState.data)).where(
+            col(BotState.namespace) == namespace, col(BotState.key) == key
+        )
+        return self._session.exec(statement).first()
+
+    def all_in(self, namespace: StateNamespace) -> dict[str, str]:
+        """Every key of a namespace with its JSON (PTB loads a store at once)."""
+        statement = select(col(BotState.key), col(BotState.data)).where(
+            col(BotState.namespace) == namespace
+        )
+        return {key: data for key, data in self._session.exec(statement).all()}
+
+    def put(self, namespace: StateNamespace, key: str, data: str, at: datetime) -> None:
+        """Insert or replace the JSON under (namespace, key)."""
+        insert = self._upsert_insert(BotState).values(
+            namespace=StateNamespace(namespace), key=key, data=data, updated_at=at
+        )
+        statement = insert.on_conflict_do_update(
+            index_elements=["namespace", "key"],
+            set_={"data": insert.excluded.data, "updated_at": insert.excluded.updated_at},
+        )
+        self._session.exec(statement)
+
+    def delete(self, namespace: StateNamespace, key: str) -> bool:
+        """Remove the entry; False if there was none."""
+        statement = delete(BotState).where(
+            col(BotState.namespace) == namespace, col(BotState.key) == key
+        )
+        return int(self._session.exec(statement).rowcount) > 0
+
+
+class ProcessedUpdateRepository(Repository):
+    """Telegram update ids already handled."""
+
+    def mark_processed(self, update_id: int, at: datetime) -> bool:
+        """Record the update; False if it was recorded before (a redelivery)."""
+        statement = (
+            self._upsert_insert(ProcessedUpdate)
+            .values(update_id=update_id, processed_at=at)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(col(ProcessedUpdate.update_id))
+        )
+        return self._session.exec(statement).first() is not None
+
+    def is_processed(self, update_id: int) -> bool:
+        """Whether the update was handled already."""
+        return self._session.get(ProcessedUpdate, update_id) is not None
+
+    def prune(self, before: datetime) -> int:
+        """Forget updates processed before ``before`` (Telegram redelivers within a day)."""
+        statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before)
+        return int(self._session.exec(statement).rowcount)

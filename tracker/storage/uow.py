@@ -1,0 +1,112 @@
+"""The unit of work: one transaction per operation, rolled back unless committed."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlmodel import Session
+
+from tracker.storage.repositories import (
+    BotStateRepository,
+    BudgetRepository,
+    DebtRepository,
+    HardshipRepository,
+    InstallmentRepository,
+    OutboxRepository,
+    PaymentRepository,
+    PlanRepository,
+    ProcessedUpdateRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork(abc.ABC):
+    """Repositories sharing one transaction; ``with uow:`` rolls back whatever is not committed."""
+
+    # Usage:  with uow:  payment, created = uow.payments.add_once(payment);  uow.commit()
+
+    users: UserRepository
+    budgets: BudgetRepository
+    hardship: HardshipRepository
+    debts: DebtRepository
+    plans: PlanRepository
+    installments: InstallmentRepository
+    payments: PaymentRepository
+    outbox: OutboxRepository
+    bot_state: BotStateRepository
+    processed_updates: ProcessedUpdateRepository
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # After commit() this is a no-op; otherwise (early return, exception) nothing leaks.
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None:
+        """Make the work done so far permanent."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Discard the work done since the last commit."""
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """A unit of work on a SQLAlchemy session; each ``with`` block opens a fresh session."""
+
+    def __init__(self, session_factory: Callable[[], Session]) -> None:
+        self._session_factory = session_factory
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The open session, for queries no repository offers yet."""
+        if self._session is None:
+            raise RuntimeError("the unit of work is not open: use it in a with block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("the unit of work is already open")
+        session = self._session_factory()
+        self._session = session
+        self.users = UserRepository(session)
+        self.budgets = BudgetRepository(session)
+        self.hardship = HardshipRepository(session)
+        self.debts = DebtRepository(session)
+        self.plans = PlanRepository(session)
+        self.installments = InstallmentRepository(session)
+        self.payments = PaymentRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.bot_state = BotStateRepository(session)
+        self.processed_updates = ProcessedUpdateRepository(session)
+        return super().__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            super().__exit__(exc_type, exc, traceback)
+        finally:
+            self.session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        """Commit the session's transaction."""
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Roll the session's transaction back."""
+        self.session.rollback()
