@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import inspect
 
-from tests.storage.conftest import BACKENDS, Database, fresh_database
+from tests.databases import BACKENDS, Database, fresh_database
 from tracker.storage import migrate
 from tracker.storage.models import metadata
 

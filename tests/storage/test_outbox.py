@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from tests.storage.conftest import Database
+from tests.databases import Database
 from tests.storage.factories import make_user
 from tracker.storage.enums import OutboxStatus
 from tracker.storage.models import Outbox, User

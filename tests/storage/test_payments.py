@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, text
 from sqlmodel import select
 
-from tests.storage.conftest import Database
+from tests.databases import Database
 from tests.storage.factories import make_debt, make_payment, make_user
 from tracker.errors import Conflict
 from tracker.storage.models import Debt, Payment, User

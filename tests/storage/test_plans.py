@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import IntegrityError
 
-from tests.storage.conftest import Database
+from tests.databases import Database
 from tests.storage.factories import make_debt, make_payment, make_plan, make_schedule, make_user
 from tracker.errors import Conflict, NotFound
 from tracker.storage.enums import PlanOrigin, PlanStatus

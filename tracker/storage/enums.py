@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# Stored in debts.penalty_mode; defined beside the ledger that applies it.
+from tracker.ledger import PenaltyMode as PenaltyMode
+
 
 class Language(StrEnum):
     """The languages the bot speaks."""
@@ -33,13 +36,6 @@ class DebtStatus(StrEnum):
     ACTIVE = "active"
     CLOSED = "closed"  # repaid or settled
     ARCHIVED = "archived"  # hidden by the user
-
-
-class PenaltyMode(StrEnum):
-    """How the lender charges for lateness."""
-
-    RATE_MULTIPLIER = "rate_multiplier"  # contract rate x multiplier on overdue principal
-    DAILY_RATE_ON_OVERDUE = "daily_rate_on_overdue"  # a flat daily rate on the overdue amount
 
 
 class PlanStatus(StrEnum):
