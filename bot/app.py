@@ -1,0 +1,85 @@
+"""The composition root: builds the Application, registers handlers, jobs and the error handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from types import ModuleType
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, BaseHandler, TypeHandler
+
+from bot.errors import error_handler
+from bot.features import budget, data, debts, fallback, payments, plans, start
+from bot.i18n import LANGUAGES, translator
+from bot.persistence import DbPersistence
+from bot.runtime import DEPS_KEY, Context, Deps, no_user_id
+
+logger = logging.getLogger(__name__)
+
+#: Feature modules in registration order (the first matching handler wins). The guided flows
+#: (conversations) come before payments' free-text handler, so a message typed inside a flow
+#: reaches the flow; the fallback (global /cancel, unknown commands, stale buttons) comes last,
+#: so a flow's own /cancel ends the flow first.
+FEATURES: tuple[ModuleType, ...] = (start, debts, plans, budget, data, payments, fallback)
+
+
+async def _skip_userless(update: Update, context: Context) -> None:
+    """Ignore updates that carry no user (channel posts and the like)."""
+    from telegram.ext import ApplicationHandlerStop
+
+    if no_user_id(update):
+        raise ApplicationHandlerStop
+
+
+async def _skip_duplicates(update: Update, context: Context) -> None:
+    """Drop an update Telegram delivers again after we already handled it."""
+    from telegram.ext import ApplicationHandlerStop
+
+    with context.bot_data[DEPS_KEY].uow() as uow:
+        seen = uow.processed_updates.is_processed(update.update_id)
+    if seen:
+        logger.info("update %s was already handled: skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+Handler = BaseHandler[Update, Context, object]
+
+
+def handlers(features: Sequence[ModuleType] = FEATURES) -> list[Handler]:
+    """Every feature's handlers, in registration order."""
+    out: list[Handler] = []
+    for feature in features:
+        out.extend(feature.handlers())
+    return out
+
+
+def configure(builder: ApplicationBuilder, deps: Deps) -> Application:  # type: ignore[type-arg]
+    """Finish building the Application on ``builder`` (which knows where the Bot API is)."""
+    persistence = DbPersistence(deps.uow, deps.clock)
+    application = builder.persistence(persistence).post_init(_post_init).build()
+    application.bot_data[DEPS_KEY] = deps
+    # Group -1 runs before any feature: filter out what no feature should see.
+    application.add_handler(TypeHandler(Update, _skip_userless), group=-2)
+    application.add_handler(TypeHandler(Update, _skip_duplicates), group=-1)
+    application.add_handlers(handlers())
+    application.add_error_handler(error_handler)
+    return application
+
+
+def menu(language: str, features: Sequence[ModuleType] = FEATURES) -> list[BotCommand]:
+    """The command menu in one language."""
+    _ = translator(language)
+    return [
+        BotCommand(command, _(description))
+        for feature in features
+        for command, description in feature.COMMANDS
+    ]
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command menu per language (Telegram shows the one matching the app)."""
+    default = application.bot_data[DEPS_KEY].settings.default_language
+    await application.bot.set_my_commands(menu(default))  # for apps in other languages
+    for language in LANGUAGES:
+        await application.bot.set_my_commands(menu(language), language_code=language)

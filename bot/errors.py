@@ -1,0 +1,147 @@
+"""Turning errors into replies: domain errors get a clear message and an example; bugs get logged."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+from telegram.ext import ContextTypes
+
+from bot.i18n import N_, Translator, language_for, translator
+from tracker.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+# Examples shown after a message; each family of codes shares one.
+EXAMPLES = {
+    "amount": N_(
+        "For example: <code>500</code>, <code>1,234.50</code>, <code>¥800</code> or <code>1.2万</code>."
+    ),
+    "rate": N_(
+        "For example: <code>18%</code> (a year), <code>1.5%/month</code>, <code>0.05%/day</code>, <code>日利率0.05%</code> or <code>年化18%</code>."
+    ),
+    "date": N_("For example: <code>2026-12-15</code>, <code>12月15日</code> or <code>15号</code>."),
+    "term": N_("For example: <code>12</code> (months), <code>24期</code> or <code>1年</code>."),
+    "method": N_(
+        "Choose one of: annuity (等额本息), equal principal (等额本金), interest-only (先息后本), flat fee (分期手续费), daily (按日计息)."
+    ),
+    "name": N_("For example: <code>金条</code> or <code>招行信用卡</code>."),
+    "timezone": N_(
+        "For example: <code>/timezone Asia/Shanghai</code> or <code>/timezone Europe/London</code>."
+    ),
+    "custom": N_(
+        "Write one installment per line, a date and an amount, for example:\n<code>2027-01-15 1000</code>\n<code>2027-02-15 1000</code>"
+    ),
+}
+
+MESSAGES: dict[str, str] = {
+    "amount_empty": N_("Please type an amount."),
+    "amount_garbage": N_("I couldn't read “{text}” as an amount."),
+    "amount_separators": N_(
+        "“{text}” mixes up separators: use a dot for decimals and commas between thousands."
+    ),
+    "amount_negative": N_("The amount can't be negative."),
+    "amount_zero": N_("The amount can't be zero."),
+    "amount_too_large": N_("That amount is larger than anything I can track."),
+    "amount_too_precise": N_("“{text}” has more decimals than the currency has."),
+    "amount_not_number": N_("That is not a number."),
+    "amount_currency_unknown": N_("I don't know the currency “{currency}”."),
+    "amount_currency_conflict": N_("“{text}” names two different currencies."),
+    "rate_empty": N_("Please give the rate as a number with %."),
+    "rate_garbage": N_("I couldn't read “{text}” as an interest rate."),
+    "rate_negative": N_("A rate can't be negative."),
+    "rate_too_high": N_("That rate is implausibly high — please check it against your contract."),
+    "rate_not_number": N_("That rate is not a number."),
+    "rate_unit_conflict": N_("“{text}” names two different periods."),
+    "rate_unit_missing": N_("Per day, per month or per year? Please add the period."),
+    "rate_ambiguous": N_("Is “{text}” a percentage? Please add % and the period."),
+    "rate_basis": N_("The day-count basis must be 365 or 360."),
+    "date_garbage": N_("I couldn't read “{text}” as a date."),
+    "date_impossible": N_("That date doesn't exist."),
+    "date_out_of_range": N_("That date is too far in the past or future."),
+    "date_range": N_("That date is out of range."),
+    "date_in_future": N_("A payment can't be dated in the future."),
+    "start_date_order": N_("The start date must be before the first due date."),
+    "term_garbage": N_("I couldn't read “{text}” as a number of months."),
+    "term_range": N_("The term must be between 1 and 600 months."),
+    "method_unknown": N_("I don't know the repayment method “{text}”."),
+    "name_empty": N_("The debt needs a name."),
+    "name_too_long": N_("That name is too long: at most {limit} characters."),
+    "grace_range": N_("Grace days must be between 0 and {max}."),
+    "fee_rate_range": N_("The fee rate must be between 0% and 100% per period."),
+    "fee_rate_method": N_("A per-period fee only applies to the flat-fee method."),
+    "flat_fee_rate": N_(
+        "With the flat-fee method, give the per-period fee rather than an interest rate."
+    ),
+    "upfront_fee_range": N_("The upfront fee must be less than the principal."),
+    "due_day_range": N_("The due day must be between 1 and 31."),
+    "day_count": N_("The day-count basis must be 365 or 360."),
+    "allocation_order": N_(
+        "The allocation order must name penalty, fee, interest and principal once each."
+    ),
+    "custom_short": N_("These installments don't cover the balance: {shortfall} is missing."),
+    "custom_dates": N_("The installment dates must go forward in time."),
+    "custom_amount": N_("Each installment needs an amount above zero."),
+    "custom_missing": N_("Please list at least one installment."),
+    "custom_term": N_("There are more installments than I can track."),
+    "custom_first_due": N_("The first installment must be the first due date."),
+    "custom_method": N_("Installments can only be listed for a custom plan."),
+    "debt_not_found": N_("I can't find that debt. /debts lists yours."),
+    "plan_not_found": N_("I can't find that plan."),
+    "plan_rejected": N_("That plan was rejected and can't be activated."),
+    "plan_active": N_("That plan is already active."),
+    "no_payment_to_undo": N_("There is no payment to undo."),
+    "payment_already_undone": N_("That payment was already undone."),
+    "timezone_unknown": N_("I don't know the timezone “{text}”."),
+    "irr_no_solution": N_("I couldn't compute an annualised rate for these payments."),
+}
+
+FALLBACK = N_("Something in that didn't add up: please check it and try again.")
+
+
+def _family(code: str) -> str:
+    return code.split("_", 1)[0]
+
+
+def domain_error_text(error: DomainError, _: Translator, locale: str) -> str:
+    """The reply to a domain error: what was wrong, then a correct example."""
+    params: dict[str, Any] = {
+        key: html.escape(str(value), quote=False) for key, value in error.params.items()
+    }
+    template = MESSAGES.get(error.code, FALLBACK)
+    try:
+        text = _(template, **params)
+    except (KeyError, IndexError):  # a parameter the message expects is missing
+        text = _(FALLBACK)
+    example = EXAMPLES.get(_family(error.code))
+    return f"{text}\n{_(example)}" if example else text
+
+
+APOLOGY = N_(
+    "Sorry — something went wrong on my side and nothing was saved. Please try again in a moment."
+)
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error with its update first, then apologise to the user if there is one."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, Forbidden):
+        logger.warning("update %s: the user blocked the bot: %s", update_id, context.error)
+        return
+    logger.error("update %s failed", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    sender = update.effective_user
+    language = language_for(sender.language_code) if sender is not None else "en"
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await context.bot.send_message(
+            update.effective_chat.id, translator(language)(APOLOGY), parse_mode=ParseMode.HTML
+        )
+    except Exception:  # the apology must never raise: the error is already logged
+        logger.exception("update %s: could not send the apology", update_id)

@@ -1,0 +1,47 @@
+"""Last in line: /cancel outside any flow, unknown commands, and buttons nobody handles."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.features.start import cancel
+from bot.runtime import Context, turn
+
+COMMANDS: list[tuple[str, str]] = []  # /cancel is listed by the start feature
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """Say the command is unknown and point to /help."""
+    async with turn(update, context) as t:
+        await t.reply(t._("I don't know that command. /help lists what I can do."))
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Answer a button press no feature recognised (an old or foreign button)."""
+    query = update.callback_query
+    assert query is not None
+    async with turn(update, context) as t:
+        await query.answer(
+            t._("This button no longer works. /help shows what you can do."), show_alert=False
+        )
+
+
+async def other_message(update: Update, context: Context) -> None:
+    """Answer anything else (stickers, locations, text no feature understood)."""
+    async with turn(update, context) as t:
+        await t.reply(
+            t._(
+                "I didn't understand that. To log a payment write <code>/paid 500</code>; /help lists everything."
+            )
+        )
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The catch-all handlers; registered after every feature."""
+    return [
+        CommandHandler("cancel", cancel),
+        MessageHandler(filters.COMMAND, unknown_command),
+        CallbackQueryHandler(stale_button),
+        MessageHandler(filters.ALL, other_message),
+    ]

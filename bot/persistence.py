@@ -1,0 +1,124 @@
+"""python-telegram-bot persistence in our own database, so a conversation survives a restart.
+
+Stored as JSON (never pickle) in the ``bot_state`` table. Only conversations and user_data are
+kept: bot_data holds the live dependencies, and chat_data and callback_data are not used.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+
+from bot.clock import Clock
+from tracker.storage.enums import StateNamespace
+from tracker.storage.uow import SqlUnitOfWork
+
+UserData = dict[Any, Any]
+# The shapes PTB uses (its own aliases live in a private module).
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
+
+
+class DbPersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
+    """Conversation states and user_data as JSON rows, written through at once."""
+
+    def __init__(self, make_uow: Callable[[], SqlUnitOfWork], clock: Clock) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=True, callback_data=False
+            ),
+            update_interval=60,
+        )
+        self._make_uow = make_uow
+        self._clock = clock
+
+    def _put(self, namespace: StateNamespace, key: str, data: Any) -> None:
+        with self._make_uow() as uow:
+            uow.bot_state.put(
+                namespace, key, json.dumps(data, ensure_ascii=False), self._clock.now()
+            )
+            uow.commit()
+
+    def _delete(self, namespace: StateNamespace, key: str) -> None:
+        with self._make_uow() as uow:
+            uow.bot_state.delete(namespace, key)
+            uow.commit()
+
+    def _all(self, namespace: StateNamespace) -> dict[str, str]:
+        with self._make_uow() as uow:
+            return uow.bot_state.all_in(namespace)
+
+    async def get_user_data(self) -> dict[int, UserData]:
+        """Every user's user_data."""
+        return {int(k): json.loads(v) for k, v in self._all(StateNamespace.USER_DATA).items()}
+
+    async def update_user_data(self, user_id: int, data: UserData) -> None:
+        """Store one user's user_data (deleted when empty)."""
+        if data:
+            self._put(StateNamespace.USER_DATA, str(user_id), data)
+        else:
+            self._delete(StateNamespace.USER_DATA, str(user_id))
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Forget a user's user_data."""
+        self._delete(StateNamespace.USER_DATA, str(user_id))
+
+    async def refresh_user_data(self, user_id: int, user_data: UserData) -> None:
+        """Nothing to refresh: this process is the only writer of user_data."""
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        """The states of one conversation handler, keyed by (chat, user)."""
+        prefix = f"{name}|"
+        out: ConversationDict = {}
+        for key, value in self._all(StateNamespace.CONVERSATIONS).items():
+            if key.startswith(prefix):
+                out[tuple(json.loads(key[len(prefix) :]))] = json.loads(value)
+        return out
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        """Store (or, when the conversation ended, delete) one conversation's state."""
+        row_key = f"{name}|{json.dumps(list(key))}"
+        if new_state is None:
+            self._delete(StateNamespace.CONVERSATIONS, row_key)
+        else:
+            self._put(StateNamespace.CONVERSATIONS, row_key, new_state)
+
+    # Not stored (see PersistenceInput above); PTB still requires the methods.
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        """Chat data is not persisted."""
+        return {}
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        """Chat data is not persisted."""
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Chat data is not persisted."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        """Chat data is not persisted."""
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        """Bot data is not persisted: it holds live dependencies."""
+        return {}
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        """Bot data is not persisted."""
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        """Bot data is not persisted."""
+
+    async def get_callback_data(self) -> CDCData | None:
+        """Arbitrary callback data is not used."""
+        return None
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        """Arbitrary callback data is not used."""
+
+    async def flush(self) -> None:
+        """Everything is written through already."""

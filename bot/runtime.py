@@ -1,0 +1,189 @@
+"""One update's work: the user, a unit of work, the translator, local time and replies.
+
+Handlers stay thin: ``async with turn(update, context) as t:`` gives them everything; a domain
+error raised inside becomes a clear reply in the user's language and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.callbacks import Callback
+from bot.clock import Clock
+from bot.errors import domain_error_text
+from bot.formatting import split_message
+from bot.i18n import Translator, language_for, translator
+from tracker.errors import DomainError
+from tracker.settings import Settings
+from tracker.storage.enums import Language
+from tracker.storage.models import User
+from tracker.storage.uow import SqlUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+DEPS_KEY = "deps"
+
+Context = ContextTypes.DEFAULT_TYPE
+Keyboard = Sequence[Sequence[InlineKeyboardButton]]
+
+
+@dataclass
+class Deps:
+    """What every handler and job needs, built once at start-up."""
+
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    clock: Clock = field(default_factory=Clock)
+
+    def uow(self) -> SqlUnitOfWork:
+        """A new unit of work."""
+        return SqlUnitOfWork(self.session_factory)
+
+
+def deps(context: Context) -> Deps:
+    """The application's dependencies (kept in bot_data, which is not persisted)."""
+    return cast(Deps, context.bot_data[DEPS_KEY])
+
+
+@dataclass
+class Turn:
+    """Everything a handler needs for one update."""
+
+    update: Update
+    context: Context
+    uow: SqlUnitOfWork
+    user: User
+    now: datetime
+    _: Translator
+    committed: bool = False
+
+    @property
+    def user_id(self) -> int:
+        """The stored user's id."""
+        assert self.user.id is not None  # loaded or flushed by turn()
+        return self.user.id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The user's timezone."""
+        return ZoneInfo(self.user.timezone)
+
+    @property
+    def today(self) -> date:
+        """The user's local date."""
+        return self.now.astimezone(self.tz).date()
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale for the user's language."""
+        return self._.locale
+
+    @property
+    def chat_id(self) -> int:
+        """Where replies go."""
+        return self.user.chat_id
+
+    def commit(self) -> None:
+        """Save the work, together with the note that this update was handled."""
+        self.uow.processed_updates.mark_processed(self.update.update_id, self.now)
+        self.uow.commit()
+        self.committed = True
+
+    def button(self, label: str, action: str, *args: object) -> InlineKeyboardButton:
+        """An inline button that only this user can press."""
+        data = Callback(action, self.update_user_id, tuple(str(a) for a in args)).encode()
+        return InlineKeyboardButton(label, callback_data=data)
+
+    @property
+    def update_user_id(self) -> int:
+        """The Telegram id of the user who sent the update."""
+        sender = self.update.effective_user
+        assert sender is not None  # turn() refuses updates without a user
+        return sender.id
+
+    async def reply(self, text: str, keyboard: Keyboard | None = None) -> Message:
+        """Send HTML text (split if long); the keyboard goes on the last part."""
+        parts = split_message(text)
+        markup = InlineKeyboardMarkup(keyboard) if keyboard else None
+        message: Message | None = None
+        for index, part in enumerate(parts):
+            message = await self.context.bot.send_message(
+                chat_id=self.chat_id,
+                text=part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup if index == len(parts) - 1 else None,
+                disable_web_page_preview=True,
+            )
+        assert message is not None  # split_message returns at least one part
+        return message
+
+
+def _load_user(uow: SqlUnitOfWork, update: Update, settings: Settings) -> User:
+    sender = update.effective_user
+    chat = update.effective_chat
+    assert sender is not None
+    user = uow.users.get_by_telegram_id(sender.id)
+    if user is None:
+        language = language_for(sender.language_code) if sender.language_code else None
+        user = uow.users.add(
+            User(
+                telegram_user_id=sender.id,
+                chat_id=chat.id if chat is not None else sender.id,
+                language=Language(language or settings.default_language),
+                timezone=settings.default_timezone,
+                currency=settings.default_currency,
+            )
+        )
+    elif not user.active:
+        uow.users.mark_active(user)  # they wrote again: reminders may resume
+    return user
+
+
+@asynccontextmanager
+async def turn(update: Update, context: Context) -> AsyncIterator[Turn]:
+    """Open a unit of work for this update and answer domain errors in the user's language."""
+    d = deps(context)
+    if update.effective_user is None:
+        raise RuntimeError("turn() needs an update from a user")
+    with d.uow() as uow:
+        user = _load_user(uow, update, d.settings)
+        uow.commit()  # the user exists from first contact, whatever the handler does next
+        t = Turn(update, context, uow, user, d.clock.now(), translator(user.language))
+        try:
+            yield t
+        except DomainError as error:
+            uow.rollback()
+            logger.info("update %s: %s (%s)", update.update_id, error.code, error)
+            await _answer_callback(update)
+            await t.reply(domain_error_text(error, t._, t.locale))
+            return
+        if not t.committed:
+            uow.rollback()  # whatever the handler did not commit is not kept
+            t.commit()  # only the note that this update was handled
+
+
+async def _answer_callback(update: Update) -> None:
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+
+
+def no_user_id(update: object) -> bool:
+    """True for updates that carry no user (channel posts, polls): we ignore those."""
+    return not isinstance(update, Update) or update.effective_user is None
+
+
+def kb(*rows: Sequence[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    """A keyboard from rows of buttons, dropping empty rows."""
+    return [list(row) for row in rows if row]
