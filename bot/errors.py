@@ -100,6 +100,16 @@ MESSAGES: dict[str, str] = {
     "irr_no_solution": N_("I couldn't compute an annualised rate for these payments."),
 }
 
+
+def register(messages: dict[str, str], examples: dict[str, str] | None = None) -> None:
+    """Let a feature add messages for its own error codes (and examples for new families)."""
+    for code in messages:
+        if code in MESSAGES:
+            raise ValueError(f"error code {code!r} already has a message")
+    MESSAGES.update(messages)
+    EXAMPLES.update(examples or {})
+
+
 FALLBACK = N_("Something in that didn't add up: please check it and try again.")
 
 

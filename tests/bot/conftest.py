@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,14 @@ from bot.localapi import EmulatorState, FakeClock, SimUser
 from bot.localapi.limits import FloodConfig
 from bot.localapi.ptb import in_process_builder
 from bot.runtime import Deps
+from tracker.rates import Rate, RateUnit
+from tracker.schedule_types import LoanTerms, Method
+from tracker.services.debts import DebtSpec, add_debt
 from tracker.settings import Settings
 from tracker.storage.db import make_engine, make_session_factory
+from tracker.storage.enums import Language
 from tracker.storage.migrate import upgrade
+from tracker.storage.models import User
 from tracker.storage.uow import SqlUnitOfWork
 
 #: Tests run on a fixed day so schedules and "today" are predictable.
@@ -85,3 +91,46 @@ def zh_user(state: EmulatorState) -> SimUser:
 def en_user(state: EmulatorState) -> SimUser:
     """A user whose Telegram app speaks English."""
     return state.create_user("Alice", language_code="en")
+
+
+@pytest.fixture
+def given_debt(make_uow: Callable[[], SqlUnitOfWork]) -> Callable[..., int]:
+    """Store a debt for a simulated user (creating the user): returns the debt id.
+
+    Default: 金条, ¥12,000 at 0.05 % a day, 12 annuity installments due on the 15th from
+    2026-12-15 (the money arrived 2026-11-15); pass LoanTerms fields or DebtSpec fields to change.
+    """
+
+    def make(sim: SimUser, name: str = "金条", **overrides: Any) -> int:
+        term_fields = {
+            k: overrides.pop(k) for k in list(overrides) if k in LoanTerms.__dataclass_fields__
+        }
+        terms = LoanTerms(
+            **{
+                "principal": Decimal(12000),
+                "rate": Rate(Decimal("0.0005"), RateUnit.DAY),
+                "term": 12,
+                "method": Method.ANNUITY,
+                "first_due": date(2026, 12, 15),
+                "start_date": date(2026, 11, 15),
+                **term_fields,
+            }
+        )
+        with make_uow() as uow:
+            user = uow.users.get_by_telegram_id(sim.id)
+            if user is None:
+                language = (
+                    Language.ZH
+                    if (sim.record.language_code or "").startswith("zh")
+                    else Language.EN
+                )
+                user = uow.users.add(
+                    User(telegram_user_id=sim.id, chat_id=sim.chat_id, language=language)
+                )
+            assert user.id is not None
+            debt, _ = add_debt(uow, user.id, DebtSpec(name=name, terms=terms, **overrides), START)
+            uow.commit()
+            assert debt.id is not None
+            return debt.id
+
+    return make

@@ -88,3 +88,15 @@ async def test_command_menu_is_published_in_both_languages(app: Any, state: Emul
     assert zh.keys() == en.keys()
     assert "start" in zh
     assert zh["help"] != en["help"]
+
+
+async def test_given_debt_fixture_stores_a_debt_for_a_new_user(
+    given_debt: Any, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    debt_id = given_debt(zh_user)
+    with make_uow() as uow:
+        user = uow.users.get_by_telegram_id(zh_user.id)
+        assert user is not None
+        assert user.id is not None
+        assert user.language is Language.ZH
+        assert uow.debts.require_for_user(user.id, debt_id).name == "金条"
