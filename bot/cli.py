@@ -6,8 +6,10 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -19,6 +21,8 @@ from tracker.schedule_types import LoanTerms
 logger = logging.getLogger(__name__)
 
 EXIT_USAGE = 2
+
+T = TypeVar("T")
 
 
 def _iso_date(text: str) -> date:
@@ -54,33 +58,44 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fee_rate(text: str) -> str:
-    return text.strip().removesuffix("%").removesuffix("％")
+def _fee_rate(text: str) -> Decimal:
+    """A per-period fee as a fraction: "0.5%" → 0.005."""
+    try:
+        value = Decimal(text.strip().removesuffix("%").removesuffix("％")) / 100
+    except InvalidOperation:
+        raise InvalidRate(f"{text!r} is not a percentage like 0.5%", code="rate_garbage") from None
+    if not value.is_finite():
+        raise InvalidRate(f"{text!r} is not a percentage like 0.5%", code="rate_garbage")
+    return value
+
+
+def _arg(flag: str, parse: Callable[[], T]) -> T:
+    """Run one parser, naming the flag in its error so the user knows what to fix."""
+    try:
+        return parse()
+    except DomainError as exc:
+        raise DomainError(f"{flag}: {exc}", code=exc.code, **exc.params) from exc
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from decimal import Decimal, InvalidOperation
-
     from tracker.calculator import quote, to_json, to_text
 
-    principal = parse_amount(args.principal, default_currency=args.currency.upper())
-    upfront = parse_amount(args.upfront_fee, default_currency=principal.currency, allow_zero=True)
-    try:
-        fee_rate = Decimal(_fee_rate(args.fee_rate)) / 100
-    except InvalidOperation:
-        raise InvalidRate(
-            f"--fee-rate {args.fee_rate!r} is not a percentage like 0.5%", code="rate_garbage"
-        ) from None
+    currency = args.currency.upper()
+    principal = _arg("--principal", lambda: parse_amount(args.principal, currency))
+    upfront = _arg(
+        "--upfront-fee",
+        lambda: parse_amount(args.upfront_fee, principal.currency, allow_zero=True),
+    )
     terms = LoanTerms(
         principal=principal.amount,
-        rate=parse_rate(args.rate),
-        term=parse_term(args.term),
-        method=parse_method(args.method),
+        rate=_arg("--rate", lambda: parse_rate(args.rate)),
+        term=_arg("--term", lambda: parse_term(args.term)),
+        method=_arg("--method", lambda: parse_method(args.method)),
         first_due=args.first_due or add_months(args.start, 1),
         start_date=args.start,
         currency=principal.currency,
         day_count=args.day_count,
-        fee_rate=fee_rate,
+        fee_rate=_arg("--fee-rate", lambda: _fee_rate(args.fee_rate)),
         upfront_fee=upfront.amount,
     )
     result = quote(terms)
