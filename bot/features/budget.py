@@ -1,12 +1,359 @@
-"""Placeholder for the budget feature (being built)."""
+"""/budget: income and expenses, step by step or in one line, and what they leave for the debts."""
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler
+import warnings
+from decimal import Decimal
 
-COMMANDS: list[tuple[str, str]] = []
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.callbacks import decode
+from bot.errors import domain_error_text, register
+from bot.features.start import cancel
+from bot.formatting import esc, percent
+from bot.i18n import N_
+from bot.runtime import Context, Keyboard, Turn, kb, turn
+from bot.views import d, m
+from tracker.capacity import DTI_COMFORTABLE, DTI_LIMIT, Budget, DebtLoad
+from tracker.errors import DomainError, InvalidAmount
+from tracker.parsing import parse_amount
+from tracker.services import budget as services
+
+COMMANDS = [("budget", N_("Income and expenses: what you can afford"))]
+
+register(
+    {
+        "budget_args": N_(
+            "Give four or five amounts: monthly income, fixed expenses, payments on other debts, savings and, optionally, the living reserve."
+        ),
+        "budget_currency": N_(
+            "Please give the budget in your currency, {currency} (change it with /currency)."
+        ),
+    },
+    {
+        "budget": N_(
+            "For example: <code>/budget 8000 4000 0 6000</code>, or send /budget alone to go step by step."
+        ),
+    },
+)
+
+#: Conversation states, one per question.
+INCOME, EXPENSES, OTHER_DEBTS, SAVINGS, RESERVE = range(5)
+#: The draft's key in user_data (persisted as JSON, so amounts are kept as strings).
+DRAFT = "budget"
+FIELDS = ("income", "expenses", "other_debts", "savings", "reserve")
+
+QUESTIONS = {
+    INCOME: N_(
+        "<b>1/5</b> What is your monthly income after tax? Count salary and any other regular income."
+    ),
+    EXPENSES: N_(
+        "<b>2/5</b> What are your fixed expenses a month: rent, utilities, food, transport, phone…? One total is enough."
+    ),
+    OTHER_DEBTS: N_(
+        "<b>3/5</b> How much do you pay each month on debts you have <b>not</b> added here (a mortgage, a car loan, money owed to family)? Send <code>0</code> if none."
+    ),
+    SAVINGS: N_(
+        "<b>4/5</b> How much savings could you use if you had to? Send <code>0</code> if none."
+    ),
+    RESERVE: N_(
+        "<b>5/5</b> How much should stay untouched each month as a living reserve, for surprises? I suggest 10 % of your income: <b>{default}</b>. Type an amount, or press Skip to keep it."
+    ),
+}
+
+
+def _draft(context: Context) -> dict[str, str]:
+    assert context.user_data is not None  # updates from users always have user_data
+    draft = context.user_data.setdefault(DRAFT, {})
+    assert isinstance(draft, dict)
+    return draft
+
+
+def _amount(t: Turn, text: str, *, allow_zero: bool) -> Decimal:
+    parsed = parse_amount(text, t.user.currency, allow_zero=allow_zero)
+    if parsed.currency != t.user.currency:
+        raise InvalidAmount(
+            "the budget is in the user's currency", code="budget_currency", currency=t.user.currency
+        )
+    return parsed.amount
+
+
+def _default_reserve(t: Turn, draft: dict[str, str]) -> Decimal:
+    return Budget(t.user.currency, Decimal(draft["income"])).reserve
+
+
+def _question(t: Turn, state: int, draft: dict[str, str]) -> tuple[str, Keyboard | None]:
+    if state != RESERVE:
+        return t._(QUESTIONS[state]), None
+    default = m(t, _default_reserve(t, draft), t.user.currency)
+    skip = t.button(t._("Skip — keep {amount}", amount=default), "budskip")
+    return t._(QUESTIONS[RESERVE], default=default), kb([skip])
+
+
+async def _ask_first(t: Turn, context: Context) -> int:
+    _draft(context).clear()
+    text, _ = _question(t, INCOME, {})
+    intro = t._(
+        "Let's see what you can afford each month. Amounts in {currency}; /cancel stops at any step.",
+        currency=t.user.currency,
+    )
+    await t.reply(f"{intro}\n\n{text}")
+    return INCOME
+
+
+async def budget(update: Update, context: Context) -> int:
+    """/budget: show the current assessment, start the questions, or save a one-line budget."""
+    async with turn(update, context) as t:
+        if context.args:
+            return await _one_line(t, context, context.args)
+        current = services.assessment(t.uow, t.user_id, t.today)
+        if current is None:
+            return await _ask_first(t, context)
+        await t.reply(
+            assessment_text(t, context, current),
+            kb([t.button(t._("Update my budget"), "budnew")]),
+        )
+    return ConversationHandler.END
+
+
+async def _one_line(t: Turn, context: Context, args: list[str]) -> int:
+    if len(args) not in (4, 5):
+        raise DomainError(f"{len(args)} budget amounts", code="budget_args")
+    amounts = [_amount(t, text, allow_zero=index > 0) for index, text in enumerate(args)]
+    return await _finish(t, context, amounts)
+
+
+async def update_pressed(update: Update, context: Context) -> int:
+    """The "Update my budget" button: start the questions."""
+    query = update.callback_query
+    assert query is not None
+    async with turn(update, context) as t:
+        decode(query.data, t.update_user_id)
+        await query.answer()
+        return await _ask_first(t, context)
+    return ConversationHandler.END
+
+
+async def _answer(update: Update, context: Context, state: int) -> int:
+    message = update.effective_message
+    assert message is not None
+    assert message.text is not None
+    async with turn(update, context) as t:
+        draft = _draft(context)
+        if any(field not in draft for field in FIELDS[:state]):
+            # The earlier answers are gone (the data was deleted meanwhile): start again.
+            return await _ask_first(t, context)
+        try:
+            amount = _amount(t, message.text, allow_zero=state != INCOME)
+        except DomainError as error:
+            text, keyboard = _question(t, state, draft)
+            await t.reply(f"{domain_error_text(error, t._, t.locale)}\n\n{text}", keyboard)
+            return state
+        draft[FIELDS[state]] = str(amount)
+        if state == RESERVE:
+            return await _finish_draft(t, context, draft)
+        text, keyboard = _question(t, state + 1, draft)
+        await t.reply(text, keyboard)
+        return state + 1
+    return state
+
+
+async def income(update: Update, context: Context) -> int:
+    """Answer to question 1."""
+    return await _answer(update, context, INCOME)
+
+
+async def expenses(update: Update, context: Context) -> int:
+    """Answer to question 2."""
+    return await _answer(update, context, EXPENSES)
+
+
+async def other_debts(update: Update, context: Context) -> int:
+    """Answer to question 3."""
+    return await _answer(update, context, OTHER_DEBTS)
+
+
+async def savings(update: Update, context: Context) -> int:
+    """Answer to question 4."""
+    return await _answer(update, context, SAVINGS)
+
+
+async def reserve(update: Update, context: Context) -> int:
+    """Answer to question 5."""
+    return await _answer(update, context, RESERVE)
+
+
+async def skip_reserve(update: Update, context: Context) -> int:
+    """Skip on question 5: keep the default reserve."""
+    query = update.callback_query
+    assert query is not None
+    async with turn(update, context) as t:
+        decode(query.data, t.update_user_id)
+        await query.answer()
+        draft = _draft(context)
+        if any(field not in draft for field in FIELDS[:RESERVE]):
+            return await _ask_first(t, context)
+        draft.pop("reserve", None)
+        return await _finish_draft(t, context, draft)
+    return RESERVE
+
+
+async def _finish_draft(t: Turn, context: Context, draft: dict[str, str]) -> int:
+    amounts = [Decimal(draft[field]) for field in FIELDS if field in draft]
+    return await _finish(t, context, amounts)
+
+
+async def _finish(t: Turn, context: Context, amounts: list[Decimal]) -> int:
+    income, expenses, other, saved, *rest = amounts
+    entered = Budget(t.user.currency, income, expenses, other, saved, rest[0] if rest else None)
+    result = services.save_and_assess(t.uow, t.user_id, entered, today=t.today, now=t.now)
+    t.commit()
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    await t.reply(t._("Saved.") + "\n\n" + assessment_text(t, context, result))
+    return ConversationHandler.END
+
+
+LOAD_WORDS = {
+    DebtLoad.COMFORTABLE: N_("comfortable"),
+    DebtLoad.STRETCHED: N_("stretched"),
+    DebtLoad.OVERLOADED: N_("too high"),
+}
+
+
+def _number(t: Turn, value: Decimal) -> str:
+    return str(format_decimal(value, locale=t.locale))
+
+
+def assessment_text(t: Turn, context: Context, a: services.Assessment) -> str:
+    """The budget, what it leaves for the debts, and what the debts ask this month."""
+    b, c, cur = a.budget, a.capacity, a.budget.currency
+    month = format_skeleton("yMMMM", a.due.first_day, locale=t.locale)
+    lines = [
+        t._("<b>Your monthly budget</b> (from {date})", date=d(t, a.valid_from)),
+        t._("Income: {amount}", amount=m(t, b.monthly_income, cur)),
+        t._("Fixed expenses: {amount}", amount=m(t, b.fixed_expenses, cur)),
+        t._(
+            "Payments on debts not tracked here: {amount}", amount=m(t, b.other_debt_payments, cur)
+        ),
+        t._("Disposable income: <b>{amount}</b>", amount=m(t, c.disposable, cur)),
+        t._("Living reserve: {amount}", amount=m(t, c.reserve, cur)),
+        t._("Affordable for your debts: <b>{amount}</b> a month", amount=m(t, c.affordable, cur)),
+        "",
+        t._(
+            "Your tracked debts ask in {month}: <b>{amount}</b>",
+            month=month,
+            amount=m(t, c.planned, cur),
+        ),
+    ]
+    lines += [f"· {esc(item.name)} {m(t, item.amount, cur)}" for item in a.due.debts]
+    if a.due.other_currency:
+        others = ", ".join(
+            f"{esc(item.name)} {m(t, item.amount, item.currency)}" for item in a.due.other_currency
+        )
+        lines.append(t._("Not counted (another currency): {debts}", debts=others))
+    if c.fits:
+        lines.append(t._("✅ Surplus: <b>{amount}</b> a month.", amount=m(t, c.surplus, cur)))
+    else:
+        lines.append(t._("⚠️ Shortfall: <b>{amount}</b> a month.", amount=m(t, -c.surplus, cur)))
+    if c.debt_to_income is None:
+        lines.append(t._("Debt-to-income: there is no income to compare with."))
+    else:
+        lines.append(
+            t._(
+                "Debt-to-income: <b>{ratio}</b> — {load}.",
+                ratio=percent(c.debt_to_income),
+                load=t._(LOAD_WORDS[c.load]),
+            )
+        )
+    lines.append(
+        t._(
+            "Rule of thumb: debt payments up to {comfortable} of income are manageable; above {limit} they are too heavy.",
+            comfortable=percent(DTI_COMFORTABLE),
+            limit=percent(DTI_LIMIT),
+        )
+    )
+    if c.runway_months is not None:
+        if b.savings > 0:
+            lines.append(
+                t._(
+                    "Runway: your savings of {savings} would cover all your outgoings for {months} months if your income stopped.",
+                    savings=m(t, b.savings, cur),
+                    months=_number(t, c.runway_months),
+                )
+            )
+        else:
+            lines.append(t._("Runway: no savings to fall back on if your income stopped."))
+    if not c.fits:
+        lines.append("")
+        if c.months_until_savings_run_out is not None:
+            lines.append(
+                t._(
+                    "Covering the shortfall from savings would last {months} months.",
+                    months=_number(t, c.months_until_savings_run_out),
+                )
+            )
+        lines.append(
+            t._(
+                "<b>What to do:</b> talk to your lender <b>before</b> you miss a payment. Lenders usually agree to a deferral or smaller installments when asked early, while a missed payment costs penalty interest and marks your credit record (征信)."
+            )
+        )
+        if _has_command(context, "hardship"):
+            lines.append(t._("/hardship will propose options to put to your lender."))
+        else:
+            lines.append(t._("/hardship (coming soon) will propose options to put to your lender."))
+    return "\n".join(lines)
+
+
+def _has_command(context: Context, name: str) -> bool:
+    """Whether some handler answers /name (at the top level or as a conversation's entry)."""
+
+    def answers(handler: object) -> bool:
+        if isinstance(handler, CommandHandler):
+            return name in handler.commands
+        if isinstance(handler, ConversationHandler):
+            return any(answers(h) for h in handler.entry_points)
+        return False
+
+    return any(answers(h) for group in context.application.handlers.values() for h in group)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    """No handlers yet."""
-    return []
+    """The /budget conversation."""
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # The buttons belong to the user's conversation, not to one message: per_message=False
+        # is intended, and PTB's reminder that it is so is noise.
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[
+                CommandHandler("budget", budget),
+                CallbackQueryHandler(update_pressed, pattern=r"^budnew:"),
+            ],
+            states={
+                INCOME: [MessageHandler(text, income)],
+                EXPENSES: [MessageHandler(text, expenses)],
+                OTHER_DEBTS: [MessageHandler(text, other_debts)],
+                SAVINGS: [MessageHandler(text, savings)],
+                RESERVE: [
+                    MessageHandler(text, reserve),
+                    CallbackQueryHandler(skip_reserve, pattern=r"^budskip:"),
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            name="budget",
+            persistent=True,
+            allow_reentry=True,
+        )
+    return [conversation]
