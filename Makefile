@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: start the bot (no TELEGRAM_BOT_TOKEN: the local sandbox chat). Migrates first.
+## run: start the bot (no TELEGRAM_BOT_TOKEN: the local sandbox chat). `repaybot run` migrates
+## the database it uses first (the sandbox's own ./data/sandbox.sqlite3 by default).
 run: $(STAMP)
-	$(BIN)/repaybot migrate
 	$(BIN)/repaybot run
 
 ## test: the whole suite (storage tests also on PostgreSQL when TEST_DATABASE_URL is set).

@@ -12,13 +12,16 @@ from bot.clock import Clock
 from bot.runtime import Deps
 from tracker.settings import Settings
 from tracker.storage.db import make_engine, make_session_factory
-from tracker.storage.migrate import upgrade
 
 logger = logging.getLogger(__name__)
 
 
 def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
     """Migrate the database and wire the dependencies every handler and job uses."""
+    # Imported here: Alembic logs its plugin set-up on import, which the sandbox sends to its
+    # log file rather than the chat terminal.
+    from tracker.storage.migrate import upgrade
+
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     return Deps(settings, make_session_factory(engine), clock or Clock())

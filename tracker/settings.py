@@ -28,11 +28,22 @@ class Settings(BaseSettings):
     default_currency: str = "CNY"
     scan_interval_seconds: int = Field(default=60, ge=5, le=3600)
     log_level: str = "INFO"
+    # The local sandbox (no token): its Bot API port (None: any free port), the simulated
+    # user's language (None: from $LANG) and whether Telegram's flood limits are enforced.
+    sandbox_port: int | None = Field(default=None, ge=1, le=65535)
+    sandbox_language: Literal["zh", "en"] | None = None
+    sandbox_flood: bool = False
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "telegram_api_file_url",
+        "sandbox_port",
+        "sandbox_language",
+        mode="before",
+    )
     @classmethod
-    def _blank_token_is_none(cls, value: object) -> object:
-        # An empty TELEGRAM_BOT_TOKEN= line in .env means "no token": run the sandbox.
+    def _blank_is_none(cls, value: object) -> object:
+        # An empty line in .env (TELEGRAM_BOT_TOKEN=) means "not set": e.g. run the sandbox.
         if isinstance(value, str) and not value.strip():
             return None
         return value
