@@ -1,0 +1,310 @@
+"""Plans agreed with the lender: recorded, activated over the old plan, validated, listed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tracker.errors import Conflict, InvalidDate, InvalidTerms, NotFound
+from tracker.rates import ZERO_RATE, Rate, RateUnit
+from tracker.schedule_types import CustomInstallment, LoanTerms, Method
+from tracker.services.debts import DebtSpec, add_debt, position
+from tracker.services.payments import record_payment
+from tracker.services.plans import (
+    PlanFigures,
+    agreed_terms,
+    clean_reference,
+    custom_terms,
+    parse_installments,
+    parse_past_date,
+    parse_plan_rate,
+    plan_defaults,
+    plan_document,
+    plan_history,
+    preview_agreed_plan,
+    record_agreed_plan,
+)
+from tracker.storage.enums import Channel, DebtStatus, DocumentKind, PlanOrigin, PlanStatus
+from tracker.storage.models import User
+from tracker.storage.uow import SqlUnitOfWork
+
+D = Decimal
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+TODAY = date(2026, 12, 1)
+
+
+def new_user(uow: SqlUnitOfWork, telegram_id: int = 1001) -> int:
+    user = uow.users.add(User(telegram_user_id=telegram_id, chat_id=telegram_id))
+    assert user.id is not None
+    return user.id
+
+
+@pytest.fixture
+def debt_of(make_uow: Callable[[], SqlUnitOfWork]) -> tuple[int, int]:
+    """金条: ¥12,000 at 0.05 %/day, 12 annuity installments from 2026-12-15: (user, debt)."""
+    terms = LoanTerms(
+        principal=D(12000),
+        rate=Rate(D("0.0005"), RateUnit.DAY),
+        term=12,
+        method=Method.ANNUITY,
+        first_due=date(2026, 12, 15),
+        start_date=date(2026, 11, 15),
+    )
+    with make_uow() as uow:
+        user_id = new_user(uow)
+        debt, _ = add_debt(uow, user_id, DebtSpec(name="金条", terms=terms), NOW)
+        uow.commit()
+        assert debt.id is not None
+        return user_id, debt.id
+
+
+def record(uow: SqlUnitOfWork, ids: tuple[int, int], terms: LoanTerms, **overrides: Any) -> Any:
+    user_id, debt_id = ids
+    fields: dict[str, Any] = {
+        "confirmed_on": TODAY,
+        "channel": Channel.HOTLINE,
+        "reference": "KF-2026-0042",
+        "agent": "王女士",
+        "document_file_id": "file-1",
+        "document_kind": DocumentKind.PDF,
+        "note": None,
+        "now": NOW,
+        "today": TODAY,
+    }
+    fields.update(overrides)
+    return record_agreed_plan(uow, user_id, debt_id, terms, **fields)
+
+
+def new_terms(uow: SqlUnitOfWork, ids: tuple[int, int], **overrides: Any) -> LoanTerms:
+    debt = uow.debts.require_for_user(*ids)
+    fields: dict[str, Any] = {
+        "principal": plan_defaults(uow, *ids, TODAY).owed_today,
+        "rate": ZERO_RATE,
+        "months": 24,
+        "method": Method.EQUAL_PRINCIPAL,
+        "first_due": date(2027, 1, 15),
+        "start": TODAY,
+    }
+    fields.update(overrides)
+    return agreed_terms(debt, **fields)
+
+
+def test_activation_supersedes_the_old_plan_and_moves_the_installments(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    user_id, debt_id = debt_of
+    with make_uow() as uow:
+        terms = new_terms(uow, debt_of)
+        _plan, result = record(uow, debt_of, terms)
+        uow.commit()
+        assert len(result.rows) == 24
+    with make_uow() as uow:
+        old, new = uow.plans.list_for_debt(debt_id)
+        assert (old.version, old.status, old.origin) == (
+            1,
+            PlanStatus.SUPERSEDED,
+            PlanOrigin.ORIGINAL,
+        )
+        assert (new.version, new.status, new.origin) == (
+            2,
+            PlanStatus.ACTIVE,
+            PlanOrigin.RENEGOTIATED,
+        )
+        assert (new.confirmed_on, new.channel, new.reference, new.agent) == (
+            TODAY,
+            Channel.HOTLINE,
+            "KF-2026-0042",
+            "王女士",
+        )
+        assert (new.document_file_id, new.document_kind) == ("file-1", DocumentKind.PDF)
+        assert new.start_date == TODAY
+        active = uow.installments.for_debt(user_id, debt_id)
+        assert {i.plan_version_id for i in active} == {new.id}
+        assert len(active) == 24
+        assert old.id is not None
+        kept = uow.installments.for_plan(old.id)
+        assert len(kept) == 12
+        assert not any(i.is_active for i in kept)
+        pos = position(uow, user_id, debt_id, TODAY)
+        assert pos.plan.id == new.id
+        assert pos.state.owed_today.total == terms.principal  # nothing accrues at 0 %
+        history = plan_history(uow, user_id, debt_id)
+        assert [r.plan.version for r in history] == [1, 2]
+        assert history[1].figures.installments == 24
+        assert history[1].figures.total == terms.principal
+
+
+def test_preview_compares_with_what_the_current_plan_still_asks(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    with make_uow() as uow:
+        defaults = plan_defaults(uow, *debt_of, TODAY)
+        assert defaults.first_due == date(2026, 12, 15)
+        assert defaults.current.installments == 12
+        preview = preview_agreed_plan(
+            uow, *debt_of, new_terms(uow, debt_of, method=Method.ANNUITY, months=12), TODAY
+        )
+        assert preview.new.installments == 12
+        assert preview.new.total == defaults.owed_today
+        # The old plan charged interest on every future month: the frozen-rate plan costs less.
+        assert preview.difference < 0
+        assert preview.current.total == defaults.current.total
+
+
+def test_a_payment_made_today_counts_towards_the_new_plan_once(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    user_id, debt_id = debt_of
+    with make_uow() as uow:
+        before = plan_defaults(uow, *debt_of, TODAY).owed_today
+        record_payment(
+            uow,
+            user_id=user_id,
+            debt_id=debt_id,
+            amount=D(500),
+            paid_on=TODAY,
+            today=TODAY,
+            idempotency_key="tg:update:7",
+            now=NOW,
+        )
+        defaults = plan_defaults(uow, *debt_of, TODAY)
+        assert defaults.owed_today == before
+        assert 0 < defaults.paid_today < 500  # part of it paid interest ahead of its date
+        record(uow, debt_of, new_terms(uow, debt_of))
+        after = position(uow, user_id, debt_id, TODAY).state.owed_today.total
+        assert after == before - 500
+
+
+def test_a_custom_plan_from_a_list_and_a_short_one_refused(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    with make_uow() as uow:
+        debt = uow.debts.require_for_user(*debt_of)
+        owed = plan_defaults(uow, *debt_of, TODAY).owed_today
+        listed = parse_installments("1000 x 11 from 2027-01-15", today=TODAY, currency="CNY")
+        short = custom_terms(debt, principal=owed, installments=listed, start=TODAY)
+        with pytest.raises(InvalidTerms) as info:
+            record(uow, debt_of, short)
+        assert info.value.code == "custom_short"
+        enough = (*listed, CustomInstallment(date(2027, 12, 15), owed))
+        plan, result = record(
+            uow,
+            debt_of,
+            custom_terms(debt, principal=owed, installments=enough, start=TODAY),
+            document_kind=DocumentKind.PHOTO,
+        )
+        assert plan.method is Method.CUSTOM
+        assert [row.payment for row in result.rows][:2] == [D(1000), D(1000)]
+        assert result.totals.fee == D(11000)  # paid beyond what was owed
+
+
+def test_future_confirmation_and_bad_details_are_refused(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"confirmed_on": date(2026, 12, 2)}, "date_confirmed_future"),
+        ({"confirmed_on": date(2026, 1, 1)}, "date_confirmed_early"),
+        ({"reference": "X" * 65}, "reference_too_long"),
+        ({"agent": "Y" * 65}, "agent_too_long"),
+        ({"document_kind": None}, "document_invalid"),
+    ]
+    for overrides, code in cases:
+        with make_uow() as uow, pytest.raises((InvalidTerms, InvalidDate)) as info:
+            record(uow, debt_of, new_terms(uow, debt_of), **overrides)
+        assert info.value.code == code
+    with make_uow() as uow:
+        for overrides, code in [
+            ({"first_due": TODAY}, "date_first_due_order"),
+            ({"start": date(2026, 12, 2)}, "date_plan_future"),
+            ({"start": date(2026, 11, 1)}, "date_plan_early"),
+        ]:
+            with pytest.raises(InvalidDate) as info:
+                record(uow, debt_of, new_terms(uow, debt_of, **overrides))
+            assert info.value.code == code
+    with make_uow() as uow:
+        assert len(uow.plans.list_for_debt(debt_of[1])) == 1
+
+
+def test_another_users_debt_and_plan_are_refused(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    with make_uow() as uow:
+        mine = record(uow, debt_of, new_terms(uow, debt_of))[0]
+        uow.commit()
+        plan_id = mine.id
+    with make_uow() as uow:
+        stranger = new_user(uow, telegram_id=2002)
+        uow.commit()
+    with make_uow() as uow:
+        terms = new_terms(uow, debt_of)
+        with pytest.raises(NotFound) as info:
+            record(uow, (stranger, debt_of[1]), terms)
+        assert info.value.code == "debt_not_found"
+        with pytest.raises(NotFound):
+            plan_history(uow, stranger, debt_of[1])
+        with pytest.raises(NotFound):
+            plan_document(uow, stranger, plan_id)
+        assert plan_document(uow, debt_of[0], plan_id).file_id == "file-1"
+
+
+def test_a_closed_debt_gets_no_new_plan(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    with make_uow() as uow:
+        terms = new_terms(uow, debt_of)
+        uow.debts.require_for_user(*debt_of).status = DebtStatus.CLOSED
+        with pytest.raises(Conflict) as info:
+            record(uow, debt_of, terms)
+        assert info.value.code == "plan_debt_closed"
+
+
+def test_parsing_rates_lists_dates_and_references() -> None:
+    assert parse_plan_rate("0%") == ZERO_RATE
+    assert parse_plan_rate("免息") == ZERO_RATE
+    assert parse_plan_rate("18%") == Rate(D("0.18"), RateUnit.YEAR)
+    listed = parse_installments(
+        "12月15日 1,000\n1月15日：1000元\n2027年2月15日 ¥1000.50", today=TODAY, currency="CNY"
+    )
+    assert [(i.due_date, i.amount) for i in listed] == [
+        (date(2026, 12, 15), D(1000)),
+        (date(2027, 1, 15), D(1000)),
+        (date(2027, 2, 15), D("1000.50")),
+    ]
+    assert len(parse_installments("500×3 从2027-01-31起", today=TODAY, currency="CNY")) == 3
+    assert len(parse_installments("1.2万 X 12 2027-01-31", today=TODAY, currency="CNY")) == 12
+    assert [
+        i.due_date
+        for i in parse_installments("500 x 3 from 2027-01-31", today=TODAY, currency="CNY")
+    ] == [
+        date(2027, 1, 31),
+        date(2027, 2, 28),
+        date(2027, 3, 31),
+    ]
+    with pytest.raises(InvalidTerms) as info:
+        parse_installments("2027-01-15 1000\nnext month 1000", today=TODAY, currency="CNY")
+    assert (info.value.code, info.value.params["line"]) == ("custom_line", 2)
+    # Past dates typed without a year mean the last such day.
+    assert parse_past_date("11月28日", today=TODAY) == date(2026, 11, 28)
+    assert parse_past_date("28号", today=TODAY) == date(2026, 11, 28)
+    assert parse_past_date("12月1日", today=TODAY) == TODAY
+    assert parse_past_date("昨天", today=TODAY) == date(2026, 11, 30)
+    assert parse_past_date("明天", today=TODAY) == date(2026, 12, 2)  # refused later
+    assert parse_past_date("2027-01-01", today=TODAY) == date(2027, 1, 1)
+    assert clean_reference("  KF  42 ") == "KF 42"
+    assert clean_reference("   ") is None
+
+
+def test_figures_pick_the_usual_payment() -> None:
+    figures = PlanFigures.of(
+        [(date(2027, m, 1), amount) for m, amount in ((1, D(5)), (2, D(3)), (3, D(3)), (4, D(9)))]
+    )
+    assert (figures.typical_payment, figures.lowest_payment, figures.highest_payment) == (
+        D(3),
+        D(3),
+        D(9),
+    )
+    assert figures.total == D(20)

@@ -1,0 +1,490 @@
+"""Plans agreed with a lender: preview new terms against the current plan, record and activate
+them together with the proof of the agreement, and list a debt's plan versions.
+
+A renegotiated plan repays what was owed on the day it takes effect (its ``start_date``);
+payments before that day were part of that figure, so its ledger only counts later ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from tracker.calculator import Quote, quote
+from tracker.dates import add_months, monthly_due_dates
+from tracker.errors import Conflict, DomainError, InvalidDate, InvalidTerms, NotFound
+from tracker.ledger import Ledger, LedgerState
+from tracker.ledger import Payment as LedgerPayment
+from tracker.money import ZERO, from_minor, quantize
+from tracker.parsing import normalise_text, parse_amount, parse_date, parse_rate
+from tracker.rates import ZERO_RATE, Rate
+from tracker.schedule import MAX_TERM
+from tracker.schedule_types import CustomInstallment, LoanTerms, Method
+from tracker.services.debts import Position, add_plan, policy_of, position
+from tracker.storage.enums import Channel, DebtStatus, DocumentKind, PlanOrigin
+from tracker.storage.models import Debt, Installment, PlanVersion
+from tracker.storage.uow import UnitOfWork
+
+MAX_REFERENCE_LENGTH = 64
+MAX_AGENT_LENGTH = 64
+MAX_NOTE_LENGTH = 500
+MAX_FILE_ID_LENGTH = 256
+
+#: Ways people say a hardship plan charges no interest (compared casefolded, spaces removed).
+_INTEREST_FREE = frozenset(
+    {"免息", "停息", "无息", "不计息", "零利息", "0利息", "interestfree", "nointerest", "none"}
+)
+#: ``1000 x 12 from 2027-01-15`` / ``1000×12 从2027-01-15起`` / ``1000 x 12 2027-01-15``.
+_REPEAT = re.compile(
+    r"(?P<amount>.+?) ?(?:x|×|\*) ?(?P<count>[0-9]{1,4}) ?(?:期|个月|months?)? ?"
+    r"(?:(?:from|starting|从|自|,) ?)?(?P<date>.+?) ?(?:起|开始)?",
+    re.IGNORECASE,
+)
+
+
+#: Between a date and an amount: a colon, or a comma that is no thousands separator.
+_SEPARATOR = re.compile(r":|,(?![0-9]{3}(?:[^0-9]|$))")
+#: ``1月15日1000``: a Chinese date runs straight into the amount.
+_DAY_END = re.compile(r"([日号])(?=[^ ])")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFigures:
+    """The shape of a schedule: how many installments, the usual payment, the total."""
+
+    installments: int
+    first_due: date | None
+    last_due: date | None
+    typical_payment: Decimal  # the most frequent amount (the first one on a tie)
+    lowest_payment: Decimal
+    highest_payment: Decimal
+    total: Decimal
+
+    @classmethod
+    def of(cls, dated: Sequence[tuple[date, Decimal]], total: Decimal | None = None) -> PlanFigures:
+        """Figures for (due date, payment) pairs in date order; ``total`` defaults to their sum."""
+        amounts = [amount for _, amount in dated]
+        if not amounts:
+            return cls(0, None, None, ZERO, ZERO, ZERO, total if total is not None else ZERO)
+        counts = Counter(amounts)
+        typical = max(amounts, key=lambda a: (counts[a], -amounts.index(a)))
+        return cls(
+            installments=len(amounts),
+            first_due=dated[0][0],
+            last_due=dated[-1][0],
+            typical_payment=typical,
+            lowest_payment=min(amounts),
+            highest_payment=max(amounts),
+            total=sum(amounts, ZERO) if total is None else total,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDefaults:
+    """What a new plan for a debt usually starts from."""
+
+    debt: Debt
+    plan: PlanVersion
+    #: What the new plan repays unless the lender waived part: what was owed today before
+    #: today's payments, since a plan taking effect today counts them towards itself.
+    owed_today: Decimal
+    paid_today: Decimal  # how much today's payments took off what is owed
+    first_due: date  # the current plan's due day, next month or this one
+    current: PlanFigures  # what the current plan still asks from today
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPreview:
+    """New terms next to what the current plan still asks."""
+
+    debt: Debt
+    quote: Quote
+    new: PlanFigures
+    current: PlanFigures
+    owed_today: Decimal  # as in PlanDefaults
+
+    @property
+    def difference(self) -> Decimal:
+        """How much more (positive) or less the new plan costs in total from today."""
+        return self.new.total - self.current.total
+
+    @property
+    def monthly_difference(self) -> Decimal:
+        """How much more (positive) or less the usual monthly payment is."""
+        return self.new.typical_payment - self.current.typical_payment
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecord:
+    """One version of a debt's plan, with the figures of its stored installments."""
+
+    plan: PlanVersion
+    figures: PlanFigures
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDocument:
+    """The stored written confirmation of a plan version."""
+
+    file_id: str
+    kind: DocumentKind
+    version: int
+    debt_name: str
+
+
+# ---- reading what the borrower typed --------------------------------------------------------
+
+
+def parse_plan_rate(text: str) -> Rate:
+    """A rate as ``parse_rate`` reads it; ``免息`` / ``interest-free`` is 0 %."""
+    key = re.sub(r"[ \-_]", "", normalise_text(text).casefold())
+    if key in _INTEREST_FREE:
+        return ZERO_RATE
+    return parse_rate(text)
+
+
+def parse_installments(text: str, *, today: date, currency: str) -> tuple[CustomInstallment, ...]:
+    """Installments one per line (``2027-01-15 1000``), or ``1000 x 12 from 2027-01-15``.
+
+    A date without a year is the next such date after the line before it, so a list running
+    from December into January needs no years.
+    """
+    lines = [line for line in (normalise_text(raw) for raw in text.splitlines()) if line]
+    if not lines:
+        raise InvalidTerms("no installments were given", code="custom_missing")
+    if len(lines) == 1 and (match := _REPEAT.fullmatch(lines[0])):
+        return _repeated(match, lines[0], today, currency)
+    if len(lines) > MAX_TERM:
+        raise InvalidTerms("too many installments", code="custom_term", count=len(lines))
+    items: list[CustomInstallment] = []
+    after = today
+    for number, line in enumerate(lines, start=1):
+        item = _line(line, number, after, currency)
+        items.append(item)
+        after = item.due_date + timedelta(days=1)
+    return tuple(items)
+
+
+def _repeated(
+    match: re.Match[str], line: str, today: date, currency: str
+) -> tuple[CustomInstallment, ...]:
+    try:
+        amount = _amount(match["amount"], currency)
+        first = parse_date(match["date"], today=today)
+    except DomainError:
+        raise InvalidTerms(f"cannot read {line!r}", code="custom_line", line=1, text=line) from None
+    count = int(match["count"])
+    if count == 0:
+        raise InvalidTerms("no installments were given", code="custom_missing")
+    if count > MAX_TERM:
+        raise InvalidTerms("too many installments", code="custom_term", count=count)
+    return tuple(CustomInstallment(due, amount) for due in monthly_due_dates(first, count))
+
+
+def _line(line: str, number: int, after: date, currency: str) -> CustomInstallment:
+    spaced = _SEPARATOR.sub(" ", _DAY_END.sub(r"\1 ", line))
+    tokens = spaced.split()
+    # Date first, amount last, split wherever both read (2027年 1月 15日 ¥1,000 has spaces).
+    for cut in range(1, len(tokens)):
+        head, tail = " ".join(tokens[:cut]), " ".join(tokens[cut:])
+        for date_text, amount_text in ((head, tail), (tail, head)):
+            try:
+                return CustomInstallment(
+                    parse_date(date_text, today=after), _amount(amount_text, currency)
+                )
+            except DomainError:
+                continue
+    raise InvalidTerms(f"cannot read line {number}", code="custom_line", line=number, text=line)
+
+
+def _amount(text: str, currency: str) -> Decimal:
+    parsed = parse_amount(text, currency)
+    if parsed.currency != currency:
+        raise InvalidTerms("another currency", code="plan_currency", currency=currency)
+    return quantize(parsed.amount, currency)
+
+
+def parse_past_date(text: str, *, today: date) -> date:
+    """A date that has happened: ``11月28日`` or ``28号`` typed in December mean the last one.
+
+    Dates with a year, and words like 明天, are kept as typed (and refused later if future).
+    """
+    first = parse_date(text, today=today)
+    if first <= today:
+        return first
+    for reference in (add_months(today, -1) + timedelta(days=1), _year_before(today)):
+        other = parse_date(text, today=reference)
+        if other == first or other - reference == first - today:
+            return first  # a full date or a relative word: it means what it says
+        if other <= today:
+            return other
+    return first
+
+
+def _year_before(today: date) -> date:
+    return add_months(today, -12) + timedelta(days=1)
+
+
+def clean_reference(text: str | None) -> str | None:
+    """A lender's case or ticket number, trimmed; None when empty."""
+    return _clean(text, MAX_REFERENCE_LENGTH, "reference_too_long")
+
+
+def clean_agent(text: str | None) -> str | None:
+    """The name or staff number of whoever agreed it, trimmed; None when empty."""
+    return _clean(text, MAX_AGENT_LENGTH, "agent_too_long")
+
+
+def _clean(text: str | None, limit: int, code: str) -> str | None:
+    if text is None:
+        return None
+    cleaned = " ".join(text.split())
+    if len(cleaned) > limit:
+        raise InvalidTerms(f"longer than {limit} characters", code=code, limit=limit)
+    return cleaned or None
+
+
+# ---- building the terms ---------------------------------------------------------------------
+
+
+def agreed_terms(
+    debt: Debt,
+    *,
+    principal: Decimal,
+    rate: Rate,
+    months: int,
+    method: Method,
+    first_due: date,
+    start: date,
+) -> LoanTerms:
+    """New terms for a debt; for a flat-fee plan the rate given is its monthly fee."""
+    if method is Method.CUSTOM:
+        raise InvalidTerms("a custom plan is a list of installments", code="custom_method")
+    fee_rate = ZERO
+    if method is Method.FLAT_FEE:
+        fee_rate, rate = rate.monthly(debt.day_count), ZERO_RATE
+    return LoanTerms(
+        principal=principal,
+        rate=rate,
+        term=months,
+        method=method,
+        first_due=first_due,
+        currency=debt.currency,
+        day_count=debt.day_count,
+        start_date=start,
+        fee_rate=fee_rate,
+    )
+
+
+def custom_terms(
+    debt: Debt, *, principal: Decimal, installments: Sequence[CustomInstallment], start: date
+) -> LoanTerms:
+    """A list of agreed installments repaying ``principal``; anything above it counts as fees."""
+    if not installments:
+        raise InvalidTerms("no installments were given", code="custom_missing")
+    return LoanTerms(
+        principal=principal,
+        rate=ZERO_RATE,
+        term=len(installments),
+        method=Method.CUSTOM,
+        first_due=installments[0].due_date,
+        currency=debt.currency,
+        day_count=debt.day_count,
+        start_date=start,
+        custom=tuple(installments),
+    )
+
+
+# ---- use cases ------------------------------------------------------------------------------
+
+
+def plan_defaults(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> PlanDefaults:
+    """What a new plan for one of the user's debts starts from."""
+    pos = position(uow, user_id, debt_id, today)
+    due_day = pos.plan.due_day or pos.plan.first_due.day
+    first_due = add_months(today.replace(day=1), 0, due_day)
+    if first_due <= today:
+        first_due = add_months(first_due, 1, due_day)
+    owed = _owed_before(uow, pos, user_id, today)
+    return PlanDefaults(
+        debt=pos.debt,
+        plan=pos.plan,
+        owed_today=owed,
+        paid_today=owed - pos.state.owed_today.total,
+        first_due=first_due,
+        current=_current_figures(pos.state),
+    )
+
+
+def preview_agreed_plan(
+    uow: UnitOfWork, user_id: int, debt_id: int, terms: LoanTerms, today: date
+) -> PlanPreview:
+    """The schedule new terms make, next to what the current plan still asks from today."""
+    debt = uow.debts.require_for_user(user_id, debt_id)
+    result = quote(_checked_terms(uow, debt, terms, today))
+    pos = position(uow, user_id, debt_id, today)
+    return PlanPreview(
+        debt=debt,
+        quote=result,
+        new=_quote_figures(result),
+        current=_current_figures(pos.state),
+        owed_today=_owed_before(uow, pos, user_id, today),
+    )
+
+
+def record_agreed_plan(
+    uow: UnitOfWork,
+    user_id: int,
+    debt_id: int,
+    terms: LoanTerms,
+    *,
+    confirmed_on: date | None,
+    channel: Channel | None,
+    reference: str | None,
+    agent: str | None,
+    document_file_id: str | None,
+    document_kind: DocumentKind | None,
+    note: str | None,
+    now: datetime,
+    today: date,
+) -> tuple[PlanVersion, Quote]:
+    """Store the plan agreed with the lender and make it the active one.
+
+    The previous active plan becomes superseded and stays as history (its installments stay,
+    inactive). ``terms.start_date`` is the day the plan takes effect, today by default.
+    """
+    debt = uow.debts.require_for_user(user_id, debt_id)
+    checked = _checked_terms(uow, debt, terms, today)
+    check_confirmed_on(debt, confirmed_on, today)
+    reference = clean_reference(reference)
+    agent = clean_agent(agent)
+    note = _clean(note, MAX_NOTE_LENGTH, "note_too_long")
+    _check_document(document_file_id, document_kind)
+    result = quote(checked)
+    plan = add_plan(uow, debt, checked, origin=PlanOrigin.RENEGOTIATED, now=now, rows=result.rows)
+    plan.confirmed_on = confirmed_on
+    plan.channel = channel
+    plan.reference = reference
+    plan.agent = agent
+    plan.document_file_id = document_file_id
+    plan.document_kind = document_kind
+    plan.note = note
+    uow.plans.activate(plan, now)
+    debt.updated_at = now
+    return plan, result
+
+
+def check_confirmed_on(debt: Debt, confirmed_on: date | None, today: date) -> None:
+    """Refuse a confirmation dated in the future or before the loan began."""
+    if confirmed_on is None:
+        return
+    if confirmed_on > today:
+        raise InvalidDate(
+            "the plan cannot be confirmed in the future", code="date_confirmed_future", today=today
+        )
+    began = debt.start_date or add_months(debt.first_due, -1)
+    if confirmed_on < began:
+        raise InvalidDate(
+            "the plan cannot be confirmed before the loan began",
+            code="date_confirmed_early",
+            start=began,
+        )
+
+
+def plan_history(uow: UnitOfWork, user_id: int, debt_id: int) -> list[PlanRecord]:
+    """Every version of the debt's plan, oldest first, with its installments' figures."""
+    debt = uow.debts.require_for_user(user_id, debt_id)
+    return [
+        PlanRecord(plan, _stored_figures(uow.installments.for_plan(_id(plan)), debt.currency))
+        for plan in uow.plans.list_for_debt(_id(debt))
+    ]
+
+
+def plan_document(uow: UnitOfWork, user_id: int, plan_id: int) -> PlanDocument:
+    """The written confirmation stored with one of the user's plan versions."""
+    plan = uow.plans.get_for_user(user_id, plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id} not found", code="plan_not_found")
+    if plan.document_file_id is None or plan.document_kind is None:
+        raise NotFound(f"plan {plan_id} has no document", code="document_missing")
+    debt = uow.debts.require_for_user(user_id, plan.debt_id)
+    return PlanDocument(plan.document_file_id, plan.document_kind, plan.version, debt.name)
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+
+def _checked_terms(uow: UnitOfWork, debt: Debt, terms: LoanTerms, today: date) -> LoanTerms:
+    """The terms with their effective date filled in; refuses what cannot replace the plan."""
+    if debt.status is not DebtStatus.ACTIVE:
+        raise Conflict(f"debt {debt.id} is {debt.status}", code="plan_debt_closed")
+    if terms.currency != debt.currency:
+        raise InvalidTerms("another currency", code="plan_currency", currency=debt.currency)
+    start = terms.start_date or today
+    if start > today:
+        raise InvalidDate("a plan cannot take effect after today", code="date_plan_future")
+    current = uow.plans.active_for_debt(_id(debt))
+    if current is not None:
+        began = policy_of(debt, current).start_date
+        if start < began:
+            raise InvalidDate(
+                "the plan cannot take effect before the current one began",
+                code="date_plan_early",
+                start=began,
+            )
+    if terms.first_due <= start:
+        raise InvalidDate(
+            "the first installment must be after the plan takes effect",
+            code="date_first_due_order",
+            start=start,
+        )
+    return replace(terms, start_date=start)
+
+
+def _check_document(file_id: str | None, kind: DocumentKind | None) -> None:
+    if (file_id is None) != (kind is None) or (
+        file_id is not None and not 0 < len(file_id) <= MAX_FILE_ID_LENGTH
+    ):
+        raise InvalidTerms("a document needs its file id and kind", code="document_invalid")
+
+
+def _quote_figures(result: Quote) -> PlanFigures:
+    return PlanFigures.of(
+        [(row.due_date, row.payment) for row in result.rows],
+        result.totals.payment + result.terms.upfront_fee,
+    )
+
+
+def _current_figures(state: LedgerState) -> PlanFigures:
+    open_items = [i for i in state.installments if i.remaining > 0]
+    penalty = sum((i.penalty_unpaid for i in state.installments), ZERO)
+    return PlanFigures.of(
+        [(i.due_date, i.scheduled) for i in open_items],
+        sum((i.remaining for i in open_items), ZERO) + penalty,
+    )
+
+
+def _owed_before(uow: UnitOfWork, pos: Position, user_id: int, today: date) -> Decimal:
+    """What the debt owed today before today's payments, which a plan starting today counts."""
+    policy = policy_of(pos.debt, pos.plan)
+    payments = [
+        LedgerPayment(paid_on=p.paid_on, amount=from_minor(p.amount_minor, p.currency), ref=p.id)
+        for p in uow.payments.list_for_debt(user_id, _id(pos.debt))
+        if p.paid_on < today
+        and (pos.plan.origin is PlanOrigin.ORIGINAL or p.paid_on >= policy.start_date)
+    ]
+    return Ledger(pos.rows, policy).state(payments, today).owed_today.total
+
+
+def _stored_figures(installments: Sequence[Installment], currency: str) -> PlanFigures:
+    return PlanFigures.of([(i.due_date, from_minor(i.total_minor, currency)) for i in installments])
+
+
+def _id(row: Debt | PlanVersion) -> int:
+    if row.id is None:  # only unsaved objects lack an id: a programming error
+        raise RuntimeError(f"{type(row).__name__} has not been saved")
+    return row.id
