@@ -1,30 +1,52 @@
-"""Debts: record one with its original plan, and say where it stands on a given day."""
+"""Debts: record one with its original plan, say where it stands, find, archive, read one line.
+
+Besides storing debts, this module reads what a borrower types when adding one: the one-line
+form ``<name> <principal> <rate> <months> [method] [first due]`` and the optional terms (a
+per-installment fee, grace days, a penalty multiplier or a daily late fee).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from tracker.calculator import Quote, quote
 from tracker.dates import add_months
-from tracker.errors import InvalidTerms, NotFound
+from tracker.errors import DomainError, InvalidRate, InvalidTerms, NotFound
 from tracker.ledger import (
     DEFAULT_ORDER,
     Component,
+    InstallmentState,
     Ledger,
     LedgerPolicy,
     LedgerState,
+    PenaltyMode,
     PenaltyPolicy,
     parse_order,
 )
 from tracker.ledger import Payment as LedgerPayment
-from tracker.money import from_minor, to_minor
-from tracker.rates import Rate
-from tracker.schedule_types import LoanTerms, ScheduleRow
+from tracker.money import ZERO, from_minor, to_minor
+from tracker.parsing import (
+    ParsedAmount,
+    normalise_text,
+    parse_amount,
+    parse_date,
+    parse_method,
+    parse_rate,
+    parse_term,
+)
+from tracker.parsing.text import cn_integer
+from tracker.rates import Rate, RateUnit, check_rate
+from tracker.schedule_types import LoanTerms, Method, ScheduleRow
 from tracker.storage.enums import DebtKind, DebtStatus, PlanOrigin, PlanStatus
 from tracker.storage.models import Debt, Installment, PlanVersion
 from tracker.storage.uow import UnitOfWork
+
+T = TypeVar("T")
 
 MAX_NAME_LENGTH = 40
 MAX_GRACE_DAYS = 60
@@ -67,14 +89,20 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
-def add_debt(uow: UnitOfWork, user_id: int, spec: DebtSpec, now: datetime) -> tuple[Debt, Quote]:
-    """Store a debt with its original plan as the active one; returns the debt and its quote."""
-    name = clean_name(spec.name)
+def check_spec(spec: DebtSpec) -> Quote:
+    """Validate a debt as add_debt would, without storing it; returns its quote."""
+    clean_name(spec.name)
     if not 0 <= spec.grace_days <= MAX_GRACE_DAYS:
         raise InvalidTerms(
             "grace days out of range", code="grace_range", max=MAX_GRACE_DAYS, value=spec.grace_days
         )
-    result = quote(spec.terms)  # validates the terms before anything is written
+    return quote(spec.terms)
+
+
+def add_debt(uow: UnitOfWork, user_id: int, spec: DebtSpec, now: datetime) -> tuple[Debt, Quote]:
+    """Store a debt with its original plan as the active one; returns the debt and its quote."""
+    name = clean_name(spec.name)
+    result = check_spec(spec)  # validates the terms before anything is written
     terms = spec.terms
     debt = uow.debts.add(
         Debt(
@@ -228,3 +256,347 @@ def _id(row: Debt | PlanVersion) -> int:
     if row.id is None:  # only unsaved objects lack an id: a programming error
         raise RuntimeError(f"{type(row).__name__} has not been saved")
     return row.id
+
+
+# ---- finding, archiving and summing debts ---------------------------------------------------
+
+
+def find_debts(uow: UnitOfWork, user_id: int, query: str) -> list[Debt]:
+    """The user's active debts named ``query``: exact (case-insensitive) matches, else prefixes.
+
+    Several results mean the name is ambiguous; none means no such debt.
+    """
+    wanted = normalise_text(query).casefold()
+    if not wanted:
+        return []
+    debts = uow.debts.list_for_user(user_id, statuses=[DebtStatus.ACTIVE])
+    exact = [d for d in debts if normalise_text(d.name).casefold() == wanted]
+    if exact:
+        return exact
+    return [d for d in debts if normalise_text(d.name).casefold().startswith(wanted)]
+
+
+def archive_debt(uow: UnitOfWork, user_id: int, debt_id: int, now: datetime) -> tuple[Debt, bool]:
+    """Hide one of the user's debts from /status (and from reminders, which read active debts).
+
+    Returns (the debt, changed?). Its plans, installments and payments stay for the record;
+    archiving twice changes nothing.
+    """
+    debt = uow.debts.require_for_user(user_id, debt_id)
+    if debt.status is DebtStatus.ARCHIVED:
+        return debt, False
+    debt.status = DebtStatus.ARCHIVED
+    debt.updated_at = now
+    return debt, True
+
+
+@dataclass(frozen=True, slots=True)
+class DueSoon:
+    """An installment of a debt with something left to pay, due within a window."""
+
+    debt: Debt
+    installment: InstallmentState
+
+    @property
+    def amount(self) -> Decimal:
+        """What is still unpaid of it."""
+        return self.installment.remaining
+
+
+def due_within(positions_: Iterable[Position], today: date, days: int) -> list[DueSoon]:
+    """Unpaid installments due from ``today`` to ``today + days`` inclusive, earliest first."""
+    end = today + timedelta(days=days)
+    items = [
+        DueSoon(pos.debt, item)
+        for pos in positions_
+        for item in pos.state.installments
+        if item.remaining > 0 and today <= item.due_date <= end
+    ]
+    return sorted(items, key=lambda i: (i.installment.due_date, i.debt.name))
+
+
+def owed_by_currency(positions_: Iterable[Position]) -> dict[str, Decimal]:
+    """What settling every debt today would take, per currency (amounts never mix currencies)."""
+    totals: dict[str, Decimal] = {}
+    for pos in positions_:
+        totals[pos.debt.currency] = totals.get(pos.debt.currency, ZERO) + pos.state.owed_today.total
+    return totals
+
+
+# ---- reading the optional terms -------------------------------------------------------------
+
+#: What 白条 and credit cards charge on an overdue amount: 0.05 % a day (日息万五).
+DEFAULT_DAILY_LATE_FEE = Decimal("0.0005")
+
+
+def default_penalty(method: Method) -> PenaltyPolicy:
+    """The usual lateness terms for a method, until the borrower says what the contract says.
+
+    Interest-bearing loans charge penalty interest at 1.5 × the contract rate on overdue
+    principal; a flat-fee plan has no contract rate to multiply, and its lenders (白条, card
+    installments) charge a daily late fee of 0.05 % on the overdue amount instead.
+    """
+    if method is Method.FLAT_FEE:
+        return PenaltyPolicy(
+            mode=PenaltyMode.DAILY_RATE_ON_OVERDUE, daily_rate=DEFAULT_DAILY_LATE_FEE
+        )
+    return PenaltyPolicy()
+
+
+#: A penalty above 4 × the contract rate is no contract term we know of: a typing mistake.
+MAX_PENALTY_MULTIPLIER = Decimal(4)
+
+
+def _with_text(error: DomainError, text: str) -> DomainError:
+    """The same error, quoting what the person typed rather than our rewrite of it."""
+    params = {**error.params, "text": text}
+    return type(error)(str(error), code=error.code, **params)
+
+
+def parse_rate_per(text: str, unit: RateUnit) -> Rate:
+    """Read a rate; one that names no period is per ``unit`` (``0.05%`` → 0.05 % a day)."""
+    try:
+        return parse_rate(f"{text} /{unit.value}")
+    except InvalidRate as error:
+        if error.code == "rate_unit_conflict":  # the text names its own period: keep it
+            return parse_rate(text)
+        raise _with_text(error, text) from None
+
+
+_FEE_PREFIX = re.compile(
+    r"^(?:分期手续费率|分期手续费|每期手续费率|每期手续费|手续费率|手续费|每期费率|每期)"
+)
+_FEE_SUFFIX = re.compile(
+    r" ?(?:(?:/|per|an|a|each|every|每|一) ?)?(?:期|periods?|installments?|instalments?)$"
+)
+
+
+def parse_fee_rate(text: str) -> Decimal:
+    """Read a fee charged per installment on the original principal (``0.5%``, ``0.5%/期``).
+
+    A figure without a period is per installment; a monthly figure is the same thing (the
+    installments are monthly). Daily or yearly figures are refused: the lender's app shows the
+    per-installment rate for 分期手续费, and converting would hide a misreading.
+    """
+    s = normalise_text(text).casefold()
+    s = _FEE_PREFIX.sub("", s).strip()
+    s = _FEE_SUFFIX.sub("", s).strip()
+    try:
+        rate = parse_rate_per(s, RateUnit.MONTH)
+    except DomainError as error:
+        raise _with_text(error, text) from None
+    if rate.unit is not RateUnit.MONTH:
+        raise InvalidRate(f"{text!r} is not per installment", code="fee_rate_period", text=text)
+    if not 0 <= rate.value < 1:
+        raise InvalidTerms("fee rate out of range", code="fee_rate_range", text=text)
+    return rate.value
+
+
+def parse_daily_late_fee(text: str) -> Decimal:
+    """Read a late fee as a daily rate on the overdue amount (``0.05%`` is 0.05 % a day)."""
+    rate = parse_rate_per(text, RateUnit.DAY)
+    return check_rate(rate).daily()
+
+
+_NONE_WORDS = frozenset({"无", "没有", "不", "none", "no", "nil", "-"})
+_GRACE = re.compile(
+    r"(?P<n>[0-9]{1,3}|[〇一二两三四五六七八九十]{1,3}) ?(?:天|日|days?|d)?(?: ?宽限期?)?"
+)
+
+
+def parse_grace_days(text: str) -> int:
+    """Read the days after a due date before a payment counts as overdue (``3``, ``3天``)."""
+    s = normalise_text(text).casefold()
+    if s in _NONE_WORDS:
+        return 0
+    match = _GRACE.fullmatch(s)
+    if match is None:
+        raise InvalidTerms(f"{text!r} is not a number of days", code="grace_garbage", text=text)
+    token = match["n"]
+    days = int(token) if token.isascii() else cn_integer(token)
+    if days is None:
+        raise InvalidTerms(f"{text!r} is not a number of days", code="grace_garbage", text=text)
+    if not 0 <= days <= MAX_GRACE_DAYS:
+        raise InvalidTerms(
+            "grace days out of range", code="grace_range", max=MAX_GRACE_DAYS, value=days
+        )
+    return days
+
+
+_MULTIPLIER = re.compile(r"(?:[x×*] ?)?(?P<n>[0-9]+(?:\.[0-9]+)?) ?(?:倍|[x×]|times)?")
+
+
+def parse_penalty_multiplier(text: str) -> Decimal:
+    """Read how many times the contract rate penalty interest runs at (``1.5``, ``1.5倍``)."""
+    match = _MULTIPLIER.fullmatch(normalise_text(text).casefold())
+    if match is None:
+        raise InvalidTerms(
+            f"{text!r} is not a multiplier", code="penalty_multiplier_garbage", text=text
+        )
+    try:
+        value = Decimal(match["n"])
+    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
+        raise InvalidTerms(
+            f"{text!r} is not a multiplier", code="penalty_multiplier_garbage", text=text
+        ) from None
+    if not 1 <= value <= MAX_PENALTY_MULTIPLIER:
+        raise InvalidTerms(
+            "multiplier out of range",
+            code="penalty_multiplier_range",
+            text=text,
+            max=MAX_PENALTY_MULTIPLIER,
+        )
+    return value
+
+
+# ---- the one-line form ----------------------------------------------------------------------
+
+#: The parts of ``/adddebt <name> <principal> <rate> <months> [method] [first due]``.
+LINE_PARTS = ("name", "principal", "rate", "term", "method", "first_due")
+#: More words than this is no debt description; refusing early keeps the search small.
+MAX_LINE_WORDS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    part: str
+    fewest: int
+    most: int
+    read: Callable[[str], object]
+
+
+def _can_read(text: str, read: Callable[[str], object]) -> bool:
+    try:
+        read(text)
+    except DomainError:
+        return False
+    return True
+
+
+def _read_rate_or_fee(text: str) -> str:
+    """The rate's words, if they read as a rate or a per-installment fee (decided later)."""
+    if not (_can_read(text, parse_rate) or _can_read(text, parse_fee_rate)):
+        parse_rate(text)  # raises the rate's own error
+    return text
+
+
+def _match(
+    words: Sequence[str], fields: Sequence[_Field], start: int
+) -> list[tuple[str, object]] | None:
+    """Give each field a run of words so every field reads; the first full reading wins."""
+    if not fields:
+        return [] if start == len(words) else None
+    head, rest = fields[0], fields[1:]
+    for count in range(head.fewest, min(head.most, len(words) - start) + 1):
+        text = " ".join(words[start : start + count])
+        value: object = None
+        if count:
+            try:
+                value = head.read(text)
+            except DomainError:
+                continue
+        tail = _match(words, rest, start + count)
+        if tail is not None:
+            return [(text, value), *tail]
+    return None
+
+
+def parse_debt_line(text: str, *, today: date, currency: str) -> DebtSpec:
+    """Read ``<name> <principal> <rate> <months> [method] [first due]`` into a debt.
+
+    The method defaults to annuity and the first due date to one month from ``today``; the
+    principal is in ``currency`` unless it names one. With the flat-fee method the rate is the
+    fee per installment (``0.5%/month`` or ``0.5%``). Words may be split by spaces (``18% a
+    year``, ``京东 金条``). A missing part raises ``debt_line_missing`` with ``missing`` naming
+    the parts; an unreadable one raises that part's own error with ``part`` added.
+    """
+    words = normalise_text(text).split()
+    if len(words) > MAX_LINE_WORDS:
+        raise InvalidTerms("too many words", code="debt_line_long", limit=MAX_LINE_WORDS)
+    fields = (
+        _Field("name", 1, len(words), clean_name),
+        _Field("principal", 1, 2, lambda s: parse_amount(s, currency)),
+        _Field("rate", 1, 3, _read_rate_or_fee),
+        _Field("term", 1, 2, parse_term),
+        _Field("method", 0, 2, _read_method),
+        _Field("first_due", 0, 3, lambda s: parse_date(s, today=today)),
+    )
+    found = _match(words, fields, 0) if words else None
+    if found is None:
+        _explain(words, today, currency)
+        raise InvalidTerms(f"cannot read {text!r}", code="debt_line_garbage", text=text)
+    (name, _), (_, amount), (rate_text, _), (_, term), (_, method), (_, first_due) = found
+    assert isinstance(amount, ParsedAmount)
+    assert isinstance(term, int)
+    chosen = method if isinstance(method, Method) else Method.ANNUITY
+    due = first_due if isinstance(first_due, date) else add_months(today, 1)
+    rate, fee = Rate(ZERO, RateUnit.MONTH), ZERO
+    if chosen is Method.FLAT_FEE:
+        fee = _part("rate", parse_fee_rate, rate_text)
+    else:
+        rate = _part("rate", parse_rate, rate_text)
+    terms = LoanTerms(
+        principal=amount.amount,
+        rate=rate,
+        term=term,
+        method=chosen,
+        first_due=due,
+        currency=amount.currency,
+        fee_rate=fee,
+    )
+    return DebtSpec(name=clean_name(name), terms=terms, penalty=default_penalty(chosen))
+
+
+def _explain(words: Sequence[str], today: date, currency: str) -> None:
+    """Raise what is wrong with a line no reading fits, reading one word per part."""
+
+    def is_amount(word: str) -> bool:
+        return _can_read(word, lambda s: parse_amount(s, currency))
+
+    amounts = [i for i, word in enumerate(words) if is_amount(word)]
+    # The principal is the first amount after the name with room for a rate and a term after
+    # it; failing that, the second word of a line long enough to hold every part.
+    roomy = [i for i in amounts if 0 < i <= len(words) - 3]
+    if amounts and amounts[0] == 0:
+        at = 0  # no name before the principal
+    elif roomy:
+        at = roomy[0]
+    elif len(words) >= 4 or not amounts:
+        at = 1
+    else:
+        at = amounts[0]
+    slots = {"principal": at, "rate": at + 1, "term": at + 2}
+    missing = (["name"] if at == 0 else []) + [p for p, i in slots.items() if i >= len(words)]
+    if missing:
+        raise InvalidTerms(
+            f"missing {', '.join(missing)}", code="debt_line_missing", missing=tuple(missing)
+        )
+    _part("name", clean_name, " ".join(words[:at]))
+    _part("principal", lambda s: parse_amount(s, currency), words[at])
+    _part("rate", _read_rate_or_fee, words[at + 1])
+    _part("term", parse_term, words[at + 2])
+    rest = words[at + 3 :]
+    if not rest:
+        return
+    if _can_read(rest[0], _read_method):
+        if rest[1:]:
+            _part("first_due", lambda s: parse_date(s, today=today), " ".join(rest[1:]))
+    elif any(ch.isdigit() for ch in rest[0]):
+        _part("first_due", lambda s: parse_date(s, today=today), " ".join(rest))
+    else:
+        _part("method", _read_method, rest[0])
+
+
+def _read_method(text: str) -> Method:
+    method = parse_method(text)
+    if method is Method.CUSTOM:  # a custom plan lists its installments: not a one-line thing
+        raise InvalidTerms(f"{text!r} is not offered here", code="method_unknown", text=text)
+    return method
+
+
+def _part(part: str, read: Callable[[str], T], text: str) -> T:
+    """``read(text)``, its error marked with the part of the line it is about."""
+    try:
+        return read(text)
+    except DomainError as error:
+        raise type(error)(str(error), code=error.code, part=part, **error.params) from None

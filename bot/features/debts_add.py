@@ -1,0 +1,287 @@
+"""/adddebt: a debt added step by step (a persistent conversation) or in one line.
+
+The draft lives in ``context.user_data["adddebt"]`` as strings (persistence is JSON), so a flow
+survives a restart. Every answer is checked before it is kept: a wrong one gets the error, an
+example and the same question again.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from contextlib import suppress
+from decimal import InvalidOperation
+from typing import Any
+
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.callbacks import decode
+from bot.errors import domain_error_text
+from bot.features.debts_steps import (
+    DRAFT,
+    EXTRA_VALUE,
+    EXTRAS,
+    FEE,
+    FIRST_DUE,
+    METHOD,
+    NAME,
+    PRINCIPAL,
+    RATE,
+    SUMMARY,
+    TERM,
+    USE_BUTTONS,
+    WELCOME,
+    Draft,
+    Step,
+    UseButtons,
+    not_text,
+    press_due,
+    press_extra,
+    press_fee,
+    press_method,
+    question,
+    read_extra,
+    read_fee,
+    read_first_due,
+    read_method,
+    read_name,
+    read_principal,
+    read_rate,
+    read_term,
+    spec_of,
+)
+from bot.features.debts_text import (
+    USAGE,
+    problem_text,
+    quote_text,
+)
+from bot.runtime import Context, Turn, turn
+from tracker.calculator import Quote
+from tracker.errors import DomainError
+from tracker.services.debts import (
+    DebtSpec,
+    add_debt,
+    parse_debt_line,
+)
+
+END = ConversationHandler.END
+
+
+def _draft(context: Context) -> Draft:
+    data = context.user_data
+    assert data is not None  # updates from a user always have user_data
+    draft = data.get(DRAFT)
+    if not isinstance(draft, dict):
+        draft = data[DRAFT] = {}
+    return draft
+
+
+async def _prompt(t: Turn, state: int, draft: Draft, lead: str = "") -> None:
+    """Ask the question of ``state`` (after ``lead``, e.g. an error)."""
+    text, keyboard = question(t, state, draft)
+    await t.reply(f"{lead}\n\n{text}" if lead else text, keyboard)
+
+
+def _text_step(state: int, read: Step) -> Callable[[Update, Context], Any]:
+    """A handler for typed answers in ``state``."""
+
+    async def handle(update: Update, context: Context) -> int:
+        assert update.message is not None
+        assert update.message.text is not None
+        draft = _draft(context)
+        async with turn(update, context) as t:
+            try:
+                following = read(t, draft, update.message.text)
+            except DomainError as error:
+                await _prompt(t, state, draft, domain_error_text(error, t._, t.locale))
+                return state
+            except UseButtons:
+                await _prompt(t, state, draft, t._(USE_BUTTONS))
+                return state
+            except (KeyError, ValueError, InvalidOperation):
+                return await _lost(t, context)
+            await _prompt(t, following, draft)
+            return following
+        return state
+
+    return handle
+
+
+async def _lost(t: Turn, context: Context) -> int:
+    """The draft is incomplete (an old or damaged one): start again."""
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+    await t.reply(t._("I lost track of this debt — please start again with /adddebt."))
+    return END
+
+
+async def _close_keyboard(query: CallbackQuery) -> None:
+    """Take the buttons off the message that was answered, so they can't be pressed again."""
+    with suppress(BadRequest):  # already edited, or too old to edit: harmless
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+def _button_step(
+    state: int, press: Callable[[Turn, Draft, str], int]
+) -> Callable[[Update, Context], Any]:
+    """A handler for button presses in ``state``; the button's first argument goes to ``press``."""
+
+    async def handle(update: Update, context: Context) -> int:
+        query = update.callback_query
+        assert query is not None
+        draft = _draft(context)
+        async with turn(update, context) as t:
+            callback = decode(query.data, t.update_user_id)
+            await query.answer()
+            try:
+                following = press(t, draft, callback.args[0] if callback.args else "")
+            except DomainError as error:
+                await _prompt(t, state, draft, domain_error_text(error, t._, t.locale))
+                return state
+            except (KeyError, ValueError, InvalidOperation):
+                return await _lost(t, context)
+            await _close_keyboard(query)
+            if following == END:
+                return END
+            await _prompt(t, following, draft)
+            return following
+        return state
+
+    return handle
+
+
+async def summary_pressed(update: Update, context: Context) -> int:
+    """Save, change the optional terms, or cancel."""
+    query = update.callback_query
+    assert query is not None
+    draft = _draft(context)
+    async with turn(update, context) as t:
+        action = decode(query.data, t.update_user_id).arg(0)
+        await query.answer()
+        await _close_keyboard(query)
+        if action == "extras":
+            await _prompt(t, EXTRAS, draft)
+            return EXTRAS
+        if action != "save":
+            return await _cancelled(t, context)
+        try:
+            spec = spec_of(draft)
+        except (KeyError, ValueError, InvalidOperation):
+            return await _lost(t, context)
+        try:
+            _debt, result = add_debt(t.uow, t.user_id, spec, t.now)
+        except DomainError as error:
+            t.uow.rollback()
+            await _prompt(t, SUMMARY, draft, domain_error_text(error, t._, t.locale))
+            return SUMMARY
+        t.commit()
+        assert context.user_data is not None
+        context.user_data.pop(DRAFT, None)
+        await t.reply(saved_text(t, spec, result))
+        return END
+    return SUMMARY
+
+
+def saved_text(t: Turn, spec: DebtSpec, result: Quote) -> str:
+    """The reply after saving: the debt, its first installments and cost, and what next."""
+    return "\n".join(
+        (
+            t._("✅ Saved."),
+            quote_text(t, spec, result),
+            "",
+            t._("/schedule shows every installment; /status shows what you owe today."),
+        )
+    )
+
+
+async def _cancelled(t: Turn, context: Context) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+    await t.reply(t._("Cancelled. Nothing was saved. /help shows what you can do."))
+    return END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    """/cancel inside the flow: forget the draft."""
+    async with turn(update, context) as t:
+        return await _cancelled(t, context)
+    return END
+
+
+async def adddebt(update: Update, context: Context) -> int:
+    """/adddebt alone starts the questions; with arguments it is the one-line form."""
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)  # a new /adddebt starts afresh
+    args = context.args or []
+    async with turn(update, context) as t:
+        if not args:
+            context.user_data[DRAFT] = {}
+            await _prompt(t, NAME, {}, t._(WELCOME))
+            return NAME
+        if args[0].casefold() in ("help", "?", "帮助"):
+            await t.reply(t._(USAGE))
+            return END
+        try:
+            spec = parse_debt_line(" ".join(args), today=t.today, currency=t.user.currency)
+            _debt, result = add_debt(t.uow, t.user_id, spec, t.now)
+        except DomainError as error:
+            await t.reply(f"{problem_text(t, error)}\n\n{t._(USAGE)}")
+            return END
+        t.commit()
+        await t.reply(saved_text(t, spec, result))
+    return END
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The /adddebt conversation (persistent: a half-added debt survives a restart)."""
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat and user, not per message: intended (see the module doc).
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CommandHandler("adddebt", adddebt)],
+            states={
+                NAME: [MessageHandler(text, _text_step(NAME, read_name))],
+                PRINCIPAL: [MessageHandler(text, _text_step(PRINCIPAL, read_principal))],
+                RATE: [MessageHandler(text, _text_step(RATE, read_rate))],
+                TERM: [MessageHandler(text, _text_step(TERM, read_term))],
+                METHOD: [
+                    CallbackQueryHandler(_button_step(METHOD, press_method), pattern=r"^adm:"),
+                    MessageHandler(text, _text_step(METHOD, read_method)),
+                ],
+                FEE: [
+                    CallbackQueryHandler(_button_step(FEE, press_fee), pattern=r"^adf:"),
+                    MessageHandler(text, _text_step(FEE, read_fee)),
+                ],
+                FIRST_DUE: [
+                    CallbackQueryHandler(_button_step(FIRST_DUE, press_due), pattern=r"^add:"),
+                    MessageHandler(text, _text_step(FIRST_DUE, read_first_due)),
+                ],
+                SUMMARY: [
+                    CallbackQueryHandler(summary_pressed, pattern=r"^ads:"),
+                    MessageHandler(text, _text_step(SUMMARY, not_text)),
+                ],
+                EXTRAS: [
+                    CallbackQueryHandler(_button_step(EXTRAS, press_extra), pattern=r"^adx:"),
+                    MessageHandler(text, _text_step(EXTRAS, not_text)),
+                ],
+                EXTRA_VALUE: [MessageHandler(text, _text_step(EXTRA_VALUE, read_extra))],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            name="adddebt",
+            persistent=True,
+            per_user=True,
+            per_chat=True,
+            allow_reentry=True,
+        )
+    return [conversation]

@@ -1,0 +1,277 @@
+"""The /adddebt questions: what each step asks, and how it reads and keeps the answer.
+
+A step reader takes the turn, the draft (``context.user_data["adddebt"]``, strings only, since
+persistence is JSON) and the typed text or button argument; it raises a DomainError for a wrong
+answer before changing the draft, and returns the next state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from bot.features.debts_text import METHOD_BUTTONS, extras_text, quote_text
+from bot.i18n import N_
+from bot.runtime import Keyboard, Turn, kb
+from bot.views import d
+from tracker.dates import add_months
+from tracker.errors import InvalidAmount, InvalidTerms
+from tracker.ledger import PenaltyMode, PenaltyPolicy
+from tracker.parsing import parse_amount, parse_date, parse_method, parse_rate, parse_term
+from tracker.rates import Rate, RateUnit
+from tracker.schedule_types import LoanTerms, Method
+from tracker.services.debts import (
+    DebtSpec,
+    check_spec,
+    clean_name,
+    default_penalty,
+    parse_daily_late_fee,
+    parse_fee_rate,
+    parse_grace_days,
+    parse_penalty_multiplier,
+)
+
+DRAFT = "adddebt"
+NAME, PRINCIPAL, RATE, TERM, METHOD, FEE, FIRST_DUE, SUMMARY, EXTRAS, EXTRA_VALUE = range(10)
+STEPS = 6
+
+Draft = dict[str, str]
+
+QUESTIONS = {
+    NAME: N_(
+        "What is the debt called? For example <code>金条</code>, <code>白条</code> or <code>招行信用卡</code>."
+    ),
+    PRINCIPAL: N_(
+        "How much was borrowed (the principal)? For example <code>10000</code>, <code>1.2万</code> or <code>USD500</code>."
+    ),
+    RATE: N_(
+        "What interest rate does the contract give, with its period? For example <code>0.05%/day</code>, <code>日利率0.05%</code>, <code>1.5%/month</code> or <code>年化18%</code>. For an installment plan with a fee instead of interest (分期手续费), write <code>0</code>."
+    ),
+    TERM: N_(
+        "Over how many monthly installments? For example <code>12</code>, <code>24期</code> or <code>1年</code>."
+    ),
+    METHOD: N_("How is it repaid? Choose below (or type the method's name)."),
+    FEE: N_(
+        "What fee is charged per installment, as a share of the principal? For example <code>0.5%</code> (0.5 % each month)."
+    ),
+    FIRST_DUE: N_(
+        "When is the first installment due? Choose a date below or type one, for example <code>2027-01-15</code>, <code>1月15日</code> or <code>15号</code>."
+    ),
+}
+STEP_NUMBERS = {NAME: 1, PRINCIPAL: 2, RATE: 3, TERM: 4, METHOD: 5, FEE: 5, FIRST_DUE: 6}
+
+EXTRA_QUESTIONS = {
+    "grace": N_(
+        "How many grace days does the lender allow after each due date before a payment counts as overdue? For example <code>0</code> or <code>3</code>."
+    ),
+    "multiplier": N_(
+        "Penalty interest (罚息) on overdue principal runs at how many times the contract rate? Usually <code>1.5</code>."
+    ),
+    "daily": N_(
+        "What late fee is charged per day on the overdue amount? For example <code>0.05%</code> (白条 charges 0.05 % a day)."
+    ),
+    "upfront": N_(
+        "Was a fee taken when the money was paid out (an upfront or service fee)? Type the amount, or <code>0</code> for none."
+    ),
+}
+
+WELCOME = N_("Let's add a debt. /cancel stops at any step; nothing is saved until you press Save.")
+USE_BUTTONS = N_("Please choose with the buttons below.")
+
+
+def spec_of(draft: Draft) -> DebtSpec:
+    """The debt a complete draft describes (KeyError/ValueError if it is not complete)."""
+    method = Method(draft["method"])
+    rate = Rate(Decimal(draft["rate"]), RateUnit(draft["unit"]))
+    if method is Method.FLAT_FEE:
+        rate = Rate(Decimal(0), RateUnit.MONTH)  # the fee per installment replaces the rate
+    terms = LoanTerms(
+        principal=Decimal(draft["principal"]),
+        rate=rate,
+        term=int(draft["term"]),
+        method=method,
+        first_due=date.fromisoformat(draft["first_due"]),
+        currency=draft["currency"],
+        fee_rate=Decimal(draft.get("fee", "0")) if method is Method.FLAT_FEE else Decimal(0),
+        upfront_fee=Decimal(draft.get("upfront", "0")),
+    )
+    penalty = default_penalty(method)
+    if "pmode" in draft:
+        penalty = PenaltyPolicy(
+            mode=PenaltyMode(draft["pmode"]),
+            multiplier=Decimal(draft.get("pmult", "1.5")),
+            daily_rate=Decimal(draft.get("pdaily", "0")),
+        )
+    return DebtSpec(
+        name=draft["name"], terms=terms, grace_days=int(draft.get("grace", "0")), penalty=penalty
+    )
+
+
+def due_choices(t: Turn) -> list[date]:
+    """The two likeliest first due dates: one and two months from today."""
+    return [add_months(t.today, 1), add_months(t.today, 2)]
+
+
+def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
+    if state in QUESTIONS:
+        text = f"<b>{STEP_NUMBERS[state]}/{STEPS}</b> " + t._(QUESTIONS[state])
+        if state == METHOD:
+            return text, kb(
+                *[[t.button(label, "adm", m.value)] for m, label in METHOD_BUTTONS.items()]
+            )
+        if state == FEE and draft.get("unit") == RateUnit.MONTH.value and Decimal(draft["rate"]):
+            fee = f"{(Decimal(draft['rate']) * 100).normalize():f}%"
+            return text, kb([t.button(t._("Use {fee} per installment", fee=fee), "adf")])
+        if state == FIRST_DUE:
+            days = due_choices(t)
+            return text, kb([t.button(d(t, day), "add", day.strftime("%Y%m%d")) for day in days])
+        return text, None
+    spec = spec_of(draft)
+    if state == SUMMARY:
+        text = "\n".join(
+            (
+                quote_text(t, spec, check_spec(spec)),
+                extras_text(t, spec),
+                "",
+                t._("Save this debt?"),
+            )
+        )
+        return text, kb(
+            [t.button(t._("💾 Save"), "ads", "save")],
+            [t.button(t._("⚙️ Fees, grace days, penalty"), "ads", "extras")],
+            [t.button(t._("✖️ Cancel"), "ads", "cancel")],
+        )
+    if state == EXTRAS:
+        text = "\n".join(
+            (
+                t._("<b>Optional terms</b> — change only what your contract says differently:"),
+                extras_text(t, spec),
+            )
+        )
+        return text, kb(
+            [
+                t.button(t._("Grace days"), "adx", "grace"),
+                t.button(t._("Upfront fee"), "adx", "upfront"),
+            ],
+            [
+                t.button(t._("Penalty × contract rate"), "adx", "multiplier"),
+                t.button(t._("Daily late fee"), "adx", "daily"),
+            ],
+            [t.button(t._("✅ Back to the summary"), "adx", "done")],
+        )
+    return t._(EXTRA_QUESTIONS[draft.get("asking", "grace")]), None
+
+
+# ---- steps: each reads an answer, keeps it in the draft and names the next state -------------
+
+
+def read_name(t: Turn, draft: Draft, text: str) -> int:
+    draft["name"] = clean_name(text)
+    return PRINCIPAL
+
+
+def read_principal(t: Turn, draft: Draft, text: str) -> int:
+    parsed = parse_amount(text, t.user.currency)
+    draft.update(principal=str(parsed.amount), currency=parsed.currency)
+    return RATE
+
+
+def read_rate(t: Turn, draft: Draft, text: str) -> int:
+    rate = parse_rate(text)
+    draft.update(rate=str(rate.value), unit=rate.unit.value)
+    return TERM
+
+
+def read_term(t: Turn, draft: Draft, text: str) -> int:
+    draft["term"] = str(parse_term(text))
+    return METHOD
+
+
+def choose_method(draft: Draft, method: Method) -> int:
+    if method is Method.CUSTOM:
+        raise InvalidTerms(
+            "custom plans are recorded with /plan", code="method_unknown", text="custom"
+        )
+    draft["method"] = method.value
+    for key in ("pmode", "pmult", "pdaily"):  # the default penalty depends on the method
+        draft.pop(key, None)
+    return FEE if method is Method.FLAT_FEE else FIRST_DUE
+
+
+def read_method(t: Turn, draft: Draft, text: str) -> int:
+    return choose_method(draft, parse_method(text))
+
+
+def read_fee(t: Turn, draft: Draft, text: str) -> int:
+    draft["fee"] = str(parse_fee_rate(text))
+    return FIRST_DUE
+
+
+def set_first_due(draft: Draft, day: date) -> int:
+    trial = {**draft, "first_due": day.isoformat()}
+    check_spec(spec_of(trial))  # a date that makes no schedule is refused here, not at Save
+    draft.update(trial)
+    return SUMMARY
+
+
+def read_first_due(t: Turn, draft: Draft, text: str) -> int:
+    return set_first_due(draft, parse_date(text, today=t.today))
+
+
+def read_extra(t: Turn, draft: Draft, text: str) -> int:
+    asking = draft.get("asking", "grace")
+    trial = dict(draft)
+    if asking == "grace":
+        trial["grace"] = str(parse_grace_days(text))
+    elif asking == "multiplier":
+        trial.update(
+            pmode=PenaltyMode.RATE_MULTIPLIER.value, pmult=str(parse_penalty_multiplier(text))
+        )
+    elif asking == "daily":
+        trial.update(
+            pmode=PenaltyMode.DAILY_RATE_ON_OVERDUE.value, pdaily=str(parse_daily_late_fee(text))
+        )
+    else:
+        parsed = parse_amount(text, draft["currency"], allow_zero=True)
+        if parsed.currency != draft["currency"]:
+            raise InvalidAmount("another currency", code="amount_currency_conflict", text=text)
+        trial["upfront"] = str(parsed.amount)
+    check_spec(spec_of(trial))
+    trial.pop("asking", None)
+    draft.clear()
+    draft.update(trial)
+    return EXTRAS
+
+
+def not_text(t: Turn, draft: Draft, text: str) -> int:
+    raise UseButtons
+
+
+class UseButtons(Exception):
+    """Text where a button is expected: ask again with the buttons."""
+
+
+Step = Callable[[Turn, Draft, str], int]
+
+
+def press_method(t: Turn, draft: Draft, value: str) -> int:
+    return choose_method(draft, Method(value))
+
+
+def press_fee(t: Turn, draft: Draft, value: str) -> int:
+    draft["fee"] = str(Decimal(draft["rate"]))
+    return FIRST_DUE
+
+
+def press_due(t: Turn, draft: Draft, value: str) -> int:
+    return set_first_due(draft, date(int(value[:4]), int(value[4:6]), int(value[6:8])))
+
+
+def press_extra(t: Turn, draft: Draft, value: str) -> int:
+    if value == "done":
+        return SUMMARY
+    if value not in EXTRA_QUESTIONS:
+        raise ValueError(f"unknown option {value!r}")
+    draft["asking"] = value
+    return EXTRA_VALUE

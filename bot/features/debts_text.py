@@ -1,0 +1,230 @@
+"""Words for debts: methods, rates, penalties, a quote's summary and a schedule, in zh and en.
+
+Shared by the /adddebt flow (``debts_add``) and /debts, /schedule, /status (``debts``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.errors import domain_error_text
+from bot.formatting import esc, percent
+from bot.i18n import N_
+from bot.runtime import Turn
+from bot.views import d, m, status_label
+from tracker.calculator import Quote
+from tracker.calculator import percent as apr_percent
+from tracker.errors import DomainError
+from tracker.ledger import PenaltyMode, PenaltyPolicy, Status
+from tracker.rates import Rate, RateUnit
+from tracker.schedule_types import LoanTerms, Method, ScheduleRow
+from tracker.services.debts import DebtSpec, Position
+
+#: Button labels name each method in both languages, whatever the user's language.
+METHOD_BUTTONS: dict[Method, str] = {
+    Method.ANNUITY: "等额本息 · annuity",
+    Method.EQUAL_PRINCIPAL: "等额本金 · equal principal",
+    Method.INTEREST_ONLY: "先息后本 · interest-only",
+    Method.FLAT_FEE: "分期手续费 · flat fee",
+    Method.DAILY_ACCRUAL: "按日计息 · daily interest",
+}
+
+METHOD_NAMES: dict[Method, str] = {
+    Method.ANNUITY: N_("annuity (equal payments)"),
+    Method.EQUAL_PRINCIPAL: N_("equal principal"),
+    Method.INTEREST_ONLY: N_("interest-only, principal at the end"),
+    Method.FLAT_FEE: N_("flat fee per installment"),
+    Method.DAILY_ACCRUAL: N_("daily interest"),
+    Method.CUSTOM: N_("custom installments"),
+}
+
+#: The parts of the one-line form, as error messages name them.
+PART_NAMES: dict[str, str] = {
+    "name": N_("the name"),
+    "principal": N_("the principal"),
+    "rate": N_("the rate"),
+    "term": N_("the number of months"),
+    "method": N_("the repayment method"),
+    "first_due": N_("the first due date"),
+}
+
+STATUS_ICONS: dict[Status, str] = {
+    Status.PAID: "✅",
+    Status.UPCOMING: "▫️",
+    Status.PARTIAL: "◐",
+    Status.DUE: "🔔",
+    Status.OVERDUE: "⚠️",
+}
+
+#: The one-line form and its rules; shown by ``/adddebt help`` and after a mistake in one line.
+USAGE = N_(
+    "<b>Add a debt in one line</b>\n"
+    "<code>/adddebt name principal rate months [method] [first due]</code>\n\n"
+    "<code>/adddebt 金条 10000 0.05%/day 12 annuity 2026-12-15</code>\n"
+    "<code>/adddebt 信用卡 20000 年化18% 24 等额本息 2026-12-05</code>\n"
+    "<code>/adddebt 白条 6000 0.5%/month 12 flat_fee</code>\n\n"
+    "· The rate keeps its period: <code>0.05%/day</code>, <code>日利率0.05%</code>, <code>1.5%/month</code>, <code>年化18%</code>; a bare <code>18%</code> is a year.\n"
+    "· Methods: annuity 等额本息, equal_principal 等额本金, interest_only 先息后本, flat_fee 分期手续费, daily 按日计息; without one, annuity.\n"
+    "· With flat_fee the rate is the fee per installment on the original principal: <code>0.5%/month</code>, <code>0.5%</code> or <code>0.5%/期</code>.\n"
+    "· Without a first due date: one month from today. The principal is in your currency unless you write one (<code>USD500</code>).\n"
+    "Or send /adddebt alone and I'll ask step by step."
+)
+
+
+def method_name(t: Turn, method: Method) -> str:
+    """A repayment method in the user's language."""
+    return t._(METHOD_NAMES[method])
+
+
+def rate_text(t: Turn, rate: Rate) -> str:
+    """A contract rate as the lender quotes it, with its nominal annual rate if not yearly."""
+    annual = percent(rate.annual())
+    if rate.unit is RateUnit.DAY:
+        return t._("{rate} a day ({annual} a year)", rate=percent(rate.value), annual=annual)
+    if rate.unit is RateUnit.MONTH:
+        return t._("{rate} a month ({annual} a year)", rate=percent(rate.value), annual=annual)
+    return t._("{rate} a year", rate=percent(rate.value))
+
+
+def pricing_text(t: Turn, terms: LoanTerms) -> str:
+    """What the lender charges: the fee per installment, or the interest rate."""
+    if terms.method is Method.FLAT_FEE:
+        return t._("fee {fee} of the principal per installment", fee=percent(terms.fee_rate))
+    return rate_text(t, terms.rate)
+
+
+def penalty_text(t: Turn, terms: LoanTerms, penalty: PenaltyPolicy) -> str:
+    """How lateness is charged, with what it comes to per day."""
+    if penalty.mode is PenaltyMode.DAILY_RATE_ON_OVERDUE:
+        return t._("late fee {rate} a day on the overdue amount", rate=percent(penalty.daily_rate))
+    per_day = penalty.rate_per_day(terms.rate.daily(terms.day_count))
+    multiplier = format(penalty.multiplier.normalize(), "f")
+    return t._(
+        "{multiplier}× the contract rate on overdue principal ({rate} a day)",
+        multiplier=multiplier,
+        rate=percent(per_day),
+    )
+
+
+def terms_line(t: Turn, spec: DebtSpec) -> str:
+    """Principal · pricing · installments · method."""
+    terms = spec.terms
+    count = t._.plural("{n} monthly installment", "{n} monthly installments", terms.term)
+    return " · ".join(
+        (
+            m(t, terms.principal, terms.currency),
+            pricing_text(t, terms),
+            count,
+            method_name(t, terms.method),
+        )
+    )
+
+
+def row_line(t: Turn, row: ScheduleRow, currency: str) -> str:
+    """One installment: number, date, amount and what part of it is interest or fee."""
+    base = t._(
+        "{number}. {date}: {amount}",
+        number=row.number,
+        date=d(t, row.due_date),
+        amount=m(t, row.payment, currency),
+    )
+    if row.interest and row.fee:
+        return base + t._(
+            " (interest {interest}, fee {fee})",
+            interest=m(t, row.interest, currency),
+            fee=m(t, row.fee, currency),
+        )
+    if row.fee:
+        return base + t._(" (fee {fee})", fee=m(t, row.fee, currency))
+    if row.interest:
+        return base + t._(" (interest {interest})", interest=m(t, row.interest, currency))
+    return base
+
+
+def quote_text(t: Turn, spec: DebtSpec, q: Quote, *, first: int = 3) -> str:
+    """A debt as it will be stored: terms, the first installments, the total and its true cost."""
+    terms = spec.terms
+    cur = terms.currency
+    lines = [f"<b>{esc(spec.name)}</b>", terms_line(t, spec)]
+    lines.append(t._("First installments:"))
+    lines += [row_line(t, row, cur) for row in q.rows[:first]]
+    if len(q.rows) > first:
+        lines.append("…")
+    fees = q.totals.fee + terms.upfront_fee
+    lines += [
+        t._("Total to repay: <b>{total}</b>", total=m(t, q.totals.payment, cur)),
+        t._(
+            "Cost of credit: <b>{cost}</b> (interest {interest}, fees {fees})",
+            cost=m(t, q.cost, cur),
+            interest=m(t, q.totals.interest, cur),
+            fees=m(t, fees, cur),
+        ),
+        t._(
+            "Annualised rate (IRR, as PBOC asks lenders to show it): <b>{simple}</b> simple, {compound} compound",
+            simple=apr_percent(q.apr.simple),
+            compound=apr_percent(q.apr.compound),
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def extras_text(t: Turn, spec: DebtSpec) -> str:
+    """Grace days, penalty and upfront fee on one line each."""
+    terms = spec.terms
+    upfront = m(t, terms.upfront_fee, terms.currency) if terms.upfront_fee else t._("none")
+    return "\n".join(
+        (
+            t._("· Grace days: {days}", days=spec.grace_days),
+            t._("· Penalty: {penalty}", penalty=penalty_text(t, terms, spec.penalty)),
+            t._("· Upfront fee: {fee}", fee=upfront),
+        )
+    )
+
+
+def schedule_text(t: Turn, pos: Position) -> str:
+    """Every installment of a debt with where it stands today."""
+    cur = pos.debt.currency
+    states = {item.number: item for item in pos.state.installments}
+    lines = [f"<b>{esc(pos.debt.name)}</b>"]
+    for row in pos.rows:
+        state = states.get(row.number)
+        status = state.status if state is not None else Status.UPCOMING
+        line = f"{STATUS_ICONS[status]} " + t._(
+            "{number}. {date} {amount} — {status}",
+            number=row.number,
+            date=d(t, row.due_date),
+            amount=m(t, row.payment, cur),
+            status=status_label(t, status),
+        )
+        if state is not None and status is Status.OVERDUE:
+            line += t._(
+                ", {left} left, {days} days late",
+                left=m(t, state.remaining, cur),
+                days=state.days_overdue,
+            )
+        elif state is not None and status in (Status.PARTIAL, Status.DUE) and state.paid:
+            line += t._(", {left} left", left=m(t, state.remaining, cur))
+        lines.append(line)
+    total = sum((row.payment for row in pos.rows), Decimal(0))
+    lines.append(
+        t._(
+            "Total {total}; paid so far {paid}.",
+            total=m(t, total, cur),
+            paid=m(t, pos.state.total_paid, cur),
+        )
+    )
+    return "\n".join(lines)
+
+
+def problem_text(t: Turn, error: DomainError) -> str:
+    """What is wrong with a one-line /adddebt: the missing parts, or the part that is unclear."""
+    if error.code == "debt_line_missing":
+        separator = "、" if t._.language == "zh" else ", "  # 利率、期数 / the rate, the term
+        parts = separator.join(t._(PART_NAMES[p]) for p in error.params.get("missing", ()))
+        return t._("Missing: {parts}.", parts=parts)
+    text = domain_error_text(error, t._, t.locale)
+    part = error.params.get("part")
+    if part in PART_NAMES:
+        space = "" if t._.language == "zh" else " "  # Chinese runs on after a full-width colon
+        return t._("Problem with {part}:", part=t._(PART_NAMES[part])) + space + text
+    return text

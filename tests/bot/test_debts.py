@@ -1,0 +1,327 @@
+"""/adddebt through the real Application and local Bot API: step by step, in one line, restarts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import configure
+from bot.localapi import EmulatorState, SimUser
+from bot.localapi.models import ChatMessage
+from bot.localapi.ptb import in_process_builder
+from bot.runtime import Deps
+from tracker.ledger import PenaltyMode
+from tracker.rates import RateUnit
+from tracker.schedule_types import Method
+from tracker.storage.enums import DebtStatus
+from tracker.storage.models import Debt
+from tracker.storage.uow import SqlUnitOfWork
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+D = Decimal
+CENT = D("0.01")
+#: 0.05 % a day on a 365-day year, as a monthly rate: 0.0005 × 365 / 12.
+DAILY_005_MONTHLY = D("0.0005") * 365 / 12
+
+
+def annuity(principal: Decimal, monthly: Decimal, months: int) -> Decimal:
+    """The textbook level payment P·i·(1+i)^n / ((1+i)^n − 1), rounded half up to cents."""
+    with localcontext(prec=40):
+        growth = (1 + monthly) ** months
+        return (principal * monthly * growth / (growth - 1)).quantize(CENT, ROUND_HALF_UP)
+
+
+def yuan(amount: Decimal) -> str:
+    """An amount as the bot writes it (¥ in Chinese; English writes CN¥, which contains it)."""
+    return f"¥{amount:,.2f}"
+
+
+async def say(sim: SimUser, text: str) -> ChatMessage:
+    sim.send_text(text)
+    return await sim.next_message()
+
+
+async def press(sim: SimUser, message: ChatMessage, text: str) -> ChatMessage:
+    sim.press_button(message, text=text)
+    return await sim.next_message()
+
+
+def stored_debts(make_uow: Callable[[], SqlUnitOfWork], sim: SimUser) -> list[Debt]:
+    with make_uow() as uow:
+        user = uow.users.get_by_telegram_id(sim.id)
+        if user is None:
+            return []
+        assert user.id is not None
+        # Copies: the rows themselves expire when the unit of work closes.
+        return [Debt(**debt.model_dump()) for debt in uow.debts.list_for_user(user.id)]
+
+
+def installment_totals(make_uow: Callable[[], SqlUnitOfWork], sim: SimUser) -> list[int]:
+    with make_uow() as uow:
+        user = uow.users.get_by_telegram_id(sim.id)
+        assert user is not None
+        assert user.id is not None
+        (debt,) = uow.debts.list_for_user(user.id)
+        assert debt.id is not None
+        return [i.total_minor for i in uow.installments.for_debt(user.id, debt.id)]
+
+
+# ---- the guided flow --------------------------------------------------------------------------
+
+
+async def test_guided_flow_in_chinese_re_asks_a_wrong_answer_and_saves(
+    app: Any, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    first = await say(zh_user, "/adddebt")
+    assert "/cancel" in (first.text or "")
+    assert "1/6" in (first.text or "")
+    assert "2/6" in ((await say(zh_user, "金条")).text or "")
+    assert "3/6" in ((await say(zh_user, "1万")).text or "")
+
+    wrong = await say(zh_user, "abc")  # not a rate: the error, an example, the same question
+    assert "无法把“abc”识别为利率" in (wrong.text or "")
+    assert "例如" in (wrong.text or "")
+    assert "3/6" in (wrong.text or "")
+
+    assert "4/6" in ((await say(zh_user, "日利率0.05%")).text or "")
+    methods = await say(zh_user, "12期")
+    assert ["等额本息 · annuity"] in methods.button_texts
+    dates = await press(zh_user, methods, "等额本息 · annuity")
+    assert dates.button_texts == [["2027年1月1日", "2027年2月1日"]]
+
+    summary = await press(zh_user, dates, "2027年1月1日")
+    payment = annuity(D(10000), DAILY_005_MONTHLY, 12)
+    interest = (D(10000) * DAILY_005_MONTHLY).quantize(CENT, ROUND_HALF_UP)
+    text = summary.text or ""
+    assert f"1. 2027年1月1日：{yuan(payment)}（其中利息 {yuan(interest)}）" in text
+    assert "2. 2027年2月1日" in text
+    assert "4. " not in text  # only the first three installments
+    with localcontext(prec=40):
+        compound = ((1 + DAILY_005_MONTHLY) ** 12 - 1) * 100
+    assert f"单利 {DAILY_005_MONTHLY * 1200:.2f}%" in text  # 18.25 %
+    assert f"复利 {compound:.2f}%" in text
+    assert "宽限期：0 天" in text
+    assert "1.5 倍" in text
+    assert summary.button_texts == [["💾 保存"], ["⚙️ 手续费、宽限期、罚息"], ["✖️ 取消"]]
+    assert not stored_debts(make_uow, zh_user)  # nothing is saved before Save
+
+    saved = await press(zh_user, summary, "💾 保存")
+    assert "已保存" in (saved.text or "")
+    assert "/schedule" in (saved.text or "")
+    assert "/status" in (saved.text or "")
+    (debt,) = stored_debts(make_uow, zh_user)
+    assert (debt.name, debt.principal_minor, debt.currency) == ("金条", 1_000_000, "CNY")
+    assert (debt.rate_value, debt.rate_unit, debt.method) == (
+        D("0.0005"),
+        RateUnit.DAY,
+        Method.ANNUITY,
+    )
+    assert (debt.term_months, debt.first_due, debt.grace_days) == (12, date(2027, 1, 1), 0)
+    totals = installment_totals(make_uow, zh_user)
+    assert totals[:11] == [int(payment * 100)] * 11
+    assert sum(totals) == sum(totals[:11]) + totals[11]
+
+
+async def test_guided_flow_in_english_with_flat_fee_and_optional_terms(
+    app: Any, en_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    await say(en_user, "/adddebt")
+    await say(en_user, "Baitiao")
+    await say(en_user, "6000")
+    await say(en_user, "0")
+    wrong = await say(en_user, "a dozen")
+    assert "I couldn't read “a dozen” as a number of months." in (wrong.text or "")
+    assert "<code>" not in (wrong.text or "")  # HTML was parsed, not shown
+    assert "4/6" in (wrong.text or "")
+    await say(en_user, "12")
+    fee_question = await say(en_user, "flat fee")  # the method may be typed, too
+    assert "per installment" in (fee_question.text or "")
+    await say(en_user, "0.5%")
+    summary = await say(en_user, "2027-01-15")
+    text = summary.text or ""
+    assert f"1. Jan 15, 2027: CN{yuan(D(530))} (fee CN{yuan(D(30))})" in text
+    assert f"Total to repay: CN{yuan(D(6360))}" in text
+    assert "late fee 0.05% a day on the overdue amount" in text  # the flat-fee default
+
+    extras = await press(en_user, summary, "⚙️ Fees, grace days, penalty")
+    assert "Grace days: 0" in (extras.text or "")
+    await press(en_user, extras, "Grace days")
+    wrong = await say(en_user, "soon")
+    assert "I couldn't read “soon” as a number of days." in (wrong.text or "")
+    extras = await say(en_user, "3")
+    assert "Grace days: 3" in (extras.text or "")
+    await press(en_user, extras, "Upfront fee")
+    extras = await say(en_user, "100")
+    assert f"Upfront fee: CN{yuan(D(100))}" in (extras.text or "")
+    summary = await press(en_user, extras, "✅ Back to the summary")
+    assert f"Cost of credit: CN{yuan(D(460))}" in (summary.text or "")
+
+    saved = await press(en_user, summary, "💾 Save")
+    assert "Saved" in (saved.text or "")
+    (debt,) = stored_debts(make_uow, en_user)
+    assert (debt.method, debt.fee_rate, debt.rate_value) == (Method.FLAT_FEE, D("0.005"), D(0))
+    assert (debt.grace_days, debt.upfront_fee_minor) == (3, 10_000)
+    assert (debt.penalty_mode, debt.penalty_daily_rate) == (
+        PenaltyMode.DAILY_RATE_ON_OVERDUE,
+        D("0.0005"),
+    )
+
+
+async def test_cancel_in_the_middle_saves_nothing(
+    app: Any, en_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    await say(en_user, "/adddebt")
+    await say(en_user, "Jintiao")
+    await say(en_user, "10000")
+    cancelled = await say(en_user, "/cancel")
+    assert "Nothing was saved" in (cancelled.text or "")
+    assert not stored_debts(make_uow, en_user)
+    again = await say(en_user, "/adddebt")  # a fresh start, not the old draft
+    assert "1/6" in (again.text or "")
+
+
+async def test_cancel_button_on_the_summary_saves_nothing(
+    app: Any, en_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    await say(en_user, "/adddebt")
+    for answer in ("Card", "20000", "18%", "24"):
+        methods = await say(en_user, answer)
+    dates = await press(en_user, methods, "等额本金 · equal principal")
+    summary = await press(en_user, dates, dates.button_texts[0][1])
+    assert "equal principal" in (summary.text or "")
+    cancelled = await press(en_user, summary, "✖️ Cancel")
+    assert "Nothing was saved" in (cancelled.text or "")
+    assert not stored_debts(make_uow, en_user)
+
+
+@asynccontextmanager
+async def running(state: EmulatorState, deps: Deps) -> AsyncIterator[AnyApplication]:
+    """An Application polling the local Bot API, stopped (and its state saved) on exit."""
+    application = configure(in_process_builder(state), deps)
+    async with application:
+        assert application.post_init is not None
+        await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+
+
+async def test_a_half_added_debt_survives_a_restart(
+    state: EmulatorState, deps: Deps, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    async with running(state, deps):
+        await say(zh_user, "/adddebt")
+        await say(zh_user, "信用卡")
+        rate_question = await say(zh_user, "20000")
+        assert "3/6" in (rate_question.text or "")
+    # A new process: its conversation state and draft come from the database.
+    async with running(state, deps):
+        assert "4/6" in ((await say(zh_user, "年化18%")).text or "")
+        methods = await say(zh_user, "24")
+        dates = await press(zh_user, methods, "等额本息 · annuity")
+        summary = await say(zh_user, "12月5日")
+        payment = annuity(D(20000), D("0.18") / 12, 24)
+        assert f"1. 2026年12月5日：{yuan(payment)}" in (summary.text or "")
+        assert dates.button_texts  # the date could also have been pressed
+        await press(zh_user, summary, "💾 保存")
+    (debt,) = stored_debts(make_uow, zh_user)
+    assert (debt.name, debt.principal_minor, debt.term_months) == ("信用卡", 2_000_000, 24)
+    assert debt.first_due == date(2026, 12, 5)
+
+
+# ---- the one-line form ------------------------------------------------------------------------
+
+
+async def test_one_line_in_english_saves_and_shows_the_first_installments(
+    app: Any, en_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    saved = await say(en_user, "/adddebt 金条 10000 0.05%/day 12 annuity 2026-12-15")
+    text = saved.text or ""
+    payment = annuity(D(10000), DAILY_005_MONTHLY, 12)
+    assert "Saved" in text
+    assert f"1. Dec 15, 2026: CN{yuan(payment)} (interest CN{yuan(D('152.08'))})" in text
+    assert "3. Feb 15, 2027" in text
+    assert "Total to repay" in text
+    assert "Cost of credit" in text
+    assert "18.25%" in text
+    assert "/schedule" in text
+    (debt,) = stored_debts(make_uow, en_user)
+    assert (debt.first_due, debt.method, debt.status) == (
+        date(2026, 12, 15),
+        Method.ANNUITY,
+        DebtStatus.ACTIVE,
+    )
+
+
+async def test_one_line_in_chinese_with_chinese_method_names_and_defaults(
+    app: Any, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    card = await say(zh_user, "/adddebt 信用卡 20000 年化18% 24 等额本息 2026-12-05")
+    assert f"1. 2026年12月5日：{yuan(annuity(D(20000), D('0.015'), 24))}" in (card.text or "")
+    # 日利率0.05%, no method (annuity) and no date (a month from today).
+    loan = await say(zh_user, "/adddebt 金条 10000 日利率0.05% 12")
+    assert f"1. 2027年1月1日：{yuan(annuity(D(10000), DAILY_005_MONTHLY, 12))}" in (loan.text or "")
+    mortgage = await say(zh_user, "/adddebt 车贷 1.2万 年化6% 12 等额本金 15号")
+    # Equal principal: 1000 of principal plus a month's interest on 12000 at 0.5 %.
+    assert f"1. 2026年12月15日：{yuan(D(1060))}（其中利息 {yuan(D(60))}）" in (mortgage.text or "")
+    white = await say(zh_user, "/adddebt 白条 6000 0.5%/期 12 分期手续费")
+    assert f"{yuan(D(530))}（其中手续费 {yuan(D(30))}）" in (white.text or "")
+    debts = stored_debts(make_uow, zh_user)
+    assert [d.method for d in debts] == [
+        Method.ANNUITY,
+        Method.ANNUITY,
+        Method.EQUAL_PRINCIPAL,
+        Method.FLAT_FEE,
+    ]
+    assert debts[1].first_due == date(2027, 1, 1)
+    assert (debts[3].fee_rate, debts[3].penalty_mode) == (
+        D("0.005"),
+        PenaltyMode.DAILY_RATE_ON_OVERDUE,
+    )
+
+
+async def test_one_line_flat_fee_reads_the_monthly_figure_as_the_fee(
+    app: Any, en_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    saved = await say(en_user, "/adddebt 白条 6000 0.5%/month 12 flat_fee")
+    assert "fee 0.5% of the principal per installment" in (saved.text or "")
+    (debt,) = stored_debts(make_uow, en_user)
+    assert (debt.fee_rate, debt.rate_value) == (D("0.005"), D(0))
+
+
+async def test_garbled_one_line_names_the_part_and_shows_the_example(
+    app: Any, en_user: SimUser, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    example = "/adddebt 金条 10000 0.05%/day 12 annuity 2026-12-15"
+    reply = (await say(en_user, "/adddebt 金条 10000 abc 12")).text or ""
+    assert reply.startswith("Problem with the rate: I couldn't read “abc” as an interest rate.")
+    assert example in reply
+    reply = (await say(en_user, "/adddebt 10000 18% 12")).text or ""
+    assert reply.startswith("Missing: the name.")
+    reply = (await say(en_user, "/adddebt 金条 10000 18% 12 weekly")).text or ""
+    assert reply.startswith("Problem with the repayment method:")
+    reply = (await say(en_user, "/adddebt 金条 10000 18% 12 annuity 2026-02-30")).text or ""
+    assert reply.startswith("Problem with the first due date: That date doesn't exist.")
+    reply = (await say(zh_user, "/adddebt 金条 10000")).text or ""
+    assert reply.startswith("缺少：利率、期数。")
+    assert "/adddebt 金条 10000 日利率0.05% 12 等额本息 2026-12-15" in reply
+    reply = (await say(zh_user, "/adddebt 金条 10000 18%/day 12")).text or ""
+    assert reply.startswith("利率有误：这个利率高得不合常理")
+    assert not stored_debts(make_uow, en_user)
+    assert not stored_debts(make_uow, zh_user)
+
+
+async def test_adddebt_help_explains_the_one_line_form(app: Any, en_user: SimUser) -> None:
+    reply = (await say(en_user, "/adddebt help")).text or ""
+    assert "With flat_fee the rate is the fee per installment" in reply
+    assert "/adddebt 信用卡 20000 年化18% 24 等额本息 2026-12-05" in reply

@@ -1,0 +1,285 @@
+"""Services behind /adddebt, /debts, /schedule and /status: reading, finding, archiving, sums."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tracker.errors import DomainError, NotFound
+from tracker.ledger import PenaltyMode
+from tracker.rates import Rate, RateUnit
+from tracker.schedule_types import LoanTerms, Method
+from tracker.services.debts import (
+    DebtSpec,
+    add_debt,
+    archive_debt,
+    check_spec,
+    default_penalty,
+    due_within,
+    find_debts,
+    owed_by_currency,
+    parse_daily_late_fee,
+    parse_debt_line,
+    parse_fee_rate,
+    parse_grace_days,
+    parse_penalty_multiplier,
+    positions,
+)
+from tracker.storage.enums import DebtStatus
+from tracker.storage.models import User
+from tracker.storage.uow import SqlUnitOfWork
+
+D = Decimal
+TODAY = date(2026, 12, 1)
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+def line(text: str, currency: str = "CNY") -> DebtSpec:
+    return parse_debt_line(text, today=TODAY, currency=currency)
+
+
+def failure(text: str) -> DomainError:
+    with pytest.raises(DomainError) as info:
+        line(text)
+    return info.value
+
+
+# ---- the one-line form ----------------------------------------------------------------------
+
+
+def test_one_line_reads_every_part() -> None:
+    spec = line("金条 10000 0.05%/day 12 annuity 2026-12-15")
+    terms = spec.terms
+    assert spec.name == "金条"
+    assert (terms.principal, terms.currency, terms.rate) == (
+        D(10000),
+        "CNY",
+        Rate(D("0.0005"), RateUnit.DAY),
+    )
+    assert (terms.term, terms.method, terms.first_due) == (12, Method.ANNUITY, date(2026, 12, 15))
+    assert spec.penalty == default_penalty(Method.ANNUITY)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "rate", "method", "first_due"),
+    [
+        (
+            "信用卡 20000 年化18% 24 等额本息 2026-12-05",
+            "信用卡",
+            Rate(D("0.18"), RateUnit.YEAR),
+            Method.ANNUITY,
+            date(2026, 12, 5),
+        ),
+        (
+            "金条 10000 日利率0.05% 12",
+            "金条",
+            Rate(D("0.0005"), RateUnit.DAY),
+            Method.ANNUITY,
+            None,
+        ),
+        (
+            "京东 金条 1.2万 18% a year 12 equal principal 1月15日",
+            "京东 金条",
+            Rate(D("0.18"), RateUnit.YEAR),
+            Method.EQUAL_PRINCIPAL,
+            date(2027, 1, 15),
+        ),
+        (
+            "Card 2 5000 1.5%/month 6 先息后本",
+            "Card 2",
+            Rate(D("0.015"), RateUnit.MONTH),
+            Method.INTEREST_ONLY,
+            None,
+        ),
+        (
+            "借呗 8000 日息万五 3 15号",
+            "借呗",
+            Rate(D("0.0005"), RateUnit.DAY),
+            Method.ANNUITY,
+            date(2026, 12, 15),
+        ),
+    ],
+)
+def test_one_line_variants(
+    text: str, name: str, rate: Rate, method: Method, first_due: date | None
+) -> None:
+    spec = line(text)
+    assert (spec.name, spec.terms.rate, spec.terms.method) == (name, rate, method)
+    assert spec.terms.first_due == (first_due or date(2027, 1, 1))  # default: a month on
+
+
+def test_one_line_currency_is_the_users_unless_named() -> None:
+    assert line("Loan 500 18% 12", currency="HKD").terms.currency == "HKD"
+    assert line("Loan USD500 18% 12", currency="HKD").terms.currency == "USD"
+
+
+@pytest.mark.parametrize("rate", ["0.5%/month", "0.5%", "0.5%/期", "每期0.5%", "月费率0.5%"])
+def test_one_line_flat_fee_reads_the_rate_as_the_fee_per_installment(rate: str) -> None:
+    spec = line(f"白条 6000 {rate} 12 flat_fee")
+    assert (spec.terms.fee_rate, spec.terms.rate.value) == (D("0.005"), D(0))
+    assert spec.penalty.mode is PenaltyMode.DAILY_RATE_ON_OVERDUE
+    check_spec(spec)  # a valid flat-fee plan
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "part"),
+    [
+        ("金条 10000 abc 12", "rate_garbage", "rate"),
+        ("金条 abc 18% 12", "amount_garbage", "principal"),
+        ("金条 1o000 18% 12 annuity", "amount_garbage", "principal"),
+        ("金条 10000 18% x12", "term_garbage", "term"),
+        ("金条 10000 18% 12 weekly", "method_unknown", "method"),
+        ("金条 10000 18% 12 custom", "method_unknown", "method"),
+        ("金条 10000 18% 12 annuity 2026-13-01", "date_impossible", "first_due"),
+        ("金条 10000 18%/day 12", "rate_too_high", "rate"),
+        ("白条 6000 年化18% 12 flat_fee", "fee_rate_period", "rate"),
+    ],
+)
+def test_one_line_mistakes_name_their_part(text: str, code: str, part: str) -> None:
+    error = failure(text)
+    assert (error.code, error.params.get("part")) == (code, part)
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("", ("principal", "rate", "term")),
+        ("金条", ("principal", "rate", "term")),
+        ("金条 10000", ("rate", "term")),
+        ("金条 10000 18%", ("term",)),
+        ("10000 18% 12", ("name",)),
+    ],
+)
+def test_one_line_missing_parts_are_listed(text: str, missing: tuple[str, ...]) -> None:
+    error = failure(text)
+    assert error.code == "debt_line_missing"
+    assert error.params["missing"] == missing
+
+
+def test_one_line_refuses_a_wall_of_words() -> None:
+    assert failure(" ".join(["x"] * 40)).code == "debt_line_long"
+
+
+# ---- optional terms -------------------------------------------------------------------------
+
+
+def test_fee_rates() -> None:
+    assert parse_fee_rate("0.6%") == D("0.006")
+    assert parse_fee_rate("手续费率 0.6%") == D("0.006")
+    for text, code in (("0.05%/day", "fee_rate_period"), ("abc", "rate_garbage")):
+        with pytest.raises(DomainError) as info:
+            parse_fee_rate(text)
+        assert (info.value.code, info.value.params["text"]) == (code, text)
+
+
+def test_daily_late_fee_is_per_day_unless_it_says_otherwise() -> None:
+    assert parse_daily_late_fee("0.05%") == D("0.0005")
+    assert parse_daily_late_fee("万五") == D("0.0005")
+    assert parse_daily_late_fee("18.25%/year") == D("0.0005")
+
+
+@pytest.mark.parametrize(("text", "days"), [("3", 3), ("3天", 3), ("三天", 3), ("无", 0), ("0", 0)])
+def test_grace_days(text: str, days: int) -> None:
+    assert parse_grace_days(text) == days
+
+
+@pytest.mark.parametrize(("text", "code"), [("61", "grace_range"), ("soon", "grace_garbage")])
+def test_bad_grace_days(text: str, code: str) -> None:
+    with pytest.raises(DomainError) as info:
+        parse_grace_days(text)
+    assert info.value.code == code
+
+
+def test_penalty_multipliers() -> None:
+    assert parse_penalty_multiplier("1.5倍") == D("1.5")
+    assert parse_penalty_multiplier("x1.3") == D("1.3")
+    for text, code in (("5", "penalty_multiplier_range"), ("half", "penalty_multiplier_garbage")):
+        with pytest.raises(DomainError) as info:
+            parse_penalty_multiplier(text)
+        assert info.value.code == code
+
+
+# ---- finding, archiving, sums ---------------------------------------------------------------
+
+
+def _spec(name: str, **terms: Any) -> DebtSpec:
+    fields: dict[str, Any] = {
+        "principal": D(12000),
+        "rate": Rate(D("0.0005"), RateUnit.DAY),
+        "term": 12,
+        "method": Method.ANNUITY,
+        "first_due": date(2026, 12, 5),
+    }
+    fields.update(terms)
+    return DebtSpec(name=name, terms=LoanTerms(**fields))
+
+
+@pytest.fixture
+def user_with_debts(make_uow: Callable[[], SqlUnitOfWork]) -> tuple[int, list[int]]:
+    with make_uow() as uow:
+        user = uow.users.add(User(telegram_user_id=7, chat_id=7))
+        assert user.id is not None
+        ids = []
+        for spec in (
+            _spec("Jintiao"),
+            _spec("Baitiao", first_due=date(2026, 12, 20)),
+            _spec("Bank card", currency="USD", principal=D(1000)),
+        ):
+            debt, _ = add_debt(uow, user.id, spec, NOW)
+            assert debt.id is not None
+            ids.append(debt.id)
+        uow.commit()
+        return user.id, ids
+
+
+def test_find_debts_exact_then_unique_prefix(
+    make_uow: Callable[[], SqlUnitOfWork], user_with_debts: tuple[int, list[int]]
+) -> None:
+    user_id, _ = user_with_debts
+    with make_uow() as uow:
+        assert [d.name for d in find_debts(uow, user_id, "JINTIAO")] == ["Jintiao"]
+        assert [d.name for d in find_debts(uow, user_id, "bai")] == ["Baitiao"]
+        assert [d.name for d in find_debts(uow, user_id, "ba")] == ["Baitiao", "Bank card"]
+        assert find_debts(uow, user_id, "x") == []
+        assert find_debts(uow, user_id, " ") == []
+        assert find_debts(uow, user_id + 1, "Jintiao") == []
+
+
+def test_archive_hides_a_debt_once_and_only_the_owners(
+    make_uow: Callable[[], SqlUnitOfWork], user_with_debts: tuple[int, list[int]]
+) -> None:
+    user_id, ids = user_with_debts
+    with make_uow() as uow:
+        with pytest.raises(NotFound):
+            archive_debt(uow, user_id + 1, ids[0], NOW)
+        debt, changed = archive_debt(uow, user_id, ids[0], NOW)
+        assert changed
+        assert debt.status is DebtStatus.ARCHIVED
+        uow.commit()
+    with make_uow() as uow:
+        assert not archive_debt(uow, user_id, ids[0], NOW)[1]
+        assert [p.debt.name for p in positions(uow, user_id, TODAY)] == ["Baitiao", "Bank card"]
+        assert find_debts(uow, user_id, "Jintiao") == []
+
+
+def test_due_within_and_totals_per_currency(
+    make_uow: Callable[[], SqlUnitOfWork], user_with_debts: tuple[int, list[int]]
+) -> None:
+    user_id, _ = user_with_debts
+    with make_uow() as uow:
+        current = positions(uow, user_id, TODAY)
+        soon = due_within(current, TODAY, 7)
+        assert [(s.debt.name, s.installment.due_date) for s in soon] == [
+            ("Bank card", date(2026, 12, 5)),
+            ("Jintiao", date(2026, 12, 5)),
+        ]
+        assert soon[1].amount == current[0].rows[0].payment
+        assert len(due_within(current, TODAY, 19)) == 3
+        totals = owed_by_currency(current)
+        assert set(totals) == {"CNY", "USD"}
+        assert totals["USD"] == current[2].state.owed_today.total
+        assert totals["CNY"] == sum((p.state.owed_today.total for p in current[:2]), D(0))
