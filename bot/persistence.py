@@ -24,14 +24,16 @@ CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
 class DbPersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
-    """Conversation states and user_data as JSON rows, written through at once."""
+    """Conversation states and user_data as JSON rows, written within a second of a change."""
 
     def __init__(self, make_uow: Callable[[], SqlUnitOfWork], clock: Clock) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=False, user_data=True, callback_data=False
             ),
-            update_interval=60,
+            # PTB writes changes on this interval and at shutdown; one second keeps what a crash
+            # can lose to one step of a flow, and only changed entries are written.
+            update_interval=1,
         )
         self._make_uow = make_uow
         self._clock = clock
