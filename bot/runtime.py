@@ -19,11 +19,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.callbacks import Callback
+from bot.callbacks import BadCallback, Callback
 from bot.clock import Clock
 from bot.errors import domain_error_text
 from bot.formatting import split_message
-from bot.i18n import Translator, language_for, translator
+from bot.i18n import N_, Translator, language_for, translator
 from tracker.errors import DomainError
 from tracker.settings import Settings
 from tracker.storage.enums import Language
@@ -33,6 +33,7 @@ from tracker.storage.uow import SqlUnitOfWork
 logger = logging.getLogger(__name__)
 
 DEPS_KEY = "deps"
+STALE_BUTTON = N_("This button no longer works. /help shows what you can do.")
 
 Context = ContextTypes.DEFAULT_TYPE
 Keyboard = Sequence[Sequence[InlineKeyboardButton]]
@@ -162,6 +163,12 @@ async def turn(update: Update, context: Context) -> AsyncIterator[Turn]:
         t = Turn(update, context, uow, user, d.clock.now(), translator(user.language))
         try:
             yield t
+        except BadCallback as error:
+            # Old, malformed or someone else's button: nothing happens, and the user is told.
+            uow.rollback()
+            logger.info("update %s: refused button data (%s)", update.update_id, error)
+            await _answer_callback(update, t._(STALE_BUTTON))
+            return
         except DomainError as error:
             uow.rollback()
             logger.info("update %s: %s (%s)", update.update_id, error.code, error)
@@ -173,10 +180,10 @@ async def turn(update: Update, context: Context) -> AsyncIterator[Turn]:
             t.commit()  # only the note that this update was handled
 
 
-async def _answer_callback(update: Update) -> None:
+async def _answer_callback(update: Update, text: str | None = None) -> None:
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await query.answer(text)
 
 
 def no_user_id(update: object) -> bool:

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.features.start import cancel
-from bot.runtime import Context, turn
+from bot.runtime import STALE_BUTTON, Context, turn
 
 COMMANDS: list[tuple[str, str]] = []  # /cancel is listed by the start feature
 
@@ -22,9 +22,7 @@ async def stale_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     async with turn(update, context) as t:
-        await query.answer(
-            t._("This button no longer works. /help shows what you can do."), show_alert=False
-        )
+        await query.answer(t._(STALE_BUTTON))
 
 
 async def other_message(update: Update, context: Context) -> None:
