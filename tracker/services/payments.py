@@ -1,20 +1,24 @@
-"""Payments: record one exactly once, undo the last one."""
+"""Payments: choose the debt, record a payment exactly once, undo one, list them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from tracker.errors import InvalidDate, NotFound
+from tracker.errors import Conflict, InvalidDate, NotFound
 from tracker.ledger import Allocation
-from tracker.money import check_amount, from_minor, to_minor
+from tracker.money import ZERO, check_amount, from_minor, to_minor
+from tracker.parsing.text import normalise_text
 from tracker.services.debts import Position, position
-from tracker.storage.enums import PaymentSource
-from tracker.storage.models import Payment
+from tracker.storage.enums import DebtStatus, PaymentSource
+from tracker.storage.models import Debt, Payment
 from tracker.storage.uow import UnitOfWork
 
 MAX_NOTE_LENGTH = 200
+#: /history shows at most this many payments.
+HISTORY_LIMIT = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,95 @@ class PaymentOutcome:
     def amount(self) -> Decimal:
         """The payment's amount in major units."""
         return from_minor(self.payment.amount_minor, self.payment.currency)
+
+    @property
+    def installments(self) -> tuple[int, ...]:
+        """The installments this payment went to, in order."""
+        return tuple(dict.fromkeys(a.installment for a in self.allocations))
+
+    @property
+    def paid_ahead(self) -> tuple[int, ...]:
+        """Installments beyond the first one paid that are not due yet: paid ahead of time."""
+        due = {i.number: i.due_date for i in self.position.state.installments}
+        return tuple(n for n in self.installments[1:] if due[n] > self.position.state.today)
+
+    @property
+    def credit(self) -> Decimal:
+        """What this payment left over once the whole debt was paid (zero if undone since)."""
+        if self.payment.undone_at is not None:
+            return ZERO
+        return self.amount - sum((a.amount for a in self.allocations), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class DebtChoice:
+    """Which debt a payment is for: ``debt`` when that is clear, else ``candidates`` to ask."""
+
+    debt: Debt | None
+    candidates: tuple[Debt, ...] = ()
+    unmatched: bool = False  # a name was given and no debt has it: all debts are candidates
+
+
+@dataclass(frozen=True, slots=True)
+class UndoOutcome:
+    """An undone payment and where its debt stands without it."""
+
+    payment: Payment
+    position: Position
+
+    @property
+    def amount(self) -> Decimal:
+        """The payment's amount in major units."""
+        return from_minor(self.payment.amount_minor, self.payment.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One payment and the debt it went to."""
+
+    payment: Payment
+    debt: Debt
+
+    @property
+    def amount(self) -> Decimal:
+        """The payment's amount in major units."""
+        return from_minor(self.payment.amount_minor, self.payment.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Payments newest first (at most the limit), and how many there are in all."""
+
+    entries: tuple[HistoryEntry, ...]
+    total: int
+
+
+def _key(name: str) -> str:
+    return normalise_text(name).casefold()
+
+
+def match_debts(debts: Sequence[Debt], name: str) -> list[Debt]:
+    """Debts called ``name`` (ignoring case and spacing), else those whose name starts with it."""
+    key = _key(name)
+    if not key:
+        return []
+    exact = [debt for debt in debts if _key(debt.name) == key]
+    return exact or [debt for debt in debts if _key(debt.name).startswith(key)]
+
+
+def choose_debt(uow: UnitOfWork, user_id: int, name: str | None) -> DebtChoice:
+    """The active debt a payment is for: the only one, the one named, or candidates to ask."""
+    debts = uow.debts.list_for_user(user_id, statuses=[DebtStatus.ACTIVE])
+    if not debts:
+        raise NotFound("the user has no active debt", code="nodebt")
+    if name is None or not _key(name):
+        return DebtChoice(debts[0]) if len(debts) == 1 else DebtChoice(None, tuple(debts))
+    matches = match_debts(debts, name)
+    if len(matches) == 1:
+        return DebtChoice(matches[0])
+    if matches:
+        return DebtChoice(None, tuple(matches))
+    return DebtChoice(None, tuple(debts), unmatched=True)
 
 
 def record_payment(
@@ -63,9 +156,31 @@ def record_payment(
             idempotency_key=idempotency_key,
         )
     )
+    if payment.user_id != user_id:
+        # Keys are per Telegram update; only forged button data can name someone else's.
+        raise Conflict("the idempotency key belongs to another user", code="payment_key_conflict")
     after = position(uow, user_id, payment.debt_id, today)
     mine = tuple(a for a in after.state.allocations if a.payment_ref == payment.id)
     return PaymentOutcome(payment, created, mine, after)
+
+
+def last_payment(uow: UnitOfWork, user_id: int) -> HistoryEntry:
+    """The payment /undo would take back, with its debt."""
+    payment = uow.payments.last_for_user(user_id)
+    if payment is None:
+        raise NotFound("there is no payment to undo", code="no_payment_to_undo")
+    return HistoryEntry(payment, uow.debts.require_for_user(user_id, payment.debt_id))
+
+
+def undo_payment(
+    uow: UnitOfWork, user_id: int, payment_id: int, now: datetime, today: date
+) -> UndoOutcome:
+    """Take back one payment (kept, marked undone); a second undo is refused, not repeated."""
+    payment = uow.payments.get_for_user(user_id, payment_id)
+    if payment is None:
+        raise NotFound(f"payment {payment_id} not found", code="no_payment_to_undo")
+    uow.payments.undo(payment, now)  # Conflict if it was already undone
+    return UndoOutcome(payment, position(uow, user_id, payment.debt_id, today))
 
 
 def undo_last_payment(uow: UnitOfWork, user_id: int, now: datetime) -> Payment:
@@ -75,3 +190,28 @@ def undo_last_payment(uow: UnitOfWork, user_id: int, now: datetime) -> Payment:
         raise NotFound("there is no payment to undo", code="no_payment_to_undo")
     uow.payments.undo(payment, now)
     return payment
+
+
+def find_debts(uow: UnitOfWork, user_id: int, name: str) -> list[Debt]:
+    """Any of the user's debts (also closed or archived ones) by name, as ``match_debts``."""
+    return match_debts(uow.debts.list_for_user(user_id), name)
+
+
+def payment_history(
+    uow: UnitOfWork, user_id: int, *, debt_id: int | None = None, limit: int = HISTORY_LIMIT
+) -> History:
+    """The user's payments, undone ones included, newest first; at most ``limit`` of them."""
+    if debt_id is None:
+        debts = uow.debts.list_for_user(user_id)
+    else:
+        debts = [uow.debts.require_for_user(user_id, debt_id)]
+    entries = [
+        HistoryEntry(payment, debt)
+        for debt in debts
+        if debt.id is not None
+        for payment in uow.payments.list_for_debt(user_id, debt.id, include_undone=True)
+    ]
+    entries.sort(
+        key=lambda e: (e.payment.paid_on, e.payment.recorded_at, e.payment.id or 0), reverse=True
+    )
+    return History(tuple(entries[:limit]), len(entries))

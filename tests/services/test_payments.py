@@ -1,0 +1,177 @@
+"""Payment services: choosing the debt, one payment per key and user, undo, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tracker.errors import Conflict, NotFound
+from tracker.rates import Rate, RateUnit
+from tracker.schedule_types import LoanTerms, Method
+from tracker.services.debts import DebtSpec, add_debt
+from tracker.services.payments import (
+    choose_debt,
+    find_debts,
+    last_payment,
+    match_debts,
+    payment_history,
+    record_payment,
+    undo_payment,
+)
+from tracker.storage.enums import DebtStatus
+from tracker.storage.models import Debt, User
+from tracker.storage.uow import SqlUnitOfWork
+
+D = Decimal
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+TODAY = date(2026, 12, 1)
+
+
+def spec(name: str) -> DebtSpec:
+    """¥12,000 at 0.05 % a day over 12 annuity installments from 2026-12-15."""
+    terms = LoanTerms(
+        principal=D(12000),
+        rate=Rate(D("0.0005"), RateUnit.DAY),
+        term=12,
+        method=Method.ANNUITY,
+        first_due=date(2026, 12, 15),
+        start_date=date(2026, 11, 15),
+    )
+    return DebtSpec(name=name, terms=terms)
+
+
+def new_user(uow: SqlUnitOfWork, telegram_id: int) -> int:
+    user = uow.users.add(User(telegram_user_id=telegram_id, chat_id=telegram_id))
+    assert user.id is not None
+    return user.id
+
+
+def new_debt(uow: SqlUnitOfWork, user_id: int, name: str) -> int:
+    debt, _ = add_debt(uow, user_id, spec(name), NOW)
+    assert debt.id is not None
+    return debt.id
+
+
+def pay(uow: SqlUnitOfWork, user_id: int, debt_id: int, amount: str, key: str, **more: Any) -> Any:
+    fields: dict[str, Any] = {
+        "user_id": user_id,
+        "debt_id": debt_id,
+        "amount": D(amount),
+        "paid_on": TODAY,
+        "today": TODAY,
+        "idempotency_key": key,
+        "now": NOW,
+    }
+    fields.update(more)
+    return record_payment(uow, **fields)
+
+
+def test_match_debts_exact_before_prefix_ignoring_case() -> None:
+    debts = [Debt(name=n) for n in ("金条", "金条Plus", "JD 白条", "招行信用卡")]
+    assert [d.name for d in match_debts(debts, "金条")] == ["金条"]
+    assert [d.name for d in match_debts(debts, "金")] == ["金条", "金条Plus"]
+    assert [d.name for d in match_debts(debts, "jd  白条")] == ["JD 白条"]
+    assert [d.name for d in match_debts(debts, "jd")] == ["JD 白条"]
+    assert match_debts(debts, "花呗") == []
+    assert match_debts(debts, "  ") == []
+
+
+def test_choose_debt(make_uow: Callable[[], SqlUnitOfWork]) -> None:
+    with make_uow() as uow:
+        user_id = new_user(uow, 1)
+        with pytest.raises(NotFound) as info:
+            choose_debt(uow, user_id, None)
+        assert info.value.code == "nodebt"
+        jd = new_debt(uow, user_id, "金条")
+        only = choose_debt(uow, user_id, None)
+        assert only.debt is not None
+        assert only.debt.id == jd
+        card = new_debt(uow, user_id, "招行信用卡")
+        assert [d.id for d in choose_debt(uow, user_id, None).candidates] == [jd, card]
+        named = choose_debt(uow, user_id, "招行")
+        assert named.debt is not None
+        assert named.debt.id == card
+        unknown = choose_debt(uow, user_id, "花呗")
+        assert (unknown.debt, unknown.unmatched, len(unknown.candidates)) == (None, True, 2)
+        # A closed debt takes no payments.
+        closed = uow.debts.require_for_user(user_id, card)
+        closed.status = DebtStatus.CLOSED
+        only_active = choose_debt(uow, user_id, None)
+        assert only_active.debt is not None
+        assert only_active.debt.id == jd
+
+
+def test_outcome_says_what_was_paid_ahead_and_what_is_a_credit(
+    make_uow: Callable[[], SqlUnitOfWork],
+) -> None:
+    with make_uow() as uow:
+        user_id = new_user(uow, 1)
+        debt_id = new_debt(uow, user_id, "金条")
+        exact = pay(uow, user_id, debt_id, "1101.59", "k1")
+        assert (exact.installments, exact.paid_ahead, exact.credit) == ((1,), (), D(0))
+        ahead = pay(uow, user_id, debt_id, "2500", "k2")
+        assert (ahead.installments, ahead.paid_ahead) == ((2, 3, 4), (3, 4))
+        beyond = pay(uow, user_id, debt_id, "20000", "k3")
+        assert beyond.position.state.is_settled
+        assert beyond.credit == D(20000) - sum((a.amount for a in beyond.allocations), D(0))
+        assert beyond.credit > 0
+
+
+def test_a_key_of_another_user_is_refused(make_uow: Callable[[], SqlUnitOfWork]) -> None:
+    with make_uow() as uow:
+        alice = new_user(uow, 1)
+        bob = new_user(uow, 2)
+        alice_debt = new_debt(uow, alice, "金条")
+        bob_debt = new_debt(uow, bob, "金条")
+        pay(uow, alice, alice_debt, "100", "tg:update:7")
+        uow.commit()
+    with make_uow() as uow, pytest.raises(Conflict) as info:
+        pay(uow, bob, bob_debt, "100", "tg:update:7")
+    assert info.value.code == "payment_key_conflict"
+
+
+def test_undo_one_payment_once(make_uow: Callable[[], SqlUnitOfWork]) -> None:
+    with make_uow() as uow:
+        user_id = new_user(uow, 1)
+        stranger = new_user(uow, 2)
+        debt_id = new_debt(uow, user_id, "金条")
+        first = pay(uow, user_id, debt_id, "100", "k1").payment.id
+        second = pay(uow, user_id, debt_id, "200", "k2", now=NOW + timedelta(minutes=1))
+        assert last_payment(uow, user_id).payment.id == second.payment.id
+        with pytest.raises(NotFound):
+            undo_payment(uow, stranger, first, NOW, TODAY)
+        outcome = undo_payment(uow, user_id, second.payment.id, NOW, TODAY)
+        assert outcome.amount == D(200)
+        assert outcome.position.state.total_paid == D(100)
+        with pytest.raises(Conflict) as info:
+            undo_payment(uow, user_id, second.payment.id, NOW, TODAY)
+        assert info.value.code == "payment_already_undone"
+        assert last_payment(uow, user_id).payment.id == first
+        undo_payment(uow, user_id, first, NOW, TODAY)
+        with pytest.raises(NotFound) as info:
+            last_payment(uow, user_id)
+        assert info.value.code == "no_payment_to_undo"
+
+
+def test_history_newest_first_with_a_limit(make_uow: Callable[[], SqlUnitOfWork]) -> None:
+    with make_uow() as uow:
+        user_id = new_user(uow, 1)
+        jd = new_debt(uow, user_id, "金条")
+        card = new_debt(uow, user_id, "招行信用卡")
+        pay(uow, user_id, jd, "1", "a", paid_on=date(2026, 11, 20))
+        pay(uow, user_id, card, "2", "b", paid_on=date(2026, 11, 25))
+        undone = pay(uow, user_id, jd, "3", "c", now=NOW + timedelta(minutes=1))
+        undo_payment(uow, user_id, undone.payment.id, NOW, TODAY)
+        everything = payment_history(uow, user_id)
+        assert [e.amount for e in everything.entries] == [D(3), D(2), D(1)]
+        assert everything.entries[0].payment.undone_at is not None
+        assert [e.debt.name for e in everything.entries] == ["金条", "招行信用卡", "金条"]
+        assert everything.total == 3
+        short = payment_history(uow, user_id, limit=2)
+        assert (len(short.entries), short.total) == (2, 3)
+        assert [e.amount for e in payment_history(uow, user_id, debt_id=card).entries] == [D(2)]
+        assert [d.id for d in find_debts(uow, user_id, "招")] == [card]
