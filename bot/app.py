@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder, BaseHandler, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    TypeHandler,
+)
 
 from bot.errors import error_handler
 from bot.features import budget, data, debts, fallback, payments, plans, start
@@ -57,7 +63,14 @@ def handlers(features: Sequence[ModuleType] = FEATURES) -> list[Handler]:
 def configure(builder: ApplicationBuilder, deps: Deps) -> Application:  # type: ignore[type-arg]
     """Finish building the Application on ``builder`` (which knows where the Bot API is)."""
     persistence = DbPersistence(deps.uow, deps.clock)
-    application = builder.persistence(persistence).post_init(_post_init).build()
+    application = (
+        builder.persistence(persistence)
+        # Paces sends to Telegram's overall limit and retries a 429 after retry_after, so a
+        # reply is not lost to flood control after its payment was already saved.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .build()
+    )
     application.bot_data[DEPS_KEY] = deps
     # Group -1 runs before any feature: filter out what no feature should see.
     application.add_handler(TypeHandler(Update, _skip_userless), group=-2)

@@ -6,6 +6,7 @@ kept: bot_data holds the live dependencies, and chat_data and callback_data are 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -38,36 +39,49 @@ class DbPersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
         self._make_uow = make_uow
         self._clock = clock
 
-    def _put(self, namespace: StateNamespace, key: str, data: Any) -> None:
+    # The database work runs in a worker thread: a handler may hold SQLite's write lock while
+    # it awaits Telegram, and a write waiting for that lock on the event loop would deadlock.
+    async def _put(self, namespace: StateNamespace, key: str, data: Any) -> None:
+        await asyncio.to_thread(self._put_sync, namespace, key, data)
+
+    async def _delete(self, namespace: StateNamespace, key: str) -> None:
+        await asyncio.to_thread(self._delete_sync, namespace, key)
+
+    async def _all(self, namespace: StateNamespace) -> dict[str, str]:
+        return await asyncio.to_thread(self._all_sync, namespace)
+
+    def _put_sync(self, namespace: StateNamespace, key: str, data: Any) -> None:
         with self._make_uow() as uow:
             uow.bot_state.put(
                 namespace, key, json.dumps(data, ensure_ascii=False), self._clock.now()
             )
             uow.commit()
 
-    def _delete(self, namespace: StateNamespace, key: str) -> None:
+    def _delete_sync(self, namespace: StateNamespace, key: str) -> None:
         with self._make_uow() as uow:
             uow.bot_state.delete(namespace, key)
             uow.commit()
 
-    def _all(self, namespace: StateNamespace) -> dict[str, str]:
+    def _all_sync(self, namespace: StateNamespace) -> dict[str, str]:
         with self._make_uow() as uow:
             return uow.bot_state.all_in(namespace)
 
     async def get_user_data(self) -> dict[int, UserData]:
         """Every user's user_data."""
-        return {int(k): json.loads(v) for k, v in self._all(StateNamespace.USER_DATA).items()}
+        return {
+            int(k): json.loads(v) for k, v in (await self._all(StateNamespace.USER_DATA)).items()
+        }
 
     async def update_user_data(self, user_id: int, data: UserData) -> None:
         """Store one user's user_data (deleted when empty)."""
         if data:
-            self._put(StateNamespace.USER_DATA, str(user_id), data)
+            await self._put(StateNamespace.USER_DATA, str(user_id), data)
         else:
-            self._delete(StateNamespace.USER_DATA, str(user_id))
+            await self._delete(StateNamespace.USER_DATA, str(user_id))
 
     async def drop_user_data(self, user_id: int) -> None:
         """Forget a user's user_data."""
-        self._delete(StateNamespace.USER_DATA, str(user_id))
+        await self._delete(StateNamespace.USER_DATA, str(user_id))
 
     async def refresh_user_data(self, user_id: int, user_data: UserData) -> None:
         """Nothing to refresh: this process is the only writer of user_data."""
@@ -76,7 +90,7 @@ class DbPersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
         """The states of one conversation handler, keyed by (chat, user)."""
         prefix = f"{name}|"
         out: ConversationDict = {}
-        for key, value in self._all(StateNamespace.CONVERSATIONS).items():
+        for key, value in (await self._all(StateNamespace.CONVERSATIONS)).items():
             if key.startswith(prefix):
                 out[tuple(json.loads(key[len(prefix) :]))] = json.loads(value)
         return out
@@ -87,9 +101,9 @@ class DbPersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
         """Store (or, when the conversation ended, delete) one conversation's state."""
         row_key = f"{name}|{json.dumps(list(key))}"
         if new_state is None:
-            self._delete(StateNamespace.CONVERSATIONS, row_key)
+            await self._delete(StateNamespace.CONVERSATIONS, row_key)
         else:
-            self._put(StateNamespace.CONVERSATIONS, row_key, new_state)
+            await self._put(StateNamespace.CONVERSATIONS, row_key, new_state)
 
     # Not stored (see PersistenceInput above); PTB still requires the methods.
     async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
