@@ -24,7 +24,7 @@ class Outbox(Base, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
-    key: str = Field(sa_type=String(200))  # "rem:<installment>:<kind>:<occasion>"
+    key: str = Field(sa_type=String(200))  # tracker.reminders keys: "due:<installment>:<lead>", …
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", sa_type=ID_TYPE)
     chat_id: int = Field(sa_type=BigInteger)
     kind: str = Field(sa_type=String(32))
