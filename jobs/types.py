@@ -1,0 +1,24 @@
+"""What the sender needs from the bot: a rendered message for an outbox row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from telegram import InlineKeyboardMarkup
+
+from tracker.storage.models import Outbox, User
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An outbox row as a Telegram message: HTML text and optional buttons."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+class Render(Protocol):
+    """Turns an outbox row into a message in the user's language; None drops the row."""
+
+    def __call__(self, row: Outbox, user: User) -> Rendered | None: ...
