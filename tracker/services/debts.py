@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tracker.calculator import Quote, quote
 from tracker.dates import add_months
@@ -99,6 +99,23 @@ def check_spec(spec: DebtSpec) -> Quote:
     return quote(spec.terms)
 
 
+def terms_columns(terms: LoanTerms) -> dict[str, Any]:
+    """The loan-term columns debts and plan versions share (terms_of reads them back)."""
+    return {
+        "principal_minor": to_minor(terms.principal, terms.currency),
+        "rate_value": terms.rate.value,
+        "rate_unit": terms.rate.unit,
+        "day_count": terms.day_count,
+        "method": terms.method,
+        "term_months": terms.term,
+        "start_date": terms.start_date,
+        "first_due": terms.first_due,
+        "due_day": terms.due_day,
+        "fee_rate": terms.fee_rate,
+        "upfront_fee_minor": to_minor(terms.upfront_fee, terms.currency),
+    }
+
+
 def add_debt(uow: UnitOfWork, user_id: int, spec: DebtSpec, now: datetime) -> tuple[Debt, Quote]:
     """Store a debt with its original plan as the active one; returns the debt and its quote."""
     name = clean_name(spec.name)
@@ -110,17 +127,7 @@ def add_debt(uow: UnitOfWork, user_id: int, spec: DebtSpec, now: datetime) -> tu
             name=name,
             kind=spec.kind,
             currency=terms.currency,
-            principal_minor=to_minor(terms.principal, terms.currency),
-            rate_value=terms.rate.value,
-            rate_unit=terms.rate.unit,
-            day_count=terms.day_count,
-            method=terms.method,
-            term_months=terms.term,
-            start_date=terms.start_date,
-            first_due=terms.first_due,
-            due_day=terms.due_day,
-            fee_rate=terms.fee_rate,
-            upfront_fee_minor=to_minor(terms.upfront_fee, terms.currency),
+            **terms_columns(terms),
             grace_days=spec.grace_days,
             penalty_mode=spec.penalty.mode,
             penalty_multiplier=spec.penalty.multiplier,
@@ -151,17 +158,7 @@ def add_plan(
             debt_id=_id(debt),
             status=PlanStatus.PROPOSED,
             origin=origin,
-            method=terms.method,
-            rate_value=terms.rate.value,
-            rate_unit=terms.rate.unit,
-            day_count=terms.day_count,
-            term_months=terms.term,
-            principal_minor=to_minor(terms.principal, terms.currency),
-            start_date=terms.start_date,
-            first_due=terms.first_due,
-            due_day=terms.due_day,
-            fee_rate=terms.fee_rate,
-            upfront_fee_minor=to_minor(terms.upfront_fee, terms.currency),
+            **terms_columns(terms),
             created_at=now,
         )
     )
