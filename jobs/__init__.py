@@ -1,1 +1,167 @@
-"""Scheduled work: scan the database for what is due, send it exactly once (see README.md)."""
+"""Scheduled work: scan the database for what is due, send it exactly once (see README.md).
+
+``register(application, deps, render=…)`` adds two repeating jobs to the application's JobQueue:
+"scan" (every ``SCAN_INTERVAL_SECONDS``: scan, then send) and "send" (every few seconds). Both
+read the time from ``deps.clock``; ``run_now(application)`` runs one scan and send at once (the
+sandbox's ``:skip``, tests). Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram import Bot
+from telegram.ext import Application, CallbackContext
+
+from jobs.pacing import Pacer
+from jobs.scan import ScanMemo, ScanReport
+from jobs.scan import scan as scan_once  # "jobs.scan" stays the module
+from jobs.sender import DEFAULT_LIMIT, SendReport, send_due
+from jobs.types import Render
+
+if TYPE_CHECKING:
+    from bot.runtime import Deps
+
+logger = logging.getLogger(__name__)
+
+JOBS_KEY = "jobs"
+SEND_INTERVAL = timedelta(seconds=5)
+FIRST_SCAN = timedelta(seconds=3)
+#: One send run stops claiming new batches after this long, so runs do not pile up.
+SEND_RUN_BUDGET = timedelta(minutes=2)
+
+
+def worker_id() -> str:
+    """A name unique to this process: host, pid and a random part (a restart gets a new one)."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+@dataclass
+class Jobs:
+    """The state the two jobs share in one process: one pacer, one worker id, one send loop."""
+
+    deps: Deps
+    render: Render
+    bot: Bot
+    pacer: Pacer
+    worker: str = field(default_factory=worker_id)
+    memo: ScanMemo = field(default_factory=ScanMemo, repr=False)
+    _scanning: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    _sending: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+
+    async def scan(self) -> ScanReport:
+        """One scan, in a worker thread (one at a time: they share the memo)."""
+        async with self._scanning:
+            report = await asyncio.to_thread(
+                functools.partial(scan_once, memo=self.memo), self.deps.uow, self.deps.clock.now()
+            )
+        if report.enqueued or report.errors:
+            logger.info("scan: %s", report)
+        return report
+
+    async def send(self, *, wait: bool = False) -> SendReport:
+        """Send batches until nothing is due (or the run's time is up).
+
+        Only one send loop runs per process: a tick that finds one running leaves the work to
+        it, unless ``wait`` (then it runs after it).
+        """
+        total = SendReport()
+        if self._sending.locked() and not wait:
+            return total
+        async with self._sending:
+            deadline = self.pacer.now() + SEND_RUN_BUDGET.total_seconds()
+            while True:
+                report = await send_due(
+                    self.deps.uow,
+                    self.bot,
+                    self.render,
+                    self.deps.clock.now(),
+                    worker_id=self.worker,
+                    limit=DEFAULT_LIMIT,
+                    pacer=self.pacer,
+                )
+                total.add(report)
+                # A full batch may mean more is waiting; anything else was the whole queue.
+                if report.claimed < DEFAULT_LIMIT or self.pacer.now() >= deadline:
+                    break
+        if total.claimed or total.dropped:
+            logger.info("send: %s", total)
+        return total
+
+    async def scan_job(self, _: CallbackContext[Any, Any, Any, Any]) -> None:
+        """The "scan" job: scan, then send what it found."""
+        try:
+            await self.scan()
+            await self.send()
+        except Exception:  # the job must run again next time, whatever happened
+            logger.exception("the scan job failed")
+
+    async def send_job(self, _: CallbackContext[Any, Any, Any, Any]) -> None:
+        """The "send" job."""
+        try:
+            await self.send()
+        except Exception:
+            logger.exception("the send job failed")
+
+
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    deps: Deps,
+    *,
+    render: Render | None = None,
+    bot: Bot | None = None,
+    pacer: Pacer | None = None,
+) -> Jobs:
+    """Add the "scan" and "send" repeating jobs; returns their shared state.
+
+    ``render`` defaults to ``jobs.render.render`` (the bot's bilingual messages).
+
+    Messages go through ``application.bot`` unless ``bot`` is given: its AIORateLimiter also
+    paces the handlers' replies, so replies and reminders together stay under Telegram's
+    overall limit; the pacer adds the per-chat limit and keeps the fan-out smooth.
+    """
+    if render is None:
+        from jobs.render import render as bot_render  # imported when used, not before
+
+        render = bot_render
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')
+    jobs = Jobs(deps, render, bot or application.bot, pacer or Pacer())
+    application.bot_data[JOBS_KEY] = jobs
+    queue.run_repeating(
+        jobs.scan_job,
+        interval=deps.settings.scan_interval_seconds,
+        first=FIRST_SCAN,
+        name="scan",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    queue.run_repeating(
+        jobs.send_job,
+        interval=SEND_INTERVAL,
+        first=SEND_INTERVAL,
+        name="send",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    logger.info("jobs registered as worker %s", jobs.worker)
+    return jobs
+
+
+async def run_now(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> tuple[ScanReport, SendReport]:
+    """Scan and send right away (after a send run already going, if any)."""
+    jobs = application.bot_data.get(JOBS_KEY)
+    if not isinstance(jobs, Jobs):
+        raise RuntimeError("jobs.register(application, deps) was not called")
+    scanned = await jobs.scan()
+    sent = await jobs.send(wait=True)
+    return scanned, sent

@@ -10,6 +10,7 @@ from tracker.storage.repositories.debts import (
 from tracker.storage.repositories.messaging import (
     DEFAULT_LEASE,
     BotStateRepository,
+    NewMessage,
     OutboxRepository,
     ProcessedUpdateRepository,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "DebtRepository",
     "HardshipRepository",
     "InstallmentRepository",
+    "NewMessage",
     "OutboxRepository",
     "PaymentRepository",
     "PlanRepository",

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, true, update
+from sqlalchemy import delete, or_, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from tracker.errors import Conflict, NotFound
 from tracker.money import to_minor
 from tracker.schedule_types import ScheduleRow
 from tracker.storage.enums import DebtStatus, PlanStatus
-from tracker.storage.models import Debt, Installment, Payment, PlanVersion
+from tracker.storage.models import Debt, Installment, Payment, PlanVersion, User
 from tracker.storage.repositories.base import Repository
 
 
@@ -49,6 +49,13 @@ class DebtRepository(Repository):
         statement = statement.order_by(col(Debt.created_at), col(Debt.id))
         return list(self._session.exec(statement).all())
 
+    def max_grace_days(self) -> int:
+        """The most grace days any active debt has (0 without debts): how far back a scan looks."""
+        statement = select(func.max(col(Debt.grace_days))).where(
+            col(Debt.status) == DebtStatus.ACTIVE
+        )
+        return int(self._session.exec(statement).one() or 0)
+
 
 class PlanRepository(Repository):
     """The versions of a debt's repayment plan; at most one is active."""
@@ -82,6 +89,16 @@ class PlanRepository(Repository):
             col(PlanVersion.debt_id) == debt_id, col(PlanVersion.status) == PlanStatus.ACTIVE
         )
         return self._session.exec(statement).first()
+
+    def active_for_debts(self, debt_ids: Iterable[int]) -> dict[int, PlanVersion]:
+        """The active plan of each of these debts that has one, by debt id (for batch jobs)."""
+        found: dict[int, PlanVersion] = {}
+        for chunk in _chunks(debt_ids):
+            statement = select(PlanVersion).where(
+                col(PlanVersion.debt_id).in_(chunk), col(PlanVersion.status) == PlanStatus.ACTIVE
+            )
+            found.update((plan.debt_id, plan) for plan in self._session.exec(statement).all())
+        return found
 
     def list_for_debt(self, debt_id: int) -> list[PlanVersion]:
         """All versions of the debt's plan, oldest first."""
@@ -187,6 +204,38 @@ class InstallmentRepository(Repository):
             statement = statement.where(col(Installment.user_id) == user_id)
         return statement.order_by(col(Installment.due_date), col(Installment.id))
 
+    @staticmethod
+    def due_for_scan_query(start: date, end: date) -> Select[Installment, Debt, User]:
+        """The due_for_scan statement, exposed so tests can EXPLAIN it."""
+        return (
+            select(Installment, Debt, User)
+            .join(Debt, col(Debt.id) == col(Installment.debt_id))
+            .join(User, col(User.id) == col(Installment.user_id))
+            .where(
+                # "= true" again, so ix_installments_active_due drives the query.
+                col(Installment.is_active) == true(),
+                col(Installment.due_date) >= start,
+                col(Installment.due_date) <= end,
+                col(Debt.status) == DebtStatus.ACTIVE,
+                col(User.active) == true(),
+                or_(col(User.reminders_enabled) == true(), col(User.digest_enabled) == true()),
+            )
+            .order_by(
+                col(Installment.user_id),
+                col(Installment.debt_id),
+                col(Installment.due_date),
+                col(Installment.id),
+            )
+        )
+
+    def due_for_scan(self, start: date, end: date) -> list[tuple[Installment, Debt, User]]:
+        """What a reminder scan looks at, in one query: active installments due from ``start`` to
+        ``end`` of active debts, with their debt and user, for users who have not blocked the bot
+        and want reminders or the digest. By user, debt and due date.
+        """
+        rows = self._session.exec(self.due_for_scan_query(start, end)).all()
+        return [(installment, debt, user) for installment, debt, user in rows]
+
     def due_between(
         self, start: date, end: date, *, active_only: bool = True, user_id: int | None = None
     ) -> list[Installment]:
@@ -205,6 +254,19 @@ class InstallmentRepository(Repository):
             statement = statement.where(col(Installment.is_active) == true())
         statement = statement.order_by(col(Installment.plan_version_id), col(Installment.seq))
         return list(self._session.exec(statement).all())
+
+    def for_plans(self, plan_ids: Iterable[int]) -> dict[int, list[Installment]]:
+        """The installments of each of these plan versions in sequence, by plan id."""
+        found: dict[int, list[Installment]] = {}
+        for chunk in _chunks(plan_ids):
+            statement = (
+                select(Installment)
+                .where(col(Installment.plan_version_id).in_(chunk))
+                .order_by(col(Installment.plan_version_id), col(Installment.seq))
+            )
+            for item in self._session.exec(statement).all():
+                found.setdefault(item.plan_version_id, []).append(item)
+        return found
 
     def for_plan(self, plan_id: int) -> list[Installment]:
         """A plan version's installments in sequence."""
@@ -270,8 +332,61 @@ class PaymentRepository(Repository):
         )
         return list(self._session.exec(statement).all())
 
+    def list_for_debts(
+        self, debt_ids: Iterable[int], *, include_undone: bool = False
+    ) -> dict[int, list[Payment]]:
+        """Each of these debts' payments in the order they were paid, by debt id (batch jobs;
+        callers scope the debts to their users)."""
+        found: dict[int, list[Payment]] = {}
+        for chunk in _chunks(debt_ids):
+            statement = select(Payment).where(col(Payment.debt_id).in_(chunk))
+            if not include_undone:
+                statement = statement.where(col(Payment.undone_at).is_(None))
+            statement = statement.order_by(
+                col(Payment.debt_id),
+                col(Payment.paid_on),
+                col(Payment.recorded_at),
+                col(Payment.id),
+            )
+            for payment in self._session.exec(statement).all():
+                found.setdefault(payment.debt_id, []).append(payment)
+        return found
+
+    def summary_by_user(
+        self, user_ids: Iterable[int]
+    ) -> dict[int, tuple[int, int, datetime | None]]:
+        """Per user with payments: (how many, the last id, the last undo), undone ones included.
+
+        Changes whenever a payment is recorded or undone: jobs use it to notice new payments.
+        """
+        found: dict[int, tuple[int, int, datetime | None]] = {}
+        for chunk in _chunks(user_ids):
+            statement = (
+                select(
+                    col(Payment.user_id),
+                    func.count(col(Payment.id)),
+                    func.max(col(Payment.id)),
+                    func.max(col(Payment.undone_at)),
+                )
+                .where(col(Payment.user_id).in_(chunk))
+                .group_by(col(Payment.user_id))
+            )
+            for user_id, count, last, undone in self._session.exec(statement).all():
+                found[user_id] = (int(count), int(last or 0), undone)
+        return found
+
     def undo(self, payment: Payment, at: datetime) -> None:
         """Soft-delete a payment; the row stays for the audit trail."""
         if payment.undone_at is not None:
             raise Conflict("the payment was already undone", code="payment_already_undone")
         payment.undone_at = at
+
+
+#: Ids per ``IN (…)`` list: well under SQLite's and PostgreSQL's parameter limits.
+_IN_CHUNK = 500
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), _IN_CHUNK):
+        yield wanted[start : start + _IN_CHUNK]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, case, delete, or_, update
 from sqlmodel import col, select
 
 from tracker.storage.enums import OutboxStatus, StateNamespace
@@ -16,6 +17,21 @@ from tracker.storage.repositories.base import Repository
 
 #: How long a claimed message stays with its worker before another may take it over.
 DEFAULT_LEASE = timedelta(minutes=5)
+#: Keys per ``IN (…)`` list: well under SQLite's and PostgreSQL's parameter limits.
+_IN_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to enqueue (see ``OutboxRepository.enqueue_many``)."""
+
+    key: str
+    user_id: int
+    chat_id: int
+    kind: str
+    due_at: datetime
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    expires_at: datetime | None = None
 
 
 class OutboxRepository(Repository):
@@ -58,6 +74,39 @@ class OutboxRepository(Repository):
         if message is None:  # pragma: no cover - the row was inserted or already there
             raise RuntimeError(f"outbox row {key!r} vanished")
         return message, created
+
+    def enqueue_many(self, messages: Iterable[NewMessage]) -> set[str]:
+        """``enqueue_once`` for many messages, a few hundred per statement: the keys created.
+
+        The same INSERT … ON CONFLICT DO NOTHING, in key order, so concurrent callers wait for
+        each other's keys in the same order instead of deadlocking.
+        """
+        rows = [
+            {
+                "key": m.key,
+                "user_id": m.user_id,
+                "chat_id": m.chat_id,
+                "kind": m.kind,
+                "payload": json.dumps(m.payload, ensure_ascii=False),
+                "due_at": m.due_at,
+                "expires_at": m.expires_at,
+                "status": OutboxStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": m.due_at,
+                "created_at": utcnow(),
+            }
+            for m in sorted({m.key: m for m in messages}.values(), key=lambda m: m.key)
+        ]
+        created: set[str] = set()
+        for start in range(0, len(rows), _IN_CHUNK):
+            statement = (
+                self._upsert_insert(Outbox)
+                .values(rows[start : start + _IN_CHUNK])
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(col(Outbox.key))
+            )
+            created.update(self._session.exec(statement).scalars().all())
+        return created
 
     def get_by_key(self, key: str) -> Outbox | None:
         """The message enqueued under this key."""
@@ -145,6 +194,58 @@ class OutboxRepository(Repository):
             next_attempt_at=next_attempt_at,
             last_error=error,
         )
+
+    def defer(
+        self,
+        outbox_id: int,
+        *,
+        worker_id: str,
+        next_attempt_at: datetime,
+        error: str | None = None,
+    ) -> bool:
+        """Like ``reschedule``, but the claim does not count as an attempt (flood control)."""
+        return self._finish(
+            outbox_id,
+            worker_id,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=next_attempt_at,
+            last_error=error,
+            attempts=case((col(Outbox.attempts) > 0, col(Outbox.attempts) - 1), else_=0),
+        )
+
+    def mark_dropped(self, outbox_id: int, *, worker_id: str, reason: str) -> bool:
+        """Give up on a claimed message that is no longer worth sending (expired, obsolete)."""
+        return self._finish(outbox_id, worker_id, status=OutboxStatus.DROPPED, last_error=reason)
+
+    def existing_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` are in the outbox already, whatever their status."""
+        wanted = sorted(set(keys))
+        found: set[str] = set()
+        for start in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[start : start + _IN_CHUNK]
+            statement = select(col(Outbox.key)).where(col(Outbox.key).in_(chunk))
+            found.update(self._session.exec(statement).all())
+        return found
+
+    def drop_pending_keys(self, keys: Iterable[str], *, reason: str) -> int:
+        """Drop the pending messages among ``keys`` (e.g. older occasions a newer one replaces).
+
+        Messages being sent, sent or finished are left alone. The keys are looked up through
+        the unique index, in sorted order (concurrent callers lock rows in the same order).
+        """
+        wanted = sorted(set(keys))
+        dropped = 0
+        for start in range(0, len(wanted), _IN_CHUNK):
+            statement = (
+                update(Outbox)
+                .where(
+                    col(Outbox.key).in_(wanted[start : start + _IN_CHUNK]),
+                    col(Outbox.status) == OutboxStatus.PENDING,
+                )
+                .values(status=OutboxStatus.DROPPED, last_error=reason)
+            )
+            dropped += int(self._session.exec(statement).rowcount)
+        return dropped
 
     def drop_expired(self, now: datetime) -> int:
         """Drop pending messages whose moment has passed; return how many."""

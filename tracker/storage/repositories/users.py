@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, func, select
 
 from tracker.storage.models import Budget, HardshipReport, User
 from tracker.storage.repositories.base import Repository
@@ -67,6 +67,10 @@ class BudgetRepository(Repository):
         )
         return self._session.exec(statement.limit(1)).first()
 
+    def latest_ids(self, user_ids: Iterable[int]) -> dict[int, int]:
+        """The id of each user's newest snapshot (a new one means the budget changed)."""
+        return _latest_ids(self._session, Budget, user_ids)
+
     def history_for_user(self, user_id: int) -> list[Budget]:
         """All snapshots, oldest first."""
         statement = (
@@ -86,6 +90,17 @@ class HardshipRepository(Repository):
         self._session.flush()
         return report
 
+    def count_since(self, user_id: int, since: datetime) -> int:
+        """How many reports the user made at or after ``since``."""
+        statement = select(func.count()).where(
+            col(HardshipReport.user_id) == user_id, col(HardshipReport.created_at) >= since
+        )
+        return int(self._session.exec(statement).one())
+
+    def latest_ids(self, user_ids: Iterable[int]) -> dict[int, int]:
+        """The id of each user's newest report."""
+        return _latest_ids(self._session, HardshipReport, user_ids)
+
     def recent_for_user(self, user_id: int, limit: int = 10) -> list[HardshipReport]:
         """The user's reports, newest first."""
         statement = (
@@ -95,3 +110,18 @@ class HardshipRepository(Repository):
             .limit(limit)
         )
         return list(self._session.exec(statement).all())
+
+
+def _latest_ids(
+    session: Session, table: type[Budget] | type[HardshipReport], user_ids: Iterable[int]
+) -> dict[int, int]:
+    wanted = sorted(set(user_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(wanted), 500):
+        statement = (
+            select(col(table.user_id), func.max(col(table.id)))
+            .where(col(table.user_id).in_(wanted[start : start + 500]))
+            .group_by(col(table.user_id))
+        )
+        found.update((user_id, int(last or 0)) for user_id, last in session.exec(statement).all())
+    return found

@@ -1,0 +1,525 @@
+"""Outbox rows as Telegram messages, in the user's language (the sender's ``Render``).
+
+Each kind reads the payload ``tracker.reminders`` planned (amounts as decimal strings, dates
+as ISO strings). Nothing here reads the clock or the database: "in 3 days" is counted from the
+row's own send time in the user's timezone, so a re-send says what is true when it goes out.
+A payload that cannot be read is logged and dropped (None), never sent half-made.
+
+Message ids live here; ``bot/catalogs.py`` scans ``jobs/`` too, and their Chinese is in
+``bot/locales/zh/reminders.po``.
+"""
+
+# User-facing messages are gettext ids, one string each however long (as in bot/features):
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_skeleton
+
+from bot.features.reminders_buttons import (
+    LATER_KIND,
+    hardship_available,
+    reminder_keyboard,
+    risk_keyboard,
+)
+from bot.formatting import MAX_MESSAGE, day, esc, money
+from bot.i18n import Translator, translator
+from jobs.types import Rendered
+from tracker.reminders import DIGEST_HORIZON_DAYS, IntentKind
+from tracker.storage.models import Outbox, User
+
+logger = logging.getLogger(__name__)
+
+#: Lists in the digest show at most this many lines (then "…and N more").
+LIST_CAP = 10
+_SMALLER_CAPS = (LIST_CAP, 5, 2)
+_FALLBACK_ZONE = "Asia/Shanghai"
+
+Payload = Mapping[str, Any]
+
+
+class Unreadable(ValueError):
+    """A payload this renderer cannot turn into a message."""
+
+
+# ---- reading the payload --------------------------------------------------------------------
+
+
+def _get(p: Payload, key: str) -> Any:
+    if key not in p:
+        raise Unreadable(f"missing {key!r}")
+    return p[key]
+
+
+def _text(p: Payload, key: str) -> str:
+    value = _get(p, key)
+    if not isinstance(value, str) or not value.strip():
+        raise Unreadable(f"{key!r} is not a text")
+    return value
+
+
+def _int(p: Payload, key: str) -> int:
+    value = _get(p, key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Unreadable(f"{key!r} is not an integer")
+    return value
+
+
+def _amount(p: Payload, key: str) -> Decimal:
+    value = _get(p, key)
+    if not isinstance(value, str):
+        raise Unreadable(f"{key!r} is not a decimal string")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise Unreadable(f"{key!r} is not a number") from None
+    if not amount.is_finite() or amount < 0:
+        raise Unreadable(f"{key!r} is not an amount")
+    return amount
+
+
+def _date(p: Payload, key: str) -> date:
+    try:
+        return date.fromisoformat(_text(p, key))
+    except ValueError:
+        raise Unreadable(f"{key!r} is not an ISO date") from None
+
+
+def _currency(p: Payload, key: str = "currency") -> str:
+    value = _text(p, key)
+    if len(value) != 3 or not value.isascii() or not value.isalpha():
+        raise Unreadable(f"{key!r} is not a currency code")
+    return value.upper()
+
+
+def _list(p: Payload, key: str) -> list[Payload]:
+    value = p.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
+        raise Unreadable(f"{key!r} is not a list of objects")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Installment:
+    """The installment facts every installment payload carries."""
+
+    installment_id: int
+    debt_name: str
+    currency: str
+    due_date: date
+    remaining: Decimal
+
+
+def _installment(p: Payload) -> _Installment:
+    _int(p, "debt_id")  # carried for the buttons' handlers; must be there all the same
+    return _Installment(
+        installment_id=_int(p, "installment_id"),
+        debt_name=_text(p, "debt_name"),
+        currency=_currency(p),
+        due_date=_date(p, "due_date"),
+        remaining=_amount(p, "remaining"),
+    )
+
+
+# ---- the context of one message -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    """The user's language, zone and the day the message goes out (their local date)."""
+
+    _: Translator
+    owner: int
+    sent_on: date
+    outbox_id: int | None
+    later: bool = False
+    shift_days: int = 0  # a later re-send: days since the original reminder
+
+    def money(self, amount: Decimal, currency: str) -> str:
+        return money(amount, currency, self._.locale)
+
+    def day(self, value: date) -> str:
+        """12月15日 / Dec 15 this year; with the year otherwise."""
+        if value.year == self.sent_on.year:
+            return str(format_skeleton("MMMd", value, locale=self._.locale))
+        return day(value, self._.locale)
+
+    def when(self, due: date) -> str:
+        """today / tomorrow / in 3 days, counted from the day the message goes out."""
+        days = (due - self.sent_on).days
+        if days == 0:
+            return self._("today")
+        if days == 1:
+            return self._("tomorrow")
+        return self._.plural("in {n} day", "in {n} days", days)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(_FALLBACK_ZONE)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _local_day(moment: datetime, zone: ZoneInfo) -> date:
+    return _aware(moment).astimezone(zone).date()
+
+
+# ---- the kinds -------------------------------------------------------------------------------
+
+
+def _later_line(c: _Ctx) -> list[str]:
+    return [c._("⏰ You asked me to remind you again.")] if c.later else []
+
+
+def _due(c: _Ctx, p: Payload) -> Rendered:
+    inst = _installment(p)
+    _int(p, "lead_days")
+    facts = {
+        "amount": c.money(inst.remaining, inst.currency),
+        "debt": esc(inst.debt_name),
+        "date": c.day(inst.due_date),
+    }
+    lines = _later_line(c)
+    if inst.due_date >= c.sent_on:
+        lines.append(
+            c._(
+                "🔔 Reminder: {amount} to <b>{debt}</b> is due on {date} ({when}).",
+                when=c.when(inst.due_date),
+                **facts,
+            )
+        )
+        lines.append(c._("Already paid? Tap a button below so your record stays right."))
+    else:  # a re-send that arrives after the due day
+        lines.append(c._("🔔 Reminder: {amount} to <b>{debt}</b> was due on {date}.", **facts))
+        lines.append(
+            c._(
+                "If it is still unpaid, pay it as soon as you can: penalty interest runs from the due date. Already paid? Tap a button below."
+            )
+        )
+    keyboard = reminder_keyboard(c._, c.owner, inst.installment_id, c.outbox_id)
+    return Rendered("\n".join(lines), keyboard)
+
+
+def _overdue(c: _Ctx, p: Payload) -> Rendered:
+    inst = _installment(p)
+    cur = inst.currency
+    days = _int(p, "days_overdue") + c.shift_days
+    per_day = _amount(p, "penalty_per_day")
+    accrued = _amount(p, "penalty_accrued") + per_day * c.shift_days
+    amount = c.money(inst.remaining, cur)
+    debt = esc(inst.debt_name)
+    due = c.day(inst.due_date)
+    lines = _later_line(c)
+    lines.append(
+        c._.plural(
+            "⚠️ <b>{debt}</b>: {amount} is overdue since {date} ({n} day).",
+            "⚠️ <b>{debt}</b>: {amount} is overdue since {date} ({n} days).",
+            max(days, 1),
+            debt=debt,
+            amount=amount,
+            date=due,
+        )
+    )
+    if per_day > 0:
+        lines.append(
+            c._(
+                "Penalty interest so far: {accrued}; about {per_day} more each day until it is paid.",
+                accrued=c.money(accrued, cur),
+                per_day=c.money(per_day, cur),
+            )
+        )
+    elif accrued > 0:
+        lines.append(c._("Penalty interest so far: {accrued}.", accrued=c.money(accrued, cur)))
+    letter = c._(
+        "Hello. About my {debt} account: the installment of {amount} due on {date} is overdue. "
+        "I can pay it by [date]. Please do not add further penalty interest while I pay, "
+        "and confirm this arrangement in writing. Thank you.",
+        debt=debt,
+        amount=amount,
+        date=c.day(inst.due_date),
+    )
+    lines += [
+        "",
+        c._(
+            "<b>Your credit record:</b> lenders report overdue payments to the credit reference centre (征信). "
+            "Such a record stays for five years after the overdue amount is paid. "
+            "The lender must tell you before reporting, so acting now still makes a difference."
+        ),
+        "",
+        c._(
+            "<b>What to do now:</b> contact {debt}'s customer service today, in its app or by phone. "
+            "Say when you can pay and ask for an arrangement, such as a few days' extension or smaller installments.",
+            debt=debt,
+        ),
+        c._("A message you can send (tap to copy, fill in the date):"),
+        f"<code>{letter}</code>",
+        _free_help(c),
+    ]
+    keyboard = reminder_keyboard(c._, c.owner, inst.installment_id, c.outbox_id)
+    return Rendered("\n".join(lines), keyboard)
+
+
+def _free_help(c: _Ctx) -> str:
+    return c._(
+        "Asking is free: the lender's customer service and the 12378 banking consumer hotline. "
+        "Never pay a “negotiation agent” to do it for you: many are scams."
+    )
+
+
+#: Risk reason codes in words; None: not said as a reason (``no_budget`` gets its own tip).
+def _reason(c: _Ctx, code: str, params: Mapping[str, Any], cur: str) -> str | None:
+    if code == "due_exceeds_affordable":
+        return c._(
+            "· it is more than your budget leaves for your debts in a month ({affordable})",
+            affordable=c.money(_amount(params, "affordable"), cur),
+        )
+    if code == "crowded_week":
+        return c._(
+            "· with your other installments due the same week it comes to {week_total}, more than your budget allows ({affordable})",
+            week_total=c.money(_amount(params, "week_total"), cur),
+            affordable=c.money(_amount(params, "affordable"), cur),
+        )
+    if code == "recent_late":
+        return c._.plural(
+            "· {n} late payment in the last 90 days",
+            "· {n} late payments in the last 90 days",
+            _int(params, "count"),
+        )
+    if code == "recent_partial":
+        return c._.plural(
+            "· {n} partial payment in the last 90 days",
+            "· {n} partial payments in the last 90 days",
+            _int(params, "count"),
+        )
+    if code == "recent_hardship":
+        return c._("· you told me recently that your situation has changed")
+    if code != "no_budget":
+        logger.info("risk reason %r has no words yet: left out", code)
+    return None
+
+
+def _risk(c: _Ctx, p: Payload) -> Rendered:
+    inst = _installment(p)
+    reasons = _list(p, "reasons")
+    codes = [_text(r, "code") for r in reasons]
+    lines = [
+        c._(
+            "⚠️ <b>This payment may be hard to make:</b> {amount} to <b>{debt}</b>, due on {date} ({when}).",
+            amount=c.money(inst.remaining, inst.currency),
+            debt=esc(inst.debt_name),
+            date=c.day(inst.due_date),
+            when=c.when(inst.due_date),
+        )
+    ]
+    words = []
+    for reason, code in zip(reasons, codes, strict=True):
+        params = reason.get("params", {})
+        if not isinstance(params, Mapping):
+            raise Unreadable("reason params are not an object")
+        text = _reason(c, code, params, inst.currency)
+        if text is not None:
+            words.append(text)
+    if words:
+        lines.append(c._("Why I think so:"))
+        lines += words
+    lines += [
+        "",
+        c._(
+            "<b>Talk to the lender before the due date</b>, not after. Explain what changed, say how much you can pay and when, and ask for a short extension or smaller installments; ask for the answer in writing. "
+            "Asked early, lenders often agree; after the due date come penalty interest and a mark on your credit record (征信)."
+        ),
+    ]
+    if "no_budget" in codes:
+        lines.append(
+            c._("Set a /budget and I can tell you whether each payment fits what you earn.")
+        )
+    else:
+        lines.append(c._("/budget shows what you can afford each month."))
+    lines.append(_hardship_pointer(c._))
+    return Rendered("\n".join(lines), risk_keyboard(c._, c.owner, inst.installment_id))
+
+
+def _hardship_pointer(_: Translator) -> str:
+    if hardship_available():
+        return _("/hardship prepares options and a message for your lender.")
+    return _("/hardship (coming soon) will prepare options and a message for your lender.")
+
+
+def _digest(c: _Ctx, p: Payload) -> Rendered:
+    _text(p, "week")
+    upcoming = [_installment(i) for i in _list(p, "upcoming")]
+    overdue = [
+        (_installment(i), _int(i, "days_overdue"), _amount(i, "penalty_accrued"))
+        for i in _list(p, "overdue")
+    ]
+    progress = [
+        (_currency(x), _amount(x, "planned"), _amount(x, "paid"), _amount(x, "behind"))
+        for x in _list(p, "progress")
+    ]
+    totals_raw = p.get("upcoming_totals", {})
+    if not isinstance(totals_raw, Mapping):
+        raise Unreadable("'upcoming_totals' is not an object")
+    totals = [(_currency({"currency": cur}), _amount(totals_raw, cur)) for cur in totals_raw]
+    streak = p.get("on_time_streak")
+    if streak is not None:
+        streak = _int(p, "on_time_streak")
+    for cap in _SMALLER_CAPS:
+        text = _digest_text(c, upcoming, overdue, progress, totals, streak, cap)
+        if len(text) <= MAX_MESSAGE:
+            return Rendered(text)
+    raise Unreadable("the digest does not fit one message")
+
+
+def _digest_text(
+    c: _Ctx,
+    upcoming: Sequence[_Installment],
+    overdue: Sequence[tuple[_Installment, int, Decimal]],
+    progress: Sequence[tuple[str, Decimal, Decimal, Decimal]],
+    totals: Sequence[tuple[str, Decimal]],
+    streak: int | None,
+    cap: int,
+) -> str:
+    lines = [c._("📋 <b>Your weekly summary</b>, {date}", date=c.day(c.sent_on))]
+    for cur, planned, paid, behind in progress:
+        facts = {"paid": c.money(paid, cur), "planned": c.money(planned, cur)}
+        if behind > 0:
+            lines.append(
+                c._(
+                    "This month: {paid} of {planned} paid, {behind} still to pay.",
+                    behind=c.money(behind, cur),
+                    **facts,
+                )
+            )
+        else:
+            lines.append(c._("This month: {paid} of {planned} paid ✅", **facts))
+    if streak:
+        lines.append(
+            c._.plural("On time {n} time in a row.", "On time {n} times in a row.", streak)
+        )
+    lines += [
+        "",
+        c._.plural(
+            "<b>Due in the next {n} day</b>",
+            "<b>Due in the next {n} days</b>",
+            DIGEST_HORIZON_DAYS,
+        ),
+    ]
+    if upcoming:
+        lines += [
+            f"· {c.day(i.due_date)} <b>{esc(i.debt_name)}</b> {c.money(i.remaining, i.currency)}"
+            for i in upcoming[:cap]
+        ]
+        lines += _more(c, len(upcoming) - cap)
+        if totals:
+            amounts = ", ".join(c.money(amount, cur) for cur, amount in totals)
+            lines.append(c._("In all: {amounts}", amounts=amounts))
+    else:
+        lines.append(c._("Nothing is due."))
+    if overdue:
+        lines += ["", c._("<b>⚠️ Overdue</b>")]
+        for inst, days, penalty in overdue[:cap]:
+            lines.append(
+                c._.plural(
+                    "· <b>{debt}</b> {amount}, {n} day late, penalty so far {penalty}",
+                    "· <b>{debt}</b> {amount}, {n} days late, penalty so far {penalty}",
+                    max(days, 1),
+                    debt=esc(inst.debt_name),
+                    amount=c.money(inst.remaining, inst.currency),
+                    penalty=c.money(penalty, inst.currency),
+                )
+            )
+        lines += _more(c, len(overdue) - cap)
+        lines.append(
+            c._(
+                "Each day adds penalty interest: contact the lender today and ask for an arrangement. /status shows the details."
+            )
+        )
+    lines += ["", c._("/reminders changes when this summary comes, or turns it off.")]
+    return "\n".join(lines)
+
+
+def _more(c: _Ctx, hidden: int) -> list[str]:
+    if hidden <= 0:
+        return []
+    return [c._.plural("…and {n} more.", "…and {n} more.", hidden)]
+
+
+_KINDS: dict[str, Callable[[_Ctx, Payload], Rendered]] = {
+    IntentKind.DUE.value: _due,
+    IntentKind.OVERDUE.value: _overdue,
+    IntentKind.RISK.value: _risk,
+    IntentKind.DIGEST.value: _digest,
+}
+#: What a "remind me later" row may re-send.
+_LATER_OF = (IntentKind.DUE.value, IntentKind.OVERDUE.value, IntentKind.RISK.value)
+
+
+# ---- the entry point -------------------------------------------------------------------------
+
+
+def render(row: Outbox, user: User) -> Rendered | None:
+    """The message for ``row`` in ``user``'s language; None (logged) if it cannot be read."""
+    try:
+        return _render(row, user)
+    except (Unreadable, ValueError, TypeError, ArithmeticError) as error:
+        logger.warning(
+            "outbox row %s (%s, %s): unreadable payload, dropped: %s",
+            row.id,
+            row.kind,
+            row.key,
+            error,
+        )
+        return None
+
+
+def _render(row: Outbox, user: User) -> Rendered:
+    try:
+        payload = json.loads(row.payload)
+    except json.JSONDecodeError:
+        raise Unreadable("the payload is not JSON") from None
+    if not isinstance(payload, dict):
+        raise Unreadable("the payload is not an object")
+    zone = _zone(user.timezone)
+    kind = row.kind
+    later, shift = False, 0
+    if kind == LATER_KIND:
+        kind = _text(payload, "kind")
+        if kind not in _LATER_OF:
+            raise Unreadable(f"a later row cannot re-send {kind!r}")
+        later = True
+        original = payload.get("original_at")
+        if original is not None:
+            try:
+                first = datetime.fromisoformat(_text(payload, "original_at"))
+            except ValueError:
+                raise Unreadable("'original_at' is not an ISO time") from None
+            shift = max(0, (_local_day(row.due_at, zone) - _local_day(first, zone)).days)
+    renderer = _KINDS.get(kind)
+    if renderer is None:
+        raise Unreadable(f"unknown kind {kind!r}")
+    c = _Ctx(
+        _=translator(user.language),
+        owner=user.telegram_user_id,
+        sent_on=_local_day(row.due_at, zone),
+        outbox_id=row.id,
+        later=later,
+        shift_days=shift,
+    )
+    rendered = renderer(c, payload)
+    if len(rendered.text) > MAX_MESSAGE:
+        raise Unreadable("the message does not fit Telegram's limit")
+    return rendered

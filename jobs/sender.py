@@ -1,0 +1,305 @@
+"""The sender: claim due outbox rows, render them, send them at Telegram's pace (README.md).
+
+One short transaction claims a batch (``claim_due``: SKIP LOCKED on PostgreSQL, so instances never
+share a row) and commits before anything is sent; each outcome is then written in its own short
+transaction, right after Telegram answered. No transaction is held across an ``await``.
+
+Outcomes: sent → ``mark_sent`` (only by the claimer); 429 → back in the queue after
+``retry_after`` without counting the attempt, and every sender of the process pauses; 5xx, timeout
+or network error → retried with exponential backoff until the message expires (then dropped);
+403 → the user is marked inactive (until they write again) and the row fails; 400 → the row fails
+and the error is logged. Rows of one chat go out in order, one at a time; chats go out side by
+side, up to the pacer's concurrency.
+
+At most once: a key is enqueued once and a row is sent only by the worker holding its claim. Two
+windows remain, as with any Telegram sender: a crash after Telegram accepted a message but before
+``mark_sent`` committed (the claim's lease runs out and another worker sends it again), and a
+timeout on a request Telegram did process (the retry sends it again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
+
+from jobs.pacing import Pacer
+from jobs.types import Render, Rendered
+from tracker.storage.models import Outbox, User
+from tracker.storage.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+MakeUow = Callable[[], UnitOfWork]
+
+#: Rows claimed per batch: a few seconds of sending at 30/s, well inside the claim's lease.
+DEFAULT_LIMIT = 100
+#: Backoff after a 5xx, timeout or network error: 30 s, 1 min, 2 min, … at most an hour.
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+#: A message without an expiry is given up after this many failed attempts.
+MAX_ATTEMPTS = 10
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class Outcome(Enum):
+    """What happened to one claimed row."""
+
+    SENT = "sent"
+    RETRIED = "retried"
+    FAILED = "failed"
+    DROPPED = "dropped"
+    BLOCKED = "blocked"
+
+
+@dataclass(slots=True)
+class SendReport:
+    """What one send run did: ``failed`` is 400s and inactive users, ``blocked`` is 403s."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    dropped: int = 0  # expired (before or after the claim), obsolete, or nothing to render
+    blocked: int = 0
+
+    def add(self, other: SendReport) -> None:
+        """Add another run's counts to these."""
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def count(self, outcome: Outcome) -> None:
+        """Count one row's outcome."""
+        name = outcome.value
+        setattr(self, name, getattr(self, name) + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    rows: list[Outbox]
+    users: dict[int, User]
+    expired: int
+
+
+async def send_due(
+    make_uow: MakeUow,
+    bot: Bot,
+    render: Render,
+    now: datetime,
+    *,
+    worker_id: str,
+    limit: int = DEFAULT_LIMIT,
+    pacer: Pacer | None = None,
+) -> SendReport:
+    """Claim up to ``limit`` rows due at ``now`` and deliver them; returns what happened.
+
+    Pass the process's shared ``pacer``: a new one per call would not remember the last
+    batch's pace. Time moves on from ``now`` by the pacer's clock while the batch is sent.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    pacer = pacer or Pacer()
+    started = pacer.now()
+
+    def clock() -> datetime:
+        return now.astimezone(UTC) + timedelta(seconds=max(0.0, pacer.now() - started))
+
+    batch = await asyncio.to_thread(_claim, make_uow, now, limit, worker_id)
+    report = SendReport(claimed=len(batch.rows), dropped=batch.expired)
+    by_chat: dict[int, list[Outbox]] = {}
+    for row in batch.rows:
+        by_chat.setdefault(row.chat_id, []).append(row)
+    delivery = _Delivery(make_uow, bot, render, pacer, worker_id, batch.users, clock)
+    gate = asyncio.Semaphore(pacer.concurrency)
+
+    async def send_chat(rows: list[Outbox]) -> None:
+        async with gate:
+            for row in rows:
+                report.count(await delivery.deliver(row))
+
+    async with asyncio.TaskGroup() as group:
+        for rows in by_chat.values():
+            group.create_task(send_chat(rows))
+    return report
+
+
+def _claim(make_uow: MakeUow, now: datetime, limit: int, worker_id: str) -> _Batch:
+    with make_uow() as uow:
+        expired = uow.outbox.drop_expired(now)
+        rows = uow.outbox.claim_due(now, limit, worker_id)
+        users = uow.users.get_many({row.user_id for row in rows})
+        uow.commit()
+    return _Batch(rows, users, expired)
+
+
+@dataclass(slots=True)
+class _Delivery:
+    make_uow: MakeUow
+    bot: Bot
+    render: Render
+    pacer: Pacer
+    worker_id: str
+    users: dict[int, User]
+    clock: Callable[[], datetime]
+
+    async def deliver(self, row: Outbox) -> Outcome:
+        """Send one claimed row and record the outcome; never raises for one row's trouble."""
+        try:
+            return await self._deliver(row)
+        except asyncio.CancelledError:
+            raise  # shutting down: the claim's lease returns the row to the queue
+        except Exception:
+            # A database error while recording: the row stays claimed until its lease runs out.
+            logger.exception("outbox %s (%s): delivery failed", row.id, row.key)
+            return Outcome.RETRIED
+
+    async def _deliver(self, row: Outbox) -> Outcome:
+        user = self.users.get(row.user_id)
+        if self._expired(row):
+            return await self._finish(row, Outcome.DROPPED, "expired")
+        if user is None or not user.active:
+            return await self._finish(row, Outcome.FAILED, "user inactive")
+        try:
+            rendered = await asyncio.to_thread(self.render, row, user)
+        except Exception:
+            logger.exception("outbox %s (%s): render failed", row.id, row.key)
+            return await self._finish(row, Outcome.FAILED, "render failed")
+        if rendered is None:
+            return await self._finish(row, Outcome.DROPPED, "nothing to send")
+        await self.pacer.acquire(row.chat_id)
+        if self._expired(row):  # the wait for our turn can outlast a message
+            return await self._finish(row, Outcome.DROPPED, "expired")
+        return await self._send(row, user, rendered)
+
+    async def _send(self, row: Outbox, user: User, rendered: Rendered) -> Outcome:
+        try:
+            message = await self.bot.send_message(
+                chat_id=row.chat_id,
+                text=rendered.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=rendered.keyboard,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except RetryAfter as exc:
+            wait = _seconds(exc)
+            self.pacer.pause(wait)
+            logger.info("outbox %s: flood control, again in %.0f s", row.id, wait)
+            at = self.clock() + timedelta(seconds=wait)
+            await self._db(_defer, row, self.worker_id, at, str(exc))
+            return Outcome.RETRIED
+        except Forbidden as exc:
+            logger.info("outbox %s: user %s blocked the bot (%s)", row.id, row.user_id, exc)
+            user.active = False  # later rows of this batch for them fail without a send
+            await self._db(_blocked, row, self.worker_id, self.clock(), str(exc))
+            return Outcome.BLOCKED
+        except BadRequest as exc:
+            logger.error("outbox %s (%s): Telegram refused it: %s", row.id, row.key, exc)
+            return await self._finish(row, Outcome.FAILED, f"bad request: {exc}")
+        except NetworkError as exc:  # TimedOut and 5xx answers included
+            return await self._retry(row, exc)
+        except TelegramError as exc:  # InvalidToken, Conflict, ChatMigrated: not the message's
+            logger.error("outbox %s (%s): %r", row.id, row.key, exc)
+            return await self._retry(row, exc)
+        sent = await self._db(_sent, row, self.worker_id, self.clock(), message.message_id)
+        if not sent:
+            logger.warning("outbox %s: sent after its claim was taken over", row.id)
+        return Outcome.SENT
+
+    async def _retry(self, row: Outbox, exc: Exception) -> Outcome:
+        at = self.clock()
+        delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, row.attempts - 1))
+        if (row.expires_at is not None and at + delay >= row.expires_at) or (
+            row.expires_at is None and row.attempts >= MAX_ATTEMPTS
+        ):
+            return await self._finish(row, Outcome.DROPPED, f"gave up: {exc}")
+        logger.info("outbox %s: %s, again in %s", row.id, exc, delay)
+        await self._db(_reschedule, row, self.worker_id, at + delay, str(exc))
+        return Outcome.RETRIED
+
+    async def _finish(self, row: Outbox, outcome: Outcome, reason: str) -> Outcome:
+        finish = _drop if outcome is Outcome.DROPPED else _fail
+        await self._db(finish, row, self.worker_id, reason)
+        return outcome
+
+    def _expired(self, row: Outbox) -> bool:
+        return row.expires_at is not None and row.expires_at <= self.clock()
+
+    async def _db(self, work: Callable[..., bool], row: Outbox, *args: object) -> bool:
+        done = await asyncio.to_thread(work, self.make_uow, row, *args)
+        if not done:
+            logger.warning("outbox %s: claim lost before recording the outcome", row.id)
+        return done
+
+
+# ---- the short transactions, run in a worker thread --------------------------------------------
+
+
+def _sent(make_uow: MakeUow, row: Outbox, worker: str, at: datetime, message_id: int) -> bool:
+    with make_uow() as uow:
+        done = uow.outbox.mark_sent(
+            _id(row), worker_id=worker, at=at, telegram_message_id=message_id
+        )
+        uow.commit()
+    return done
+
+
+def _fail(make_uow: MakeUow, row: Outbox, worker: str, reason: str) -> bool:
+    with make_uow() as uow:
+        done = uow.outbox.mark_failed(_id(row), worker_id=worker, error=reason)
+        uow.commit()
+    return done
+
+
+def _drop(make_uow: MakeUow, row: Outbox, worker: str, reason: str) -> bool:
+    with make_uow() as uow:
+        done = uow.outbox.mark_dropped(_id(row), worker_id=worker, reason=reason)
+        uow.commit()
+    return done
+
+
+def _blocked(make_uow: MakeUow, row: Outbox, worker: str, at: datetime, error: str) -> bool:
+    with make_uow() as uow:
+        user = uow.users.get(row.user_id)
+        if user is not None:
+            uow.users.mark_blocked(user, at)
+        done = uow.outbox.mark_failed(_id(row), worker_id=worker, error=error)
+        uow.commit()
+    return done
+
+
+def _reschedule(make_uow: MakeUow, row: Outbox, worker: str, at: datetime, error: str) -> bool:
+    with make_uow() as uow:
+        done = uow.outbox.reschedule(_id(row), worker_id=worker, next_attempt_at=at, error=error)
+        uow.commit()
+    return done
+
+
+def _defer(make_uow: MakeUow, row: Outbox, worker: str, at: datetime, error: str) -> bool:
+    with make_uow() as uow:
+        done = uow.outbox.defer(_id(row), worker_id=worker, next_attempt_at=at, error=error)
+        uow.commit()
+    return done
+
+
+def _id(row: Outbox) -> int:
+    assert row.id is not None  # claimed rows come from the database
+    return row.id
+
+
+def _seconds(exc: RetryAfter) -> float:
+    # PTB 22 warns that retry_after becomes a timedelta; accept both, without the warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        retry_after = exc.retry_after
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)

@@ -1,0 +1,100 @@
+"""jobs.register on the real Application: two named jobs; run_now sends through its bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from telegram.ext import Application
+
+import jobs
+from bot.app import configure
+from bot.clock import Clock
+from bot.localapi import EmulatorState
+from bot.localapi.ptb import in_process_builder
+from bot.runtime import Deps
+from jobs.pacing import Pacer
+from tests.databases import Database
+from tests.jobs.conftest import FakeTime, World, at, render
+from tracker.settings import Settings
+from tracker.storage.db import make_session_factory
+
+SH = "Asia/Shanghai"
+T = at(date(2026, 12, 12), time(9), SH)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+@pytest.fixture
+def deps(database: Database, engine: Engine) -> Deps:
+    settings = Settings(database_url=database.url, scan_interval_seconds=30, _env_file=None)  # type: ignore[call-arg]
+    return Deps(settings, make_session_factory(engine), Clock(frozen=T))
+
+
+@pytest.fixture
+async def app(state: EmulatorState, deps: Deps) -> AsyncIterator[App]:
+    application = configure(in_process_builder(state), deps)
+    async with application:
+        yield application
+
+
+async def test_register_adds_the_scan_and_send_jobs(app: App, deps: Deps) -> None:
+    registered = jobs.register(app, deps, render=render)
+    assert app.bot_data[jobs.JOBS_KEY] is registered
+    assert registered.bot is app.bot
+    queue = app.job_queue
+    assert queue is not None
+    (scan_job,) = queue.get_jobs_by_name("scan")
+    (send_job,) = queue.get_jobs_by_name("send")
+    assert scan_job.job.trigger.interval == timedelta(seconds=30)
+    assert send_job.job.trigger.interval == jobs.SEND_INTERVAL
+    other = jobs.register(configure(in_process_builder(EmulatorState()), deps), deps, render=render)
+    assert other.worker != registered.worker  # one per process (and per registration)
+
+
+async def test_run_now_scans_and_sends_through_the_applications_bot(
+    app: App, deps: Deps, world: World, fake_time: FakeTime
+) -> None:
+    user = world.user(digest_enabled=False)
+    inst = world.first_installment(world.debt(user, date(2026, 12, 15)))
+    pacer = Pacer(clock=fake_time.monotonic, sleep=fake_time.sleep)
+    jobs.register(app, deps, render=render, pacer=pacer)
+    scanned, sent = await jobs.run_now(app)
+    assert (scanned.enqueued, sent.sent) == (1, 1)
+    assert world.sent(world.chat(user)) == [f"due due:{inst}:3"]
+    scanned, sent = await jobs.run_now(app)
+    assert (scanned.enqueued, sent.claimed) == (0, 0)
+    # The job callbacks do the same, and never raise.
+    state = app.bot_data[jobs.JOBS_KEY]
+    deps.clock.advance(timedelta(days=2))
+    await state.scan_job(None)
+    await state.send_job(None)
+    assert world.sent(world.chat(user)) == [f"due due:{inst}:{n}" for n in (3, 1)]
+
+
+async def test_the_default_renderer_is_the_bots(app: App, deps: Deps) -> None:
+    from jobs.render import render as bot_render
+
+    assert jobs.register(app, deps).render is bot_render
+
+
+async def test_run_now_needs_register(app: App) -> None:
+    with pytest.raises(RuntimeError, match="register"):
+        await jobs.run_now(app)
+
+
+async def test_a_failing_job_logs_and_carries_on(
+    app: App, deps: Deps, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    state = jobs.register(app, deps, render=render)
+    state.deps = Deps(deps.settings, broken, deps.clock)  # type: ignore[arg-type]
+    await state.scan_job(None)  # type: ignore[arg-type]
+    await state.send_job(None)  # type: ignore[arg-type]
+    assert "the scan job failed" in caplog.text
+    assert "the send job failed" in caplog.text
