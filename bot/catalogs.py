@@ -16,6 +16,8 @@ from babel.messages.extract import extract_from_dir
 from bot.i18n import load_catalog
 
 BOT_DIR = Path(__file__).parent
+#: The jobs render reminders in the user's language: their strings are the bot's too.
+JOBS_DIR = BOT_DIR.parent / "jobs"
 KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "plural": (1, 2)}
 METHODS = [("localapi/**.py", "ignore"), ("**.py", "python")]
 
@@ -31,15 +33,18 @@ class Used:
     where: str
 
 
-def used_messages(directory: Path = BOT_DIR) -> Iterator[Used]:
-    """Every message id passed to ``_``, ``N_`` or ``plural`` in the bot's code."""
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(directory), method_map=METHODS, keywords=KEYWORDS
-    ):
-        # A plural message is catalogued under its singular form.
-        text = message[0] if isinstance(message, tuple) else message
-        if text:
-            yield Used(text, f"{filename}:{lineno}")
+def used_messages(*directories: Path) -> Iterator[Used]:
+    """Every message id passed to ``_``, ``N_`` or ``plural`` in the bot's (and jobs') code."""
+    for directory in directories or (BOT_DIR, JOBS_DIR):
+        if not directory.is_dir():
+            continue
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(directory), method_map=METHODS, keywords=KEYWORDS
+        ):
+            # A plural message is catalogued under its singular form.
+            text = message[0] if isinstance(message, tuple) else message
+            if text:
+                yield Used(text, f"{directory.name}/{filename}:{lineno}")
 
 
 def placeholders(text: str) -> set[str]:

@@ -3,7 +3,9 @@
 The local Bot API server (bot.localapi) listens on 127.0.0.1; the real Application polls it
 over HTTP exactly as it would poll Telegram. The terminal is the phone: what you type is sent
 as one simulated user, and the bot's messages, edits, files and button answers are printed as
-they arrive. `:skip 3d` moves the bot's clock (and the emulator's, which reads it) forward.
+they arrive. `:skip 3d` moves the bot's clock (and the emulator's, which reads it) forward,
+then runs the reminder jobs once (`jobs.run_now`), so reminders due by then arrive; `:scan`
+runs them without moving time.
 
 Environment, read here on top of Settings:
     SANDBOX_PORT      port of the local Bot API (default: any free port)
@@ -33,6 +35,7 @@ from sqlmodel import col
 from telegram import Update
 from telegram.ext import Application, SimpleUpdateProcessor
 
+import jobs
 from bot.app import configure
 from bot.localapi import (
     EmulatorError,
@@ -63,6 +66,7 @@ from bot.sandbox_setup import (
     sandbox_settings,
     user_language,
 )
+from jobs.render import render
 from tracker.settings import Settings
 from tracker.storage.models.messaging import ProcessedUpdate
 
@@ -80,9 +84,11 @@ QUIT = {":quit", ":q", ":exit"}
 BANNER = """\
 repaybot sandbox — no Telegram token, so you are chatting with the real bot on this machine.
   Type messages or /commands as {name}. 1 or #1 presses button 1 of the latest buttons.
-  :skip 3d / 2h / 30m moves the clock · :time · :send FILE uploads · :help · :quit or Ctrl-D
+  :skip 3d / 2h / 30m moves the clock (reminders due by then arrive) · :scan · :time
+  :send FILE uploads · :help · :quit or Ctrl-D
   以「{name}」的身份输入消息或 /命令；输入 1 或 #1 按下最新一排按钮中的第 1 个。
-  :skip 3d / 2h / 30m 快进时间 · :time 查看时间 · :send 文件 上传 · :help 帮助 · :quit 退出
+  :skip 3d / 2h / 30m 快进时间（到期的提醒随之送达）· :scan 立即检查提醒 · :time 查看时间
+  :send 文件 上传 · :help 帮助 · :quit 退出
   Bot API {api} · data {database}"""
 
 HELP = """\
@@ -92,7 +98,9 @@ Sandbox commands · 沙盒命令
   #1, #2 …        press that button of the latest message with buttons · 按最近一排按钮
   :say TEXT       send TEXT as is (e.g. the number 1) · 原样发送（例如数字 1）
   :send FILE [caption]  upload a file: .png/.jpg as a photo, anything else as a document · 上传文件
-  :skip 3d|2h|30m|1d12h  move the bot's clock forward · 快进时间（提醒按此时间运行）
+  :skip 3d|2h|30m|1d12h  move the bot's clock forward, then send the reminders due by then
+                  快进时间，然后发送到那时为止该发的提醒
+  :scan           look for due reminders now and send them · 立即检查并发送到期的提醒
   :time           the sandbox's time in your timezone · 沙盒当前时间
   :quit           quit (also Ctrl-D or Ctrl-C) · 退出
 Files the bot sends are saved in {downloads} · 机器人发的文件保存在该目录"""
@@ -180,6 +188,8 @@ class Sandbox:
             self.root_url = server.root_url
             builder = http_builder(server).concurrent_updates(self._tracker)
             application = self.application = configure(builder, self.deps)
+            if jobs.JOBS_KEY not in application.bot_data:  # bot.app may register them itself
+                jobs.register(application, self.deps, render=render)
             async with application:  # initialize() … shutdown()
                 if application.post_init is not None:
                     await application.post_init(application)  # run_polling would call it
@@ -252,7 +262,10 @@ class Sandbox:
         elif command == ":time":
             self.term.note(f"sandbox time · 沙盒时间: {self._local_now()}{self._ahead()}")
         elif command == ":skip":
-            self._skip(rest)
+            if self._skip(rest):
+                await self._run_jobs()
+        elif command == ":scan":
+            await self._run_jobs()
         elif command == ":send":
             await self._upload(rest)
         elif command == ":say":
@@ -316,16 +329,33 @@ class Sandbox:
         self.term.note(f"(sent {kind} {path.name}, {human_size(len(data))})")
         await self._send(update)
 
-    def _skip(self, rest: str) -> None:
+    def _skip(self, rest: str) -> bool:
         try:
             delta = parse_duration(rest)
         except ValueError as error:
             self.term.note(f"{error} — e.g. :skip 3d, :skip 2h, :skip 30m")
-            return
+            return False
         self.deps.clock.advance(delta)  # the emulator reads this clock too
         self.term.note(
             f"⏩ +{describe_duration(delta)} → {self._local_now()}{self._ahead()}",
         )
+        return True
+
+    async def _run_jobs(self) -> None:
+        """One scan and one send now, as the repeating jobs would; then show what arrived."""
+        if self.application is None:
+            return
+        try:
+            scanned, sent = await jobs.run_now(self.application)
+        except Exception:  # a job bug must not end the chat
+            logger.exception("the reminder jobs failed")
+            self.term.note(f"(the reminder jobs failed; see {LOG_FILE})")
+            return
+        self.show_new_events()
+        if sent.sent:
+            self.term.note(f"(reminders: {sent.sent} sent · 已发送 {sent.sent} 条提醒)")
+        elif not scanned.enqueued:
+            self.term.note("(no reminders due · 暂无到期提醒)")
 
     def _local_now(self) -> str:
         return local_time(self.deps.clock.now(), self._timezone())
