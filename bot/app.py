@@ -16,18 +16,42 @@ from telegram.ext import (
 )
 
 from bot.errors import error_handler
-from bot.features import budget, data, debts, fallback, payments, plans, start
+from bot.features import (
+    budget,
+    data,
+    debts,
+    fallback,
+    hardship,
+    payments,
+    plans,
+    reminders,
+    start,
+)
 from bot.i18n import LANGUAGES, translator
 from bot.persistence import DbPersistence
 from bot.runtime import DEPS_KEY, Context, Deps, no_user_id
 
 logger = logging.getLogger(__name__)
 
-#: Feature modules in registration order (the first matching handler wins). The guided flows
-#: (conversations) come before payments' free-text handler, so a message typed inside a flow
-#: reaches the flow; the fallback (global /cancel, unknown commands, stale buttons) comes last,
-#: so a flow's own /cancel ends the flow first.
-FEATURES: tuple[ModuleType, ...] = (start, debts, plans, budget, data, payments, fallback)
+#: Feature modules in registration order (the first matching handler wins):
+#: - the guided flows (conversations) come before payments' free-text handler, so a message
+#:   typed inside a flow reaches the flow;
+#: - hardship comes before reminders (it takes the reminders' "I can't pay" button) and before
+#:   payments (its "this reads like hardship" suggestion looks at free text);
+#: - reminders' "Paid part" question comes before payments, so the amount reaches it;
+#: - the fallback (global /cancel, unknown commands, stale buttons) comes last, so a flow's own
+#:   /cancel ends the flow first.
+FEATURES: tuple[ModuleType, ...] = (
+    start,
+    debts,
+    plans,
+    budget,
+    hardship,
+    reminders,
+    data,
+    payments,
+    fallback,
+)
 
 
 async def _skip_userless(update: Update, context: Context) -> None:

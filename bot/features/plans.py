@@ -165,10 +165,17 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         # is intended, and PTB's reminder that it is so is noise.
         warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
         conversation = ConversationHandler(
-            entry_points=[CommandHandler("plan", plan_command)],
+            entry_points=[
+                CommandHandler("plan", plan_command),
+                button(flow.proposal_chosen, "plan_prop"),
+            ],
             states={
                 flow.DEBT: [button(flow.debt_chosen, "plan_debt"), buttons_only],
-                flow.HOW: [button(flow.how_chosen, "plan_how"), buttons_only],
+                flow.HOW: [
+                    button(flow.how_chosen, "plan_how"),
+                    button(flow.proposal_chosen, "plan_prop"),
+                    buttons_only,
+                ],
                 flow.PRINCIPAL: [
                     button(flow.principal_owed, "plan_owed"),
                     *typed(flow.principal_typed),
@@ -181,7 +188,12 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
                     *typed(flow.first_due_typed),
                 ],
                 flow.LIST: typed(flow.list_typed),
-                flow.REVIEW: [button(flow.review_accepted, "plan_next"), stop, buttons_only],
+                flow.REVIEW: [
+                    button(flow.review_accepted, "plan_next"),
+                    button(flow.edit_chosen, "plan_edit"),
+                    stop,
+                    buttons_only,
+                ],
                 flow.CONFIRMED: [
                     button(flow.confirmed_today, "plan_today"),
                     *typed(flow.confirmed_typed),

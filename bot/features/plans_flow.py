@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.callbacks import BadCallback, Callback, decode
+from bot.errors import domain_error_text
 from bot.features.plans_views import (
     CHANNEL_LABELS,
     DOCUMENT_LABELS,
@@ -29,10 +30,11 @@ from bot.features.plans_views import (
 from bot.formatting import esc
 from bot.runtime import Context, Turn, kb, turn
 from bot.views import d, m
-from tracker.errors import InvalidTerms
+from tracker.errors import DomainError, InvalidTerms
 from tracker.parsing import parse_amount, parse_date, parse_method, parse_term
 from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
+from tracker.services.hardship import open_proposal, proposal_terms
 from tracker.services.plans import (
     agreed_terms,
     check_confirmed_on,
@@ -189,9 +191,20 @@ async def ask_how(t: Turn, debt_id: int) -> str:
             )
         )
     lines.append(t._("How did the lender describe the new plan?"))
+    proposed = open_proposal(t.uow, t.user_id, debt_id)
+    from_proposal = []
+    if proposed is not None:
+        from_proposal = [
+            t.button(
+                t._("Start from my proposal of {date}", date=d(t, proposed.created_at.date())),
+                "plan_prop",
+                proposed.id,
+            )
+        ]
     await t.reply(
         "\n".join(lines),
         kb(
+            from_proposal,
             [t.button(t._("New rate and months"), "plan_how", "terms")],
             [t.button(t._("A list of installments"), "plan_how", "list")],
             [t.button(t._("Plan history"), "plan_hist", debt_id)],
@@ -261,21 +274,32 @@ async def _ask_first_due(t: Turn, values: dict[str, Any]) -> str:
     return FIRST_DUE
 
 
-async def _review(t: Turn, values: dict[str, Any], changes: dict[str, Any]) -> str:
-    """Show the new plan next to the current one; keep the answers only if they make a plan."""
+async def _review(
+    t: Turn, values: dict[str, Any], changes: dict[str, Any], *, lead: str | None = None
+) -> str:
+    """Show the new plan next to the current one; keep the answers only if they make a plan.
+
+    Started from a proposal (``lead`` says so), the borrower may also say the lender agreed
+    to something else and enter that instead.
+    """
     candidate = {**values, **changes}
     debt = _debt(t, candidate)
     preview = preview_agreed_plan(
         t.uow, t.user_id, int(candidate["debt"]), _terms(t, candidate, debt), t.today
     )
     values.update(changes)
+    edit = []
+    if lead is not None:
+        edit = [t.button(t._("No, enter what was agreed"), "plan_edit")]
+    text = preview_text(t, preview) + "\n\n" + t._("Is this the plan the lender agreed to?")
     await t.reply(
-        preview_text(t, preview) + "\n\n" + t._("Is this the plan the lender agreed to?"),
+        f"{lead}\n\n{text}" if lead else text,
         kb(
             [
                 t.button(t._("Yes, continue"), "plan_next"),
                 t.button(t._("Cancel"), "plan_stop"),
-            ]
+            ],
+            edit,
         ),
     )
     return REVIEW
@@ -516,6 +540,49 @@ async def list_typed(update: Update, context: Context) -> object:
         items = parse_installments(typed(update), today=t.today, currency=debt.currency)
         custom = [[item.due_date.isoformat(), str(item.amount)] for item in items]
         return await _review(t, values, {"custom": custom})
+    return None
+
+
+async def proposal_chosen(update: Update, context: Context) -> object:
+    """Start from a /hardship proposal: its payments, which the borrower confirms or changes."""
+    async with turn(update, context) as t:
+        plan_id = (await pressed(t)).int_arg(0)
+        start = proposal_terms(t.uow, t.user_id, plan_id)
+        debt_id = _debt_id(start.debt)
+        values = start_draft(context, debt_id)
+        values.update(
+            {
+                "mode": "list",
+                "principal": str(start.principal),
+                "custom": [[i.due_date.isoformat(), str(i.amount)] for i in start.installments],
+                "proposal": plan_id,
+            }
+        )
+        lead = t._(
+            "<b>{debt}</b>: your proposal of {date}, as the starting point. If the lender agreed to something else, say so and enter that instead.",
+            debt=esc(start.debt.name),
+            date=d(t, start.plan.created_at.date()),
+        )
+        try:
+            return await _review(t, values, {}, lead=lead)
+        except DomainError as error:
+            # Its first payment date has passed, say: the agreed terms must be entered.
+            await t.reply(domain_error_text(error, t._, t.locale))
+            return await ask_how(t, debt_id)
+    return None
+
+
+def _debt_id(debt: Debt) -> int:
+    assert debt.id is not None  # loaded from the database
+    return debt.id
+
+
+@in_flow
+async def edit_chosen(update: Update, context: Context) -> object:
+    """The lender agreed to something else than the proposal: enter it."""
+    async with turn(update, context) as t:
+        await pressed(t)
+        return await ask_how(t, int(draft(context)["debt"]))
     return None
 
 

@@ -25,7 +25,7 @@ from tracker.rates import ZERO_RATE, Rate
 from tracker.schedule import MAX_TERM
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
 from tracker.services.debts import Position, add_plan, policy_of, position
-from tracker.storage.enums import Channel, DebtStatus, DocumentKind, PlanOrigin
+from tracker.storage.enums import Channel, DebtStatus, DocumentKind, PlanOrigin, PlanStatus
 from tracker.storage.models import Debt, Installment, PlanVersion
 from tracker.storage.uow import UnitOfWork
 
@@ -355,7 +355,9 @@ def record_agreed_plan(
     """Store the plan agreed with the lender and make it the active one.
 
     The previous active plan becomes superseded and stays as history (its installments stay,
-    inactive). ``terms.start_date`` is the day the plan takes effect, today by default.
+    inactive), and so does any open proposal for the debt (/hardship's): what was agreed
+    answers it, whether or not the lender took it as proposed. ``terms.start_date`` is the day
+    the plan takes effect, today by default.
     """
     debt = uow.debts.require_for_user(user_id, debt_id)
     checked = _checked_terms(uow, debt, terms, today)
@@ -374,6 +376,9 @@ def record_agreed_plan(
     plan.document_kind = document_kind
     plan.note = note
     uow.plans.activate(plan, now)
+    for other in uow.plans.list_for_debt(_id(debt)):
+        if other.status is PlanStatus.PROPOSED and other.id != plan.id:
+            other.status = PlanStatus.SUPERSEDED
     debt.updated_at = now
     return plan, result
 

@@ -1,0 +1,182 @@
+"""The negotiation pack for a stored proposal: built from ``proposal_json`` alone, so the pack,
+its PDF and the plain text can be sent again later from the proposal's buttons.
+
+One pack per lender: each lender is asked only for its own part of the chosen option (with a
+combined option across debts, every debt whose part changes something gets its own pack),
+while each statement lists all the debts, so every lender sees the whole picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from telegram import InlineKeyboardButton
+from telegram.constants import ParseMode
+
+from bot.features.plans_views import rate_label
+from bot.formatting import esc, split_message
+from bot.i18n import N_
+from bot.pack import (
+    Change,
+    DebtInput,
+    Installment,
+    OptionInput,
+    PackInput,
+    build_pack,
+    chat_messages,
+    pdf_bytes,
+    plain_text,
+)
+from bot.pack import OptionKind as PackKind
+from bot.pack.content import MAX_SCHEDULE_ROWS, Pack
+from bot.runtime import Turn
+from tracker.planner import OptionKind
+from tracker.services.hardship import Proposal
+
+#: The planner's kinds as the pack words them (the three extensions are one request).
+PACK_KINDS = {
+    OptionKind.EXTENSION_FROZEN: PackKind.EXTENSION,
+    OptionKind.EXTENSION_INTEREST_ONLY: PackKind.EXTENSION,
+    OptionKind.EXTENSION_PAUSE: PackKind.EXTENSION,
+    OptionKind.LOWER_PAYMENT: PackKind.LOWER_PAYMENT,
+    OptionKind.WAIVER: PackKind.WAIVER,
+    OptionKind.OVERDUE_INSTALLMENTS: PackKind.OVERDUE_INSTALLMENTS,
+    OptionKind.SETTLEMENT: PackKind.SETTLEMENT,
+}
+
+PDF_CAPTION = N_("The pack for {lender} as a PDF, to print, sign or attach.")
+
+
+def pack_input(t: Turn, found: Proposal) -> PackInput:
+    """The pack's input from a stored proposal, in the user's language."""
+    schedule = tuple(Installment(due, amount) for due, amount in found.schedule)
+    option = OptionInput(
+        kind=PACK_KINDS[found.kind],
+        monthly_payment=found.monthly_payment,
+        months=max(1, found.months),
+        first_payment=found.first_payment,
+        total_paid=found.total_paid,
+        interest_and_fees=found.interest_and_fees,
+        difference=found.difference,
+        schedule=schedule if len(schedule) <= MAX_SCHEDULE_ROWS else (),
+    )
+    debts = tuple(
+        DebtInput(
+            name=debt.name,
+            outstanding=debt.outstanding,
+            monthly_payment=debt.monthly,
+            overdue=debt.overdue,
+            rate_text=rate_label(t, debt.rate),
+        )
+        for debt in found.debts
+    )
+    before = found.income_before
+    return PackInput(
+        language=t._.language,
+        today=found.created,
+        lender=found.lender,
+        currency=found.currency,
+        income_now=found.income_now,
+        fixed_expenses=found.fixed_expenses,
+        other_debt_payments=found.other_debt_payments,
+        savings=found.savings,
+        what_changed=Change(found.cause.value),
+        since=found.since,
+        debts=debts,
+        option=option,
+        affordable_per_month=found.affordable,
+        income_before=before if before is not None and before > found.income_now else None,
+        duration_months=found.duration_months,
+    )
+
+
+def pack_of(t: Turn, found: Proposal) -> Pack:
+    """The pack for a stored proposal."""
+    return build_pack(pack_input(t, found))
+
+
+def pdf_name(day: date, index: int | None = None) -> str:
+    """``repaybot-negotiation-pack-2026-12-01.pdf`` (``-2`` for the second lender's)."""
+    suffix = f"-{index}" if index else ""
+    return f"repaybot-negotiation-pack-{day.isoformat()}{suffix}.pdf"
+
+
+async def send_pack(t: Turn, found: Proposal, index: int | None = None) -> None:
+    """The pack as chat messages, then as a PDF document."""
+    pack = pack_of(t, found)
+    bot = t.context.bot
+    for text in chat_messages(pack):
+        await bot.send_message(
+            t.chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+        )
+    data = await asyncio.to_thread(pdf_bytes, pack)
+    await bot.send_document(
+        t.chat_id,
+        document=data,
+        filename=pdf_name(found.created, index),
+        caption=t._(PDF_CAPTION, lender=esc(found.lender)),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def send_plain(t: Turn, found: Proposal) -> None:
+    """The lender-facing text without markup, to copy into the lender's app chat."""
+    text = plain_text(pack_of(t, found))
+    for part in split_message(text):
+        await t.context.bot.send_message(t.chat_id, part, disable_web_page_preview=True)
+
+
+def next_steps_text(t: Turn, proposals: list[Proposal]) -> str:
+    """After the packs: what to do with them, and that nothing changes until a lender agrees."""
+    names = "、".join if t._.language == "zh" else ", ".join
+    lenders = names(esc(p.lender) for p in proposals)
+    return "\n".join(
+        [
+            t._(
+                "<b>Next:</b> contact {lenders} through the official channels, send the statement and the proposed plan (or read from the script), and ask for the answer in writing.",
+                lenders=lenders,
+            ),
+            t._(
+                "Until a lender agrees, your current plan stays and reminders follow it: keep paying what you can. When the lender has agreed, press “I agreed a plan” (or send /plan) to record what was actually agreed."
+            ),
+        ]
+    )
+
+
+def next_steps_keyboard(t: Turn, proposals: list[Proposal]) -> list[list[InlineKeyboardButton]]:
+    """Per proposal: the plain text, "I agreed a plan", "The lender said no"."""
+    rows: list[list[InlineKeyboardButton]] = []
+    several = len(proposals) > 1
+    for p in proposals:
+        lender = p.lender
+        rows.append(
+            [
+                t.button(
+                    t._("📋 Plain text for {lender}", lender=lender)
+                    if several
+                    else t._("📋 Plain text to copy"),
+                    "hstx",
+                    p.plan_id,
+                )
+            ]
+        )
+        rows.append(
+            [
+                t.button(
+                    t._("✅ {lender} agreed", lender=lender)
+                    if several
+                    else t._("✅ I agreed a plan"),
+                    "plan_prop",
+                    p.plan_id,
+                ),
+                t.button(
+                    t._("✖️ {lender} said no", lender=lender)
+                    if several
+                    else t._("✖️ The lender said no"),
+                    "hsno",
+                    p.plan_id,
+                ),
+            ]
+        )
+    return rows
