@@ -15,6 +15,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+import jobs
 from bot.errors import error_handler
 from bot.features import (
     budget,
@@ -84,8 +85,17 @@ def handlers(features: Sequence[ModuleType] = FEATURES) -> list[Handler]:
     return out
 
 
-def configure(builder: ApplicationBuilder, deps: Deps) -> Application:  # type: ignore[type-arg]
-    """Finish building the Application on ``builder`` (which knows where the Bot API is)."""
+def configure(
+    builder: ApplicationBuilder,  # type: ignore[type-arg]
+    deps: Deps,
+    *,
+    with_jobs: bool = True,
+) -> Application:  # type: ignore[type-arg]
+    """Finish building the Application on ``builder`` (which knows where the Bot API is).
+
+    ``with_jobs=False`` leaves out the repeating scan and send jobs: tests that drive time
+    themselves register them explicitly (``jobs.register``) or not at all.
+    """
     persistence = DbPersistence(deps.uow, deps.clock)
     application = (
         builder.persistence(persistence)
@@ -101,6 +111,8 @@ def configure(builder: ApplicationBuilder, deps: Deps) -> Application:  # type: 
     application.add_handler(TypeHandler(Update, _skip_duplicates), group=-1)
     application.add_handlers(handlers())
     application.add_error_handler(error_handler)
+    if with_jobs:
+        jobs.register(application, deps)
     return application
 
 

@@ -69,7 +69,7 @@ async def app(
     state: EmulatorState, deps: Deps
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """The real Application, polling the local Bot API."""
-    application = configure(in_process_builder(state), deps)
+    application = configure(in_process_builder(state), deps, with_jobs=False)
     async with application:
         assert application.post_init is not None
         await application.post_init(application)  # run_polling would; start() does not

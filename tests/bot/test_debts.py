@@ -202,7 +202,7 @@ async def test_cancel_button_on_the_summary_saves_nothing(
 @asynccontextmanager
 async def running(state: EmulatorState, deps: Deps) -> AsyncIterator[AnyApplication]:
     """An Application polling the local Bot API, stopped (and its state saved) on exit."""
-    application = configure(in_process_builder(state), deps)
+    application = configure(in_process_builder(state), deps, with_jobs=False)
     async with application:
         assert application.post_init is not None
         await application.post_init(application)

@@ -88,7 +88,7 @@ async def app(
     features = with_hardship(bot_app.FEATURES)
     original = bot_app.handlers
     monkeypatch.setattr(bot_app, "handlers", lambda fs=features: original(fs))
-    application = bot_app.configure(in_process_builder(state), deps)
+    application = bot_app.configure(in_process_builder(state), deps, with_jobs=False)
     if jobs.JOBS_KEY not in application.bot_data:
         jobs.register(application, deps, render=render)
     async with application:

@@ -346,7 +346,7 @@ async def test_no_debts_yet(app: Any, zh_user: SimUser) -> None:
 @asynccontextmanager
 async def running(state: EmulatorState, deps: Deps) -> AsyncIterator[None]:
     """An Application polling the emulator, as the ``app`` fixture runs one."""
-    application = configure(in_process_builder(state), deps)
+    application = configure(in_process_builder(state), deps, with_jobs=False)
     async with application:
         assert application.post_init is not None
         await application.post_init(application)

@@ -36,7 +36,7 @@ def deps(database: Database, engine: Engine) -> Deps:
 
 @pytest.fixture
 async def app(state: EmulatorState, deps: Deps) -> AsyncIterator[App]:
-    application = configure(in_process_builder(state), deps)
+    application = configure(in_process_builder(state), deps, with_jobs=False)
     async with application:
         yield application
 
@@ -51,7 +51,9 @@ async def test_register_adds_the_scan_and_send_jobs(app: App, deps: Deps) -> Non
     (send_job,) = queue.get_jobs_by_name("send")
     assert scan_job.job.trigger.interval == timedelta(seconds=30)
     assert send_job.job.trigger.interval == jobs.SEND_INTERVAL
-    other = jobs.register(configure(in_process_builder(EmulatorState()), deps), deps, render=render)
+    other = jobs.register(
+        configure(in_process_builder(EmulatorState()), deps, with_jobs=False), deps, render=render
+    )
     assert other.worker != registered.worker  # one per process (and per registration)
 
 
@@ -98,3 +100,11 @@ async def test_a_failing_job_logs_and_carries_on(
     await state.send_job(None)  # type: ignore[arg-type]
     assert "the scan job failed" in caplog.text
     assert "the send job failed" in caplog.text
+
+
+def test_the_composition_root_registers_the_jobs(deps: Deps) -> None:
+    application = configure(in_process_builder(EmulatorState()), deps)
+    assert isinstance(application.bot_data[jobs.JOBS_KEY], jobs.Jobs)
+    assert application.job_queue is not None
+    names = {job.name for job in application.job_queue.jobs()}
+    assert {"scan", "send"} <= names
