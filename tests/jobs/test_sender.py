@@ -148,12 +148,15 @@ async def test_paced_sends_stay_within_telegrams_limits(world: World, fake_time:
     assert min(gaps) >= 1.0
     moments = sorted(moment for _, moment in pacer.grants)
     assert min(b - a for a, b in itertools.pairwise(moments)) >= 1 / 30
-    # The busy chat does not hold the others up: their 60 go out at ~29/s, in about 2.1 s of
-    # (virtual) time, while its five take four seconds or more. Database work runs in real
-    # threads meanwhile, so the virtual timeline has some slack: the bound is loose.
+    # The busy chat does not hold the others up: their 60 all go out (at no more than 30/s, so
+    # over at least 59/30 s of virtual time) before its fifth, which waits 1 s per message.
+    # Only orderings are asserted: database work runs in real threads, so virtual durations
+    # carry slack, and speed belongs in bench/, not in a test.
     others = sorted(moment for chat, moment in pacer.grants if chat != world.chat(busy))
-    assert 2.0 < others[-1] - start < 3.0
-    assert 4.0 <= max(by_chat[world.chat(busy)]) - start < 6.0
+    busy_times = sorted(by_chat[world.chat(busy)])
+    assert others[-1] - start >= 59 / 30
+    assert others[-1] < busy_times[-1]
+    assert busy_times[-1] - start >= 4.0
 
 
 async def test_server_errors_are_retried_with_backoff_then_sent(world: World) -> None:
