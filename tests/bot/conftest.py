@@ -9,14 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import Application
 
-from bot.app import configure
 from bot.clock import Clock
 from bot.localapi import EmulatorState, FakeClock, SimUser
 from bot.localapi.limits import FloodConfig
-from bot.localapi.ptb import in_process_builder
 from bot.runtime import Deps
+from tests.bot.helpers import App, running
 from tracker.rates import Rate, RateUnit
 from tracker.schedule_types import LoanTerms, Method
 from tracker.services.debts import DebtSpec, add_debt
@@ -65,20 +63,23 @@ def make_uow(deps: Deps) -> Callable[[], SqlUnitOfWork]:
 
 
 @pytest.fixture
-async def app(
-    state: EmulatorState, deps: Deps
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """The real Application, polling the local Bot API."""
-    application = configure(in_process_builder(state), deps, with_jobs=False)
-    async with application:
-        assert application.post_init is not None
-        await application.post_init(application)  # run_polling would; start() does not
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        yield application
-        await application.updater.stop()
-        await application.stop()
+async def app(state: EmulatorState, deps: Deps) -> AsyncIterator[App]:
+    """The real Application, polling the local Bot API, without the repeating jobs."""
+    async with running(state, deps, with_jobs=False) as started:
+        yield started
+
+
+@pytest.fixture
+async def app_with_jobs(state: EmulatorState, deps: Deps) -> AsyncIterator[App]:
+    """The real Application with the scan and send jobs registered but paused.
+
+    Tests move the clock and run the jobs themselves with ``jobs.run_now(app)``.
+    """
+    async with running(state, deps) as started:
+        assert started.job_queue is not None
+        for job in started.job_queue.jobs():
+            job.enabled = False
+        yield started
 
 
 @pytest.fixture

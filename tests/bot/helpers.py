@@ -3,10 +3,41 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+from telegram.ext import Application
+
+from bot.app import configure
 from bot.localapi import EmulatorState, SimUser
 from bot.localapi.models import CallbackQueryRecord
+from bot.localapi.ptb import in_process_builder
+from bot.runtime import Deps
+
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+@asynccontextmanager
+async def running(
+    state: EmulatorState, deps: Deps, *, with_jobs: bool = True
+) -> AsyncIterator[App]:
+    """The real Application polling the local Bot API, as run_polling would; stopped on exit.
+
+    Stopping saves persistence, so a second ``running`` on the same deps is a restart.
+    """
+    application = configure(in_process_builder(state), deps, with_jobs=with_jobs)
+    async with application:
+        assert application.post_init is not None
+        await application.post_init(application)  # run_polling would; start() does not
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
 
 
 def forge_press(

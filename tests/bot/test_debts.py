@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from telegram.ext import Application
 
-from bot.app import configure
 from bot.localapi import EmulatorState, SimUser
 from bot.localapi.models import ChatMessage
-from bot.localapi.ptb import in_process_builder
 from bot.runtime import Deps
+from tests.bot.helpers import running
 from tracker.ledger import PenaltyMode
 from tracker.rates import RateUnit
 from tracker.schedule_types import Method
@@ -199,33 +197,16 @@ async def test_cancel_button_on_the_summary_saves_nothing(
     assert not stored_debts(make_uow, en_user)
 
 
-@asynccontextmanager
-async def running(state: EmulatorState, deps: Deps) -> AsyncIterator[AnyApplication]:
-    """An Application polling the local Bot API, stopped (and its state saved) on exit."""
-    application = configure(in_process_builder(state), deps, with_jobs=False)
-    async with application:
-        assert application.post_init is not None
-        await application.post_init(application)
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        try:
-            yield application
-        finally:
-            await application.updater.stop()
-            await application.stop()
-
-
 async def test_a_half_added_debt_survives_a_restart(
     state: EmulatorState, deps: Deps, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
 ) -> None:
-    async with running(state, deps):
+    async with running(state, deps, with_jobs=False):
         await say(zh_user, "/adddebt")
         await say(zh_user, "信用卡")
         rate_question = await say(zh_user, "20000")
         assert "3/6" in (rate_question.text or "")
     # A new process: its conversation state and draft come from the database.
-    async with running(state, deps):
+    async with running(state, deps, with_jobs=False):
         assert "4/6" in ((await say(zh_user, "年化18%")).text or "")
         methods = await say(zh_user, "24")
         dates = await press(zh_user, methods, "等额本息 · annuity")

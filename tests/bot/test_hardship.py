@@ -6,7 +6,7 @@ lender agreed, and the next reminder following it; "I can't pay", free text, not
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,18 +14,11 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from sqlmodel import col, select
-from telegram.ext import Application
 
-import bot.app as bot_app
 import jobs
 from bot.clock import Clock
-from bot.features import hardship, reminders
-from bot.features import payments as payments_feature
 from bot.localapi import EmulatorState, SimUser
 from bot.localapi.models import ChatMessage
-from bot.localapi.ptb import in_process_builder
-from bot.runtime import Deps
-from jobs.render import render
 from tracker.rates import Rate, RateUnit
 from tracker.services.debts import position
 from tracker.storage.enums import BudgetSource, Channel, PlanOrigin, PlanStatus
@@ -73,36 +66,10 @@ EN = {
 }
 
 
-def with_hardship(features: tuple[Any, ...]) -> tuple[Any, ...]:
-    """FEATURES with hardship, then reminders, just before payments' free text."""
-    rest = tuple(f for f in features if f not in (hardship, reminders))
-    at = rest.index(payments_feature)
-    return (*rest[:at], hardship, reminders, *rest[at:])
-
-
 @pytest.fixture
-async def app(
-    state: EmulatorState, deps: Deps, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """The real Application with the hardship and reminders features and the jobs."""
-    features = with_hardship(bot_app.FEATURES)
-    original = bot_app.handlers
-    monkeypatch.setattr(bot_app, "handlers", lambda fs=features: original(fs))
-    application = bot_app.configure(in_process_builder(state), deps, with_jobs=False)
-    if jobs.JOBS_KEY not in application.bot_data:
-        jobs.register(application, deps, render=render)
-    async with application:
-        assert application.post_init is not None
-        await application.post_init(application)
-        await application.start()
-        assert application.job_queue is not None
-        for job in application.job_queue.jobs():  # the tests run them with jobs.run_now
-            job.enabled = False
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        yield application
-        await application.updater.stop()
-        await application.stop()
+def app(app_with_jobs: Any) -> Any:
+    """The real Application with the jobs registered (the tests run them with jobs.run_now)."""
+    return app_with_jobs
 
 
 # ---- helpers ---------------------------------------------------------------------------------

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.app import configure
 from bot.localapi import EmulatorState, SimUser
 from bot.localapi.models import ChatMessage
-from bot.localapi.ptb import in_process_builder
 from bot.runtime import Deps
-from tests.bot.helpers import forge_press
+from tests.bot.helpers import forge_press, running
 from tracker.schedule_types import Method
 from tracker.services.debts import position
 from tracker.storage.enums import Channel, DocumentKind, PlanOrigin, PlanStatus
@@ -343,23 +340,6 @@ async def test_no_debts_yet(app: Any, zh_user: SimUser) -> None:
     assert "/adddebt" in reply.text
 
 
-@asynccontextmanager
-async def running(state: EmulatorState, deps: Deps) -> AsyncIterator[None]:
-    """An Application polling the emulator, as the ``app`` fixture runs one."""
-    application = configure(in_process_builder(state), deps, with_jobs=False)
-    async with application:
-        assert application.post_init is not None
-        await application.post_init(application)
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        try:
-            yield
-        finally:
-            await application.updater.stop()
-            await application.stop()
-
-
 async def test_the_flow_survives_a_restart(
     state: EmulatorState,
     deps: Deps,
@@ -368,14 +348,14 @@ async def test_the_flow_survives_a_restart(
     make_uow: Callable[[], SqlUnitOfWork],
 ) -> None:
     debt_id = given_debt(zh_user)
-    async with running(state, deps):
+    async with running(state, deps, with_jobs=False):
         how = await say(zh_user, "/plan")
         await press(zh_user, how, "新的利率和期数")
         await say(zh_user, "12000")
         await say(zh_user, "年化3.6%")
         method = await say(zh_user, "12")
     # A new process: the conversation and the answers so far come back from the database.
-    async with running(state, deps):
+    async with running(state, deps, with_jobs=False):
         await press(zh_user, method, "等额本息")
         review = await say(zh_user, "1月15日")
         assert "共 12 期" in review.text

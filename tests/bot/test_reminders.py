@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -12,19 +12,13 @@ from typing import Any
 
 import pytest
 from sqlmodel import col, select
-from telegram.ext import Application
 
-import bot.app as bot_app
 import jobs
 from bot.clock import Clock
-from bot.features import payments as payments_feature
-from bot.features import reminders
 from bot.localapi import EmulatorState, SimUser
 from bot.localapi.models import ChatMessage
-from bot.localapi.ptb import in_process_builder
 from bot.runtime import Deps
 from bot.sandbox import SANDBOX_USER_ID, Sandbox
-from jobs.render import render
 from tests.bot.conftest import START
 from tests.bot.helpers import forge_press
 from tracker.rates import Rate, RateUnit
@@ -40,37 +34,10 @@ INSTALLMENT_MINOR = 110159  # the default 金条's monthly installment, ¥1,101.
 THREE_DAYS_BEFORE = timedelta(days=11)
 
 
-def with_reminders(features: tuple[Any, ...]) -> tuple[Any, ...]:
-    """FEATURES with the reminders module where it belongs: before payments' free text."""
-    if reminders in features:
-        return features
-    at = features.index(payments_feature)
-    return (*features[:at], reminders, *features[at:])
-
-
 @pytest.fixture
-async def app(
-    state: EmulatorState, deps: Deps, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """The real Application with the reminders feature and the jobs (run by the test)."""
-    features = with_reminders(bot_app.FEATURES)
-    original = bot_app.handlers
-    monkeypatch.setattr(bot_app, "handlers", lambda fs=features: original(fs))
-    application = bot_app.configure(in_process_builder(state), deps, with_jobs=False)
-    if jobs.JOBS_KEY not in application.bot_data:
-        jobs.register(application, deps, render=render)
-    async with application:
-        assert application.post_init is not None
-        await application.post_init(application)
-        await application.start()
-        assert application.job_queue is not None
-        for job in application.job_queue.jobs():  # the tests run them with jobs.run_now
-            job.enabled = False
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        yield application
-        await application.updater.stop()
-        await application.stop()
+def app(app_with_jobs: Any) -> Any:
+    """The real Application with the jobs registered (the tests run them with jobs.run_now)."""
+    return app_with_jobs
 
 
 # ---- helpers ---------------------------------------------------------------------------------
