@@ -27,7 +27,6 @@ from babel.dates import format_skeleton
 
 from bot.features.reminders_buttons import (
     LATER_KIND,
-    hardship_available,
     reminder_keyboard,
     risk_keyboard,
 )
@@ -354,9 +353,7 @@ def _risk(c: _Ctx, p: Payload) -> Rendered:
 
 
 def _hardship_pointer(_: Translator) -> str:
-    if hardship_available():
-        return _("/hardship prepares options and a message for your lender.")
-    return _("/hardship (coming soon) will prepare options and a message for your lender.")
+    return _("/hardship prepares options and a message for your lender.")
 
 
 def _digest(c: _Ctx, p: Payload) -> Rendered:

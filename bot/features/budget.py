@@ -309,24 +309,8 @@ def assessment_text(t: Turn, context: Context, a: services.Assessment) -> str:
                 "<b>What to do:</b> talk to your lender <b>before</b> you miss a payment. Lenders usually agree to a deferral or smaller installments when asked early, while a missed payment costs penalty interest and marks your credit record (征信)."
             )
         )
-        if _has_command(context, "hardship"):
-            lines.append(t._("/hardship will propose options to put to your lender."))
-        else:
-            lines.append(t._("/hardship (coming soon) will propose options to put to your lender."))
+        lines.append(t._("/hardship will propose options to put to your lender."))
     return "\n".join(lines)
-
-
-def _has_command(context: Context, name: str) -> bool:
-    """Whether some handler answers /name (at the top level or as a conversation's entry)."""
-
-    def answers(handler: object) -> bool:
-        if isinstance(handler, CommandHandler):
-            return name in handler.commands
-        if isinstance(handler, ConversationHandler):
-            return any(answers(h) for h in handler.entry_points)
-        return False
-
-    return any(answers(h) for group in context.application.handlers.values() for h in group)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

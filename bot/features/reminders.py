@@ -47,7 +47,6 @@ from bot.features.reminders_buttons import (
     LATER_TTL,
     PAID_FULL,
     PAID_PART,
-    hardship_available,
 )
 from bot.features.start import cancel
 from bot.formatting import esc
@@ -569,18 +568,11 @@ def cant_pay_text(t: Turn, debt_name: str, inst: Installment) -> str:
         ),
         "",
     ]
-    if hardship_available():
-        lines.append(
-            t._(
-                "/hardship prepares options and a negotiation pack for your lender. /budget shows what you can afford each month."
-            )
+    lines.append(
+        t._(
+            "/hardship prepares options and a negotiation pack for your lender. /budget shows what you can afford each month."
         )
-    else:
-        lines.append(
-            t._(
-                "/hardship (coming soon) will prepare options and a negotiation pack for your lender. For now, /budget shows what you can afford each month, and the lender's customer service is the place to ask."
-            )
-        )
+    )
     lines.append(
         t._(
             "Asking is free, also through the 12378 banking consumer hotline. Never pay a “negotiation agent” (代理协商) to do it for you: many are scams, and they can't get anything you can't ask for yourself."

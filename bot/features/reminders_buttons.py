@@ -7,7 +7,6 @@ them. Callback data is ``<action>:<telegram user>:<id>`` (see jobs/README.md), m
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -64,8 +63,3 @@ def risk_keyboard(_: Translator, owner: int, installment_id: int) -> InlineKeybo
             ]
         ]
     )
-
-
-def hardship_available() -> bool:
-    """Whether /hardship exists yet (its feature module is installed)."""
-    return importlib.util.find_spec("bot.features.hardship") is not None

@@ -170,7 +170,7 @@ async def test_a_tracked_debt_that_does_not_fit_shows_a_shortfall_and_honest_adv
     assert "Debt-to-income: 22.03% — comfortable." in result
     assert "Covering the shortfall from savings would last 19.6 months." in result
     assert "talk to your lender before you miss a payment" in result
-    assert "/hardship" in result  # "(coming soon)" until bot.app registers the feature
+    assert "/hardship will propose options to put to your lender." in result
 
     given_debt(zh_user, name="白条")
     zh_user.send_text("/budget 3000 2000 0 0")
