@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -91,8 +90,3 @@ class Translator:
 def translator(language: str) -> Translator:
     """The translator for a language we speak (unknown languages get English)."""
     return Translator(language if language in LANGUAGES else "en")
-
-
-def both(message: str) -> Callable[[], dict[str, str]]:
-    """A message in every language (for the command menu, which Telegram keeps per language)."""
-    return lambda: {lang: translator(lang)(message) for lang in LANGUAGES}
