@@ -30,7 +30,6 @@ from typing import Any
 from tracker.capacity import assess
 from tracker.errors import NotFound
 from tracker.ledger import Ledger, Status
-from tracker.ledger import Payment as LedgerPayment
 from tracker.money import ZERO, from_minor
 from tracker.reminders import (
     OVERDUE_OCCASIONS,
@@ -56,8 +55,7 @@ from tracker.risk import (
     week_bounds,
 )
 from tracker.services.budget import current_budget
-from tracker.services.debts import Position, policy_of, rows_of
-from tracker.storage.enums import PlanOrigin
+from tracker.services.debts import Position, ledger_payments, policy_of, rows_of
 from tracker.storage.models import Debt, Installment, Payment, PlanVersion, User
 from tracker.storage.repositories import NewMessage
 from tracker.storage.uow import UnitOfWork
@@ -384,15 +382,10 @@ class _Ledgers:
         if plan is None or plan.id is None or not self.installments.get(plan.id):
             raise NotFound(f"debt {debt.id} has no active plan", code="plan_not_found")
         rows = rows_of(self.installments[plan.id], debt.currency)
-        policy = policy_of(debt, plan)
-        payments = [
-            LedgerPayment(
-                paid_on=p.paid_on, amount=from_minor(p.amount_minor, p.currency), ref=p.id
-            )
-            for p in self.payments_of(debt)
-            if plan.origin is PlanOrigin.ORIGINAL or p.paid_on >= policy.start_date
-        ]
-        return Position(debt, plan, rows, Ledger(rows, policy).state(payments, today))
+        payments = ledger_payments(plan, self.payments_of(debt))
+        return Position(
+            debt, plan, rows, Ledger(rows, policy_of(debt, plan)).state(payments, today)
+        )
 
     def payments_of(self, debt: Debt) -> list[Payment]:
         assert debt.id is not None

@@ -2,6 +2,19 @@
 
 The ledger is recomputed from the schedule and the payments every time (undoing a payment is
 just leaving it out), so it can never drift from the records it is built on.
+
+Early repayment follows Civil Code art. 677 (interest only for the actual period of use):
+
+- a payment first pays the installments already due, oldest first, in the debt's order;
+- what is left is *held in advance*: it is counted towards the next installments on their due
+  dates, as the lender's automatic debit takes it, and it lowers "to settle today" by exactly its
+  amount (no interest is taken for periods that have not run);
+- once the money held reaches what settling takes that day (all principal, the interest of the
+  current period so far, and the fees the lender still charges on an early payoff), the debt is
+  paid off that day: later periods' interest, and later fees when the lender waives them, are
+  never charged. Anything beyond that is a credit in the borrower's favour.
+
+``LedgerState.owed_today`` is that settle-today figure: paying it settles the debt on any day.
 """
 
 from __future__ import annotations
@@ -70,6 +83,9 @@ class PenaltyPolicy:
     mode: PenaltyMode = PenaltyMode.RATE_MULTIPLIER
     multiplier: Decimal = Decimal("1.5")
     daily_rate: Decimal = ZERO  # used by DAILY_RATE_ON_OVERDUE, e.g. 0.0007 for 0.07 % a day
+    #: Compound interest (复利, also allowed by No. 251): the penalty rate runs on overdue
+    #: interest too, not only on overdue principal. Lenders differ, so it is off unless set.
+    on_interest: bool = False
 
     def rate_per_day(self, contract_daily_rate: Decimal) -> Decimal:
         """The fraction charged per overdue day on the penalty base."""
@@ -88,6 +104,10 @@ class LedgerPolicy:
     grace_days: int = 0
     penalty: PenaltyPolicy = field(default_factory=PenaltyPolicy)
     order: tuple[Component, ...] = DEFAULT_ORDER
+    #: Whether paying off early still owes the per-period fees of the installments not yet due
+    #: (白条 and card installments often do: the conservative answer). When False, the current
+    #: period's fee is still owed in full and later ones are dropped.
+    fees_on_payoff: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +127,8 @@ class Allocation:
     installment: int
     component: Component
     amount: Decimal
+    #: Held in advance: it will be counted towards this installment on its due date.
+    ahead: bool = False
 
 
 @dataclass(slots=True)
@@ -119,16 +141,36 @@ class _Open:
     )
     penalty: Decimal = ZERO  # accrued so far, quantized per accrual segment
     settled_on: date | None = None
+    #: Set when the debt is paid off before this installment is due: only what had accrued.
+    interest_cap: Decimal | None = None
+    fee_cap: Decimal | None = None
 
     def due(self, component: Component) -> Decimal:
         """What the schedule (or the accrued penalty) asks of this component."""
         if component is Component.PENALTY:
             return self.penalty
         if component is Component.FEE:
-            return self.row.fee
+            return self.row.fee if self.fee_cap is None else self.fee_cap
         if component is Component.INTEREST:
-            return self.row.interest
+            return self.row.interest if self.interest_cap is None else self.interest_cap
         return self.row.principal
+
+    def scheduled(self) -> Decimal:
+        """What this installment asks in all (less after an early payoff)."""
+        return sum(
+            (self.due(c) for c in (Component.FEE, Component.INTEREST, Component.PRINCIPAL)), ZERO
+        )
+
+    def copy(self) -> _Open:
+        """An independent copy, for projecting money held in advance without changing this."""
+        return _Open(
+            self.row,
+            dict(self.paid),
+            self.penalty,
+            self.settled_on,
+            self.interest_cap,
+            self.fee_cap,
+        )
 
     def remaining(self, component: Component) -> Decimal:
         """What is still unpaid of a component."""
@@ -185,9 +227,13 @@ class LedgerState:
     due_now: Decimal  # matured installments' unpaid amount plus unpaid penalty
     overdue_amount: Decimal
     penalty_per_day: Decimal  # what another day of lateness adds at today's balances
-    unapplied: Decimal  # paid beyond everything the schedule asks: a credit to the borrower
+    unapplied: Decimal  # paid beyond everything the debt asks: a credit to the borrower
     on_time_streak: int
     total_paid: Decimal
+    #: Paid before it was due and not yet taken: counted towards the next installments.
+    advance: Decimal = ZERO
+    #: The day the debt was paid off ahead of its schedule, if it was.
+    paid_off_on: date | None = None
 
     @property
     def next_due(self) -> InstallmentState | None:
@@ -205,6 +251,40 @@ class LedgerState:
         return all(i.remaining == 0 and i.penalty_unpaid == 0 for i in self.installments)
 
 
+@dataclass(slots=True)
+class _Chunk:
+    """Part of one payment held in advance."""
+
+    ref: int | str | None
+    amount: Decimal
+
+
+@dataclass(slots=True)
+class _Replay:
+    """The ledger's working state while payments are replayed in date order."""
+
+    opens: list[_Open]
+    clock: date
+    allocations: list[Allocation] = field(default_factory=list)
+    held: list[_Chunk] = field(default_factory=list)  # paid in advance, oldest first
+    unapplied: Decimal = ZERO
+    total_paid: Decimal = ZERO
+    matured: int = 0  # installments [0, matured) have reached their due date
+    paid_off_on: date | None = None
+
+    def advance(self) -> Decimal:
+        """The money held in advance."""
+        return sum((chunk.amount for chunk in self.held), ZERO)
+
+    def current(self) -> _Open | None:
+        """The first installment not yet due, unless it is settled already (paid off)."""
+        if self.matured < len(self.opens):
+            item = self.opens[self.matured]
+            if item.settled_on is None:
+                return item
+        return None
+
+
 class Ledger:
     """Replays payments against a schedule under a debt's policy."""
 
@@ -217,27 +297,48 @@ class Ledger:
 
     def state(self, payments: Iterable[Payment], today: date) -> LedgerState:
         """Allocate ``payments`` oldest installment first and report the position on ``today``."""
-        opens = [_Open(row) for row in self.rows]
-        allocations: list[Allocation] = []
-        unapplied = ZERO
-        total_paid = ZERO
-        clock = self.policy.start_date
+        run = _Replay(opens=[_Open(row) for row in self.rows], clock=self.policy.start_date)
         # Payments on the same day keep the order they were given (their recording order).
         for payment in sorted(payments, key=lambda p: p.paid_on):
-            self._accrue(opens, clock, payment.paid_on)
-            clock = max(clock, payment.paid_on)
-            total_paid += payment.amount
-            unapplied += self._allocate(opens, payment, allocations)
-        self._accrue(opens, clock, today)
-        return self._report(opens, allocations, unapplied, total_paid, today)
+            self._advance(run, payment.paid_on)
+            run.total_paid += payment.amount
+            left = self._allocate_due(run, payment)
+            if left > 0 and run.current() is not None:
+                run.held.append(_Chunk(payment.ref, left))
+                self._pay_off_if_covered(run, payment.paid_on)
+            else:
+                run.unapplied += left
+        self._advance(run, today)
+        return self._report(run, today)
+
+    def settle_on(self, payments: Iterable[Payment], day: date) -> Owed:
+        """What settling the debt on ``day`` takes, after ``payments``: owed_today on that day."""
+        return self.state(payments, day).owed_today
+
+    # ---- replay --------------------------------------------------------------------------
 
     def _grace_end(self, row: ScheduleRow) -> date:
         return row.due_date + timedelta(days=self.policy.grace_days)
 
     def _penalty_base(self, item: _Open) -> Decimal:
         if self.policy.penalty.mode is PenaltyMode.RATE_MULTIPLIER:
-            return item.remaining(Component.PRINCIPAL)
+            base = item.remaining(Component.PRINCIPAL)
+            if self.policy.penalty.on_interest:
+                base += item.remaining(Component.INTEREST)
+            return base
         return item.scheduled_remaining()
+
+    def _advance(self, run: _Replay, day: date) -> None:
+        """Move the clock to ``day``: accrue penalty, and let the money held in advance pay each
+        installment on its due date (so an installment covered in advance is never late)."""
+        while run.matured < len(run.opens) and run.opens[run.matured].row.due_date <= day:
+            item = run.opens[run.matured]
+            self._accrue(run.opens, run.clock, item.row.due_date)
+            run.clock = max(run.clock, item.row.due_date)
+            run.matured += 1
+            self._pay_from_held(run, item, item.row.due_date, run.allocations, ahead=False)
+        self._accrue(run.opens, run.clock, day)
+        run.clock = max(run.clock, day)
 
     def _accrue(self, opens: list[_Open], start: date, end: date) -> None:
         """Add penalty for the days in (start, end] on each installment past its due date."""
@@ -252,61 +353,134 @@ class Ledger:
             days = (end - max(start, item.row.due_date)).days
             item.penalty += quantize(base * self._penalty_rate * days, self.policy.currency)
 
-    def _allocate(self, opens: list[_Open], payment: Payment, out: list[Allocation]) -> Decimal:
-        """Spread one payment; return what is left after every installment is paid."""
+    def _fill(
+        self,
+        item: _Open,
+        ref: int | str | None,
+        amount: Decimal,
+        on: date,
+        out: list[Allocation],
+        *,
+        ahead: bool,
+    ) -> Decimal:
+        """Pay ``amount`` into one installment in the debt's order; return what is left."""
+        left = amount
+        chargeable_penalty = on > self._grace_end(item.row)
+        for component in self.policy.order:
+            if component is Component.PENALTY and not chargeable_penalty:
+                continue
+            take = min(left, item.remaining(component))
+            if take <= 0:
+                continue
+            item.paid[component] += take
+            left -= take
+            out.append(Allocation(ref, item.row.number, component, take, ahead))
+        if item.settled_on is None and item.scheduled_remaining() == 0 and not ahead:
+            item.settled_on = on
+            if not chargeable_penalty:
+                # Settled within grace: lateness inside the grace days costs nothing.
+                item.penalty = item.paid[Component.PENALTY]
+        return left
+
+    def _allocate_due(self, run: _Replay, payment: Payment) -> Decimal:
+        """Spread a payment over the installments already due; return what is left."""
         left = payment.amount
-        for item in opens:
+        for item in run.opens[: run.matured]:
             if left <= 0:
                 break
             if item.settled_on is not None and item.remaining(Component.PENALTY) <= 0:
                 continue
-            chargeable_penalty = payment.paid_on > self._grace_end(item.row)
-            for component in self.policy.order:
-                if component is Component.PENALTY and not chargeable_penalty:
-                    continue
-                take = min(left, item.remaining(component))
-                if take <= 0:
-                    continue
-                item.paid[component] += take
-                left -= take
-                out.append(Allocation(payment.ref, item.row.number, component, take))
-            if item.settled_on is None and item.scheduled_remaining() == 0:
-                item.settled_on = payment.paid_on
-                if not chargeable_penalty:
-                    # Settled within grace: lateness inside the grace days costs nothing.
-                    item.penalty = item.paid[Component.PENALTY]
+            left = self._fill(
+                item, payment.ref, left, payment.paid_on, run.allocations, ahead=False
+            )
         return left
 
-    def _report(
-        self,
-        opens: list[_Open],
-        allocations: list[Allocation],
-        unapplied: Decimal,
-        total_paid: Decimal,
-        today: date,
-    ) -> LedgerState:
+    def _pay_from_held(
+        self, run: _Replay, item: _Open, on: date, out: list[Allocation], *, ahead: bool
+    ) -> None:
+        """Let the money held in advance (oldest first) pay ``item``."""
+        while run.held and item.scheduled_remaining() + item.remaining(Component.PENALTY) > 0:
+            chunk = run.held[0]
+            chunk.amount = self._fill(item, chunk.ref, chunk.amount, on, out, ahead=ahead)
+            if chunk.amount > 0:
+                break  # the installment took all it could: the rest stays held
+            run.held.pop(0)
+
+    def _settle_figures(self, run: _Replay, day: date) -> Owed:
+        """What settling on ``day`` takes before the money held in advance is counted."""
+        principal = interest = penalty = fees = ZERO
+        current = run.current()
+        for index, item in enumerate(run.opens):
+            principal += item.remaining(Component.PRINCIPAL)
+            if index < run.matured:
+                interest += item.remaining(Component.INTEREST)
+                fees += item.remaining(Component.FEE)
+                if day > self._grace_end(item.row):
+                    penalty += item.remaining(Component.PENALTY)
+            elif item is current:
+                interest += self._accrued_interest(run, item, day)
+                fees += item.remaining(Component.FEE)
+            elif self.policy.fees_on_payoff:
+                fees += item.remaining(Component.FEE)
+        return Owed(principal, interest, penalty, fees)
+
+    def _accrued_interest(self, run: _Replay, item: _Open, day: date) -> Decimal:
+        """The current period's interest up to ``day``, less any already paid.
+
+        Civil Code art. 677: an early repayment owes interest for the days the money was used,
+        at the contract's daily rate on the period's opening balance; never more than the
+        installment's own interest (a 31-day month at a daily rate can exceed a monthly row's).
+        """
+        index = run.matured  # ``item`` is the current installment: the first not yet due
+        period_start = run.opens[index - 1].row.due_date if index else self.policy.start_date
+        elapsed = (day - period_start).days
+        if elapsed <= 0:
+            return ZERO
+        opening = item.row.balance + item.row.principal
+        so_far = opening * self.policy.contract_daily_rate * elapsed
+        accrued = min(quantize(so_far, self.policy.currency), item.row.interest)
+        return max(ZERO, accrued - item.paid[Component.INTEREST])
+
+    def _pay_off_if_covered(self, run: _Replay, day: date) -> None:
+        """If the money held covers settling on ``day``, pay the debt off that day."""
+        if run.advance() < self._settle_figures(run, day).total:
+            return
+        current = run.current()
+        for item in run.opens[run.matured :]:
+            if item is current:
+                item.interest_cap = self._accrued_interest(run, item, day)
+            else:
+                item.interest_cap = ZERO
+                if not self.policy.fees_on_payoff:
+                    item.fee_cap = ZERO
+            self._pay_from_held(run, item, day, run.allocations, ahead=False)
+            if item.settled_on is None and item.scheduled_remaining() == 0:
+                item.settled_on = day  # e.g. a first period with no interest accrued yet
+        run.unapplied += run.advance()
+        run.held.clear()
+        run.paid_off_on = day
+
+    # ---- the report ----------------------------------------------------------------------
+
+    def _report(self, run: _Replay, today: date) -> LedgerState:
+        owed = self._net_of_advance(self._settle_figures(run, today), run.advance())
+        # Show the installments the money held in advance will pay, without paying them yet.
+        shown = [item if i < run.matured else item.copy() for i, item in enumerate(run.opens)]
+        projected: list[Allocation] = []
+        held = [_Chunk(c.ref, c.amount) for c in run.held]
+        projection = _Replay(opens=shown, clock=today, held=held)
+        for item in shown[run.matured :]:
+            self._pay_from_held(projection, item, item.row.due_date, projected, ahead=True)
         states: list[InstallmentState] = []
-        owed_principal = owed_interest = owed_penalty = owed_fees = ZERO
         due_now = overdue_amount = penalty_per_day = ZERO
-        previous_due = self.policy.start_date
-        current_period_seen = False
-        for item in opens:
+        for item in shown:
             row = item.row
             remaining = item.scheduled_remaining()
             in_grace = today <= self._grace_end(row)
             penalty_unpaid = ZERO if in_grace else item.remaining(Component.PENALTY)
             status = self._status(item, remaining, today)
-            owed_principal += item.remaining(Component.PRINCIPAL)
-            owed_penalty += penalty_unpaid
             if row.due_date <= today:
-                owed_interest += item.remaining(Component.INTEREST)
-                owed_fees += item.remaining(Component.FEE)
                 due_now += remaining + penalty_unpaid
-            elif not current_period_seen:
-                # Interest runs day by day: settling today owes only the part of this period so
-                # far (Civil Code art. 677), less any interest already paid ahead on it.
-                current_period_seen = True
-                owed_interest += self._accrued_interest(item, previous_due, today)
             if status is Status.OVERDUE:
                 overdue_amount += remaining
                 penalty_per_day += self._penalty_base(item) * self._penalty_rate
@@ -315,7 +489,7 @@ class Ledger:
                     number=row.number,
                     due_date=row.due_date,
                     status=status,
-                    scheduled=row.payment,
+                    scheduled=item.scheduled(),
                     paid=sum(item.paid.values(), ZERO),
                     remaining=remaining,
                     penalty_accrued=ZERO if in_grace else item.penalty,
@@ -325,27 +499,40 @@ class Ledger:
                     paid_by_component=dict(item.paid),
                 )
             )
-            previous_due = row.due_date
         return LedgerState(
             today=today,
             installments=tuple(states),
-            allocations=tuple(allocations),
-            owed_today=Owed(owed_principal, owed_interest, owed_penalty, owed_fees),
+            allocations=(*run.allocations, *projected),
+            owed_today=owed,
             due_now=due_now,
             overdue_amount=overdue_amount,
             penalty_per_day=quantize(penalty_per_day, self.policy.currency),
-            unapplied=unapplied,
-            on_time_streak=self._streak(opens, today),
-            total_paid=total_paid,
+            unapplied=run.unapplied,
+            on_time_streak=self._streak(run.opens, today),
+            total_paid=run.total_paid,
+            advance=run.advance(),
+            paid_off_on=run.paid_off_on,
         )
 
-    def _accrued_interest(self, item: _Open, period_start: date, today: date) -> Decimal:
-        period_days = (item.row.due_date - period_start).days
-        elapsed = (today - period_start).days
-        if period_days <= 0 or elapsed <= 0:
-            return ZERO
-        accrued = quantize(item.row.interest * elapsed / period_days, self.policy.currency)
-        return max(ZERO, accrued - item.paid[Component.INTEREST])
+    def _net_of_advance(self, owed: Owed, advance: Decimal) -> Owed:
+        """Settle-today's parts once the money held in advance is counted, in the debt's order."""
+        parts = {
+            Component.PENALTY: owed.penalty,
+            Component.FEE: owed.fees,
+            Component.INTEREST: owed.interest,
+            Component.PRINCIPAL: owed.principal,
+        }
+        left = advance
+        for component in self.policy.order:
+            take = min(left, parts[component])
+            parts[component] -= take
+            left -= take
+        return Owed(
+            principal=parts[Component.PRINCIPAL],
+            interest=parts[Component.INTEREST],
+            penalty=parts[Component.PENALTY],
+            fees=parts[Component.FEE],
+        )
 
     def _status(self, item: _Open, remaining: Decimal, today: date) -> Status:
         if remaining == 0:
@@ -354,7 +541,7 @@ class Ledger:
             return Status.OVERDUE
         if today >= item.row.due_date:
             return Status.DUE
-        if remaining < item.row.payment:
+        if remaining < item.scheduled():
             return Status.PARTIAL
         return Status.UPCOMING
 

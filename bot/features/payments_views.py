@@ -58,17 +58,17 @@ def recorded(t: Turn, outcome: PaymentOutcome) -> str:
             lines.append(t._("It was undone since; log it again with /paid if it stands."))
         return "\n".join([*lines, "", *_after(t, pos)])
     lines = [t._("✅ Recorded {amount} to {debt}, paid {date}.", **facts)]
-    lines.extend(_installment_lines(t, outcome))
-    if outcome.paid_ahead:
-        numbers = _numbers(outcome.paid_ahead)
-        lines.append(
-            t._.plural(
-                "That is more than the current installment: the rest pays ahead installment {numbers}.",
-                "That is more than the current installment: the rest pays ahead installments {numbers}.",
-                len(outcome.paid_ahead),
-                numbers=numbers,
+    if outcome.paid_off:
+        lines.append(_paid_off_line(t, outcome))
+    else:
+        lines.extend(_installment_lines(t, outcome))
+        if outcome.paid_ahead:
+            lines.append(
+                t._(
+                    "{amount} of it is paid before the due date: it counts towards the installment on that date, and settling today already takes that much less.",
+                    amount=m(t, outcome.ahead_amount, cur),
+                )
             )
-        )
     if outcome.credit > 0:
         lines.append(
             t._(
@@ -79,6 +79,20 @@ def recorded(t: Turn, outcome: PaymentOutcome) -> str:
     return "\n".join([*lines, "", *_after(t, pos)])
 
 
+def _paid_off_line(t: Turn, outcome: PaymentOutcome) -> str:
+    """What paying off early took: principal, interest to today only, fees the lender keeps."""
+    cur = outcome.position.debt.currency
+    paid = outcome.paid_by_component()
+    parts = " · ".join(
+        f"{t._(COMPONENTS[c])} {m(t, paid[c], cur)}" for c in COMPONENTS if paid.get(c)
+    )
+    return t._(
+        "This pays off the debt early ({parts}): interest is charged only up to {date}, not for the months not yet run.",
+        parts=parts,
+        date=d(t, outcome.payment.paid_on),
+    )
+
+
 def _installment_lines(t: Turn, outcome: PaymentOutcome) -> list[str]:
     """One line per installment paid; a long run in the middle (all paid in full) in one line."""
     numbers = outcome.installments
@@ -86,31 +100,46 @@ def _installment_lines(t: Turn, outcome: PaymentOutcome) -> list[str]:
         return [_installment_line(t, outcome, n) for n in numbers]
     middle = numbers[1:-1]
     total = sum((a.amount for a in outcome.allocations if a.installment in middle), Decimal(0))
-    summary = t._(
-        "Installments {first}–{last}: {amount} in all — now paid in full.",
-        first=middle[0],
-        last=middle[-1],
-        amount=m(t, total, outcome.position.debt.currency),
-    )
+    facts = {"first": middle[0], "last": middle[-1]}
+    amount = m(t, total, outcome.position.debt.currency)
+    if all(a.ahead for a in outcome.allocations if a.installment in middle):
+        summary = t._(
+            "Installments {first}–{last}: {amount} counts towards them — covered.",
+            amount=amount,
+            **facts,
+        )
+    else:
+        summary = t._(
+            "Installments {first}–{last}: {amount} in all — now paid in full.",
+            amount=amount,
+            **facts,
+        )
     first, last = numbers[0], numbers[-1]
     return [_installment_line(t, outcome, first), summary, _installment_line(t, outcome, last)]
 
 
-def _numbers(numbers: tuple[int, ...]) -> str:
-    """2 → "2"; 2, 3 → "2, 3"; 2…12 → "2–12" (installments paid ahead always run in a row)."""
-    if len(numbers) > 2 and list(numbers) == list(range(numbers[0], numbers[-1] + 1)):
-        return f"{numbers[0]}–{numbers[-1]}"
-    return ", ".join(str(n) for n in numbers)
-
-
 def _installment_line(t: Turn, outcome: PaymentOutcome, number: int) -> str:
     cur = outcome.position.debt.currency
-    parts = " · ".join(
-        f"{t._(COMPONENTS[a.component])} {m(t, a.amount, cur)}"
-        for a in outcome.allocations
-        if a.installment == number
-    )
+    mine = [a for a in outcome.allocations if a.installment == number]
     state = _installment(outcome.position, number)
+    if all(a.ahead for a in mine):
+        # Held for an installment not due yet: no interest is taken for it before its date.
+        counted = m(t, sum((a.amount for a in mine), Decimal(0)), cur)
+        if state.remaining == 0:
+            return t._(
+                "Installment {n} (due {date}): {amount} counts towards it — covered.",
+                n=number,
+                date=d(t, state.due_date),
+                amount=counted,
+            )
+        return t._(
+            "Installment {n} (due {date}): {amount} counts towards it — {left} still to pay on it.",
+            n=number,
+            date=d(t, state.due_date),
+            amount=counted,
+            left=m(t, state.remaining, cur),
+        )
+    parts = " · ".join(f"{t._(COMPONENTS[a.component])} {m(t, a.amount, cur)}" for a in mine)
     if state.remaining == 0 and state.penalty_unpaid == 0:
         return t._(
             "Installment {n} (due {date}): {parts} — now paid in full.",

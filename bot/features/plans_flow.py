@@ -49,7 +49,7 @@ from tracker.services.plans import (
     record_agreed_plan,
 )
 from tracker.storage.enums import Channel, DocumentKind
-from tracker.storage.models import Debt
+from tracker.storage.models import Debt, PlanVersion
 
 END = ConversationHandler.END
 #: Conversation states, one per question (strings: they are stored as JSON).
@@ -179,7 +179,7 @@ async def ask_how(t: Turn, debt_id: int) -> str:
         t._(
             "<b>{debt}</b>: you owe {owed} today.",
             debt=esc(defaults.debt.name),
-            owed=m(t, defaults.owed_today - defaults.paid_today, cur),
+            owed=m(t, defaults.owed_today, cur),
         )
     ]
     if defaults.current.installments:
@@ -222,8 +222,6 @@ async def _ask_principal(t: Turn, values: dict[str, Any]) -> str:
             owed=owed,
         )
     ]
-    if defaults.paid_today:
-        lines.append(t._("That is before today's payments: they count towards the new plan."))
     await t.reply("\n".join(lines), kb([t.button(t._("Use {owed}", owed=owed), "plan_owed")]))
     return PRINCIPAL
 
@@ -572,6 +570,14 @@ async def proposal_chosen(update: Update, context: Context) -> object:
     return None
 
 
+def _proposal(t: Turn, values: dict[str, Any]) -> PlanVersion | None:
+    """The /hardship proposal this plan started from, if it did (its figures' starting point)."""
+    plan_id = values.get("proposal")
+    if plan_id is None:
+        return None
+    return t.uow.plans.get_for_user(t.user_id, int(plan_id))
+
+
 def _debt_id(debt: Debt) -> int:
     assert debt.id is not None  # loaded from the database
     return debt.id
@@ -751,6 +757,7 @@ async def save(update: Update, context: Context) -> object:
             note=None,
             now=t.now,
             today=t.today,
+            proposal=_proposal(t, values),
         )
         t.commit()
         drop_draft(context)

@@ -55,7 +55,8 @@ async def test_exact_payment_in_chinese(
     update = zh_user.send_text("/paid 1101.59")
     reply = await zh_user.next_message()
     assert "✅ 已记下：2026年12月1日 向金条还款 ¥1,101.59。" in reply.text
-    assert "第 1 期（2026年12月15日 到期）：利息 ¥182.50 · 本金 ¥919.09——本期已还清。" in reply.text
+    # Paid two weeks early: held, and counted towards installment 1 on Dec 15.
+    assert "第 1 期（2026年12月15日 到期）：计入 ¥1,101.59——本期已够还。" in reply.text
     assert "下次还款：2027年1月15日 应还 ¥1,101.59（第 2 期）。" in reply.text
     assert "今天结清需还" in reply.text
     [payment] = stored(make_uow, zh_user, debt_id)
@@ -75,8 +76,9 @@ async def test_partial_payment_in_english_with_debt_and_date(
     en_user.send_text("/paid ¥500 金条 yesterday")
     reply = await en_user.next_message()
     assert "✅ Recorded CN¥500.00 to 金条, paid Nov 30, 2026." in reply.text
+    # 1,101.59 − 500 = 601.59 left; no interest is taken before the due date.
     assert (
-        "Installment 1 (due Dec 15, 2026): interest CN¥182.50 · principal CN¥317.50"
+        "Installment 1 (due Dec 15, 2026): CN¥500.00 counts towards it"
         " — CN¥601.59 still to pay on it." in reply.text
     )
     assert "Next due: CN¥601.59 on Dec 15, 2026 (installment 1)." in reply.text
@@ -90,11 +92,20 @@ async def test_overpayment_pays_ahead_the_next_installments(
     debt_id = given_debt(en_user)
     en_user.send_text("/paid 2500")
     reply = await en_user.next_message()
-    assert "Installment 1 (due Dec 15, 2026)" in reply.text
-    assert "Installment 2 (due Jan 15, 2027)" in reply.text
-    assert "Installment 3 (due Feb 15, 2027)" in reply.text
-    assert "the rest pays ahead installments 2, 3." in reply.text
-    assert "CN¥804.77 still to pay on it" in reply.text  # 3 × 1,101.59 − 2,500
+    # Nothing is due yet on Dec 1: the money is held and counted on each due date.
+    assert "Installment 1 (due Dec 15, 2026): CN¥1,101.59 counts towards it — covered." in (
+        reply.text
+    )
+    assert "Installment 2 (due Jan 15, 2027): CN¥1,101.59 counts towards it — covered." in (
+        reply.text
+    )
+    # 2,500 − 2 × 1,101.59 = 296.82 counted; 1,101.59 − 296.82 = 804.77 still to pay.
+    assert "Installment 3 (due Feb 15, 2027): CN¥296.82 counts towards it — CN¥804.77" in (
+        reply.text
+    )
+    assert "CN¥2,500.00 of it is paid before the due date" in reply.text
+    # Settling today: 12,000 + 16 days (Nov 15 → Dec 1) × 12,000 × 0.05 % = 12,096.00, less 2,500.
+    assert "Owed today: CN¥9,596.00" in reply.text
     assert amounts(stored(make_uow, en_user, debt_id)) == [250000]
 
 
@@ -104,10 +115,14 @@ async def test_paying_beyond_the_whole_debt_is_a_credit(
     debt_id = given_debt(zh_user)
     zh_user.send_text("/paid 2万")
     reply = await zh_user.next_message()
-    extra = D(20000) - WHOLE_DEBT
+    # Paid off on Dec 1, 16 days into the first period (from Nov 15): 12,000 principal and
+    # 12,000 × 0.05 % × 16 = 96.00 interest; the schedule's 13,219.06 is never charged.
+    settle = D("12096.00")  # 12,000 + 12,000 × 0.0005 × 16 = 12,000 + 96.00
+    assert settle < WHOLE_DEBT
+    extra = D(20000) - settle
     assert f"多出的 ¥{extra:,} 超过了全部欠款，是你的溢缴款" in reply.text
+    assert "这笔还款提前结清了这笔欠款（利息 ¥96.00 · 本金 ¥12,000.00）" in reply.text
     assert "🎉 金条已全部还清。" in reply.text
-    assert "第 12 期" in reply.text
     assert amounts(stored(make_uow, zh_user, debt_id)) == [2000000]
 
 

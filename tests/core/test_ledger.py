@@ -88,14 +88,15 @@ def test_ten_days_late_accrues_penalty_at_one_and_a_half_times_the_rate() -> Non
     assert state.overdue_amount == D(1045)
     assert state.due_now == D("1052.40")
     owed = state.owed_today
-    # Interest: 45 overdue plus 10 of the 31 days of February's 30 → 9.68.
+    # Interest: 45 overdue plus 10 days of the second period at the daily rate on its opening
+    # balance (art. 677: actual days): 2,000 × 18 % / 365 × 10 = 9.863… → 9.86.
     assert (owed.principal, owed.interest, owed.penalty, owed.fees) == (
         D(3000),
-        D("54.68"),
+        D("54.86"),
         D("7.40"),
         D(0),
     )
-    assert owed.total == D("3062.08")
+    assert owed.total == D("3062.26")
 
 
 def test_late_payment_goes_to_penalty_then_interest_then_principal() -> None:
@@ -154,7 +155,10 @@ def test_overpayment_pays_ahead_and_the_rest_is_a_credit() -> None:
     assert ahead.unapplied == 0
     everything = ledger.state([pay(date(2027, 1, 10), "4000")], today=date(2027, 1, 10))
     assert everything.is_settled
-    assert everything.unapplied == D(910)
+    assert everything.paid_off_on == date(2027, 1, 10)
+    # Paid off 26 days into the first period: 3,000 principal + 3,000 × 18 % / 365 × 26 days
+    # (= 38.465… → 38.47) of interest; not the schedule's 3,090 (art. 677).
+    assert everything.unapplied == D(4000) - D(3000) - D("38.47")
     assert everything.owed_today.total == 0
 
 

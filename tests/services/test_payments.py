@@ -112,9 +112,14 @@ def test_outcome_says_what_was_paid_ahead_and_what_is_a_credit(
         user_id = new_user(uow, 1)
         debt_id = new_debt(uow, user_id, "金条")
         exact = pay(uow, user_id, debt_id, "1101.59", "k1")
-        assert (exact.installments, exact.paid_ahead, exact.credit) == ((1,), (), D(0))
+        # Paid before its due date: held for installment 1 and counted on that date.
+        assert (exact.installments, exact.paid_ahead, exact.credit) == ((1,), (1,), D(0))
         ahead = pay(uow, user_id, debt_id, "2500", "k2")
-        assert (ahead.installments, ahead.paid_ahead) == ((2, 3, 4), (3, 4))
+        # Nothing is due yet: all 2,500 is held for installments 2, 3 and 4 (1,101.59 twice,
+        # then the 296.82 left), counted on their due dates.
+        assert (ahead.installments, ahead.paid_ahead) == ((2, 3, 4), (2, 3, 4))
+        assert ahead.ahead_amount == D(2500)
+        assert not ahead.paid_off
         beyond = pay(uow, user_id, debt_id, "20000", "k3")
         assert beyond.position.state.is_settled
         assert beyond.credit == D(20000) - sum((a.amount for a in beyond.allocations), D(0))

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from tracker.errors import Conflict, InvalidDate, InvalidTerms, NotFound
+from tracker.ledger import Status
 from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
-from tracker.services.debts import DebtSpec, add_debt, position
+from tracker.services.debts import DebtSpec, add_debt, add_plan, position
 from tracker.services.payments import record_payment
 from tracker.services.plans import (
     PlanFigures,
@@ -155,28 +156,78 @@ def test_preview_compares_with_what_the_current_plan_still_asks(
         assert preview.current.total == defaults.current.total
 
 
+def pay_today(uow: SqlUnitOfWork, ids: tuple[int, int], amount: str, key: str) -> None:
+    user_id, debt_id = ids
+    record_payment(
+        uow,
+        user_id=user_id,
+        debt_id=debt_id,
+        amount=D(amount),
+        paid_on=TODAY,
+        today=TODAY,
+        idempotency_key=key,
+        now=NOW,
+    )
+
+
 def test_a_payment_made_today_counts_towards_the_new_plan_once(
     make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
 ) -> None:
+    """Issue 8 item 2: one definition of what a plan starts from; no payment counted twice."""
     user_id, debt_id = debt_of
     with make_uow() as uow:
         before = plan_defaults(uow, *debt_of, TODAY).owed_today
-        record_payment(
+        pay_today(uow, debt_of, "500", "tg:update:7")
+        defaults = plan_defaults(uow, *debt_of, TODAY)
+        # What the plan starts from is what settling takes after the payment: 500 less.
+        assert defaults.owed_today == before - 500
+        assert defaults.owed_today == position(uow, *debt_of, TODAY).state.owed_today.total
+        record(uow, debt_of, new_terms(uow, debt_of))
+        now_owed = position(uow, user_id, debt_id, TODAY).state.owed_today.total
+        assert now_owed == before - 500  # the 500 is not taken off a second time
+        # A payment recorded after the agreement counts towards the new plan, once.
+        pay_today(uow, debt_of, "300", "tg:update:8")
+        after = position(uow, user_id, debt_id, TODAY).state
+        assert after.owed_today.total == before - 500 - 300
+        first = after.installments[0]
+        assert first.paid == 300
+        assert first.status is not Status.PAID  # its installment is still reminded of
+
+
+def test_a_proposal_and_the_manual_plan_start_from_the_same_figure(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    """The plan confirmed from a proposal counts the payments recorded after the proposal."""
+    user_id, debt_id = debt_of
+    with make_uow() as uow:
+        pay_today(uow, debt_of, "500", "tg:update:7")
+        base = plan_defaults(uow, *debt_of, TODAY).owed_today
+        debt = uow.debts.require_for_user(*debt_of)
+        proposal_plan = add_plan(
             uow,
-            user_id=user_id,
-            debt_id=debt_id,
-            amount=D(500),
-            paid_on=TODAY,
-            today=TODAY,
-            idempotency_key="tg:update:7",
+            debt,
+            agreed_terms(
+                debt,
+                principal=base,
+                rate=ZERO_RATE,
+                months=12,
+                method=Method.EQUAL_PRINCIPAL,
+                first_due=date(2027, 1, 15),
+                start=TODAY,
+            ),
+            origin=PlanOrigin.PROPOSAL,
             now=NOW,
         )
-        defaults = plan_defaults(uow, *debt_of, TODAY)
-        assert defaults.owed_today == before
-        assert 0 < defaults.paid_today < 500  # part of it paid interest ahead of its date
-        record(uow, debt_of, new_terms(uow, debt_of))
-        after = position(uow, user_id, debt_id, TODAY).state.owed_today.total
-        assert after == before - 500
+        proposal_plan.after_payment_id = uow.payments.last_id_for_debt(debt_id)
+        # Paid between the proposal and the lender's yes: it counts towards the agreed plan.
+        pay_today(uow, debt_of, "200", "tg:update:8")
+        record(
+            uow,
+            debt_of,
+            new_terms(uow, debt_of, principal=base, months=12),
+            proposal=proposal_plan,
+        )
+        assert position(uow, user_id, debt_id, TODAY).state.owed_today.total == base - 200
 
 
 def test_a_custom_plan_from_a_list_and_a_short_one_refused(

@@ -33,7 +33,7 @@ def test_upgrade_from_empty_matches_models_and_round_trips(empty_database: Datab
     assert migrate.current(db.url, connect_args=db.connect_args) is None
 
     migrate.upgrade(db.url, connect_args=db.connect_args)
-    assert migrate.current(db.url, connect_args=db.connect_args) == "0001"
+    assert migrate.current(db.url, connect_args=db.connect_args) == migrate.head()
     assert _tables(db) == set(metadata.tables) | {"alembic_version"}
     assert migrate.pending_changes(db.url, connect_args=db.connect_args) == []
 
@@ -55,6 +55,66 @@ def test_the_comparison_does_notice_a_difference(empty_database: Database) -> No
     changes = migrate.pending_changes(db.url, connect_args=db.connect_args)
     assert [change[0] for change in changes] == ["add_index"]
     assert changes[0][1].name == "ix_installments_active_due"
+
+
+def test_0002_keeps_what_existing_renegotiated_plans_counted(empty_database: Database) -> None:
+    """A plan agreed before 0002 counted payments from its start date; it still counts those."""
+    db = empty_database
+    migrate.upgrade(db.url, "0001", connect_args=db.connect_args)
+    engine = db.engine()
+    now = "2026-11-01 00:00:00+00:00"
+    try:
+        with engine.begin() as c:
+            c.exec_driver_sql(
+                "INSERT INTO users (id, telegram_user_id, chat_id, language, timezone,"
+                " currency, reminders_enabled, reminder_lead_days, reminder_time,"
+                " digest_enabled, digest_weekday, digest_time, active, created_at,"
+                " updated_at) VALUES (1, 7, 7, 'zh', 'Asia/Shanghai', 'CNY', true, '3,1,0',"
+                f" '09:00:00', true, 0, '09:00:00', true, '{now}', '{now}')"
+            )
+            c.exec_driver_sql(
+                "INSERT INTO debts (id, user_id, name, kind, currency, principal_minor,"
+                " rate_value, rate_unit, day_count, method, term_months, first_due, fee_rate,"
+                " upfront_fee_minor, grace_days, penalty_mode, penalty_multiplier,"
+                " allocation_order, status, created_at, updated_at) VALUES (1, 1, 'x',"
+                " 'consumer_loan', 'CNY', 100000, '0.0005', 'day', 365, 'annuity', 12,"
+                " '2026-09-15', '0', 0, 0, 'rate_multiplier', '1.5',"
+                f" 'penalty,fee,interest,principal', 'active', '{now}', '{now}')"
+            )
+            plans = (
+                (1, "original", None, "superseded"),
+                (2, "renegotiated", "2026-11-01", "active"),
+            )
+            for plan_id, origin, start, status in plans:
+                c.exec_driver_sql(
+                    "INSERT INTO plan_versions (id, debt_id, version, status, origin, method,"
+                    " rate_value, rate_unit, day_count, term_months, principal_minor,"
+                    " start_date, first_due, fee_rate, upfront_fee_minor, created_at) VALUES"
+                    f" ({plan_id}, 1, {plan_id}, '{status}', '{origin}', 'annuity', '0', 'day',"
+                    f" 365, 12, 90000, {'NULL' if start is None else repr(start)},"
+                    f" '2026-12-01', '0', 0, '{now}')"
+                )
+            for pay_id, paid_on in ((1, "2026-10-15"), (2, "2026-10-31"), (3, "2026-11-01")):
+                c.exec_driver_sql(
+                    "INSERT INTO payments (id, debt_id, user_id, amount_minor, currency,"
+                    " paid_on, recorded_at, source, idempotency_key) VALUES"
+                    f" ({pay_id}, 1, 1, 100, 'CNY', '{paid_on}', '{now}', 'command', 'k{pay_id}')"
+                )
+    finally:
+        engine.dispose()
+    migrate.upgrade(db.url, connect_args=db.connect_args)
+    engine = db.engine()
+    try:
+        with engine.connect() as c:
+            rows = c.exec_driver_sql(
+                "SELECT id, after_payment_id FROM plan_versions ORDER BY id"
+            ).all()
+            flags = c.exec_driver_sql("SELECT fees_on_payoff, penalty_on_interest FROM debts").one()
+    finally:
+        engine.dispose()
+    # Payments 1 and 2 were before the renegotiated plan's start: it counts from payment 3.
+    assert [tuple(r) for r in rows] == [(1, None), (2, 2)]
+    assert (bool(flags[0]), bool(flags[1])) == (True, False)
 
 
 def test_alembic_version_lives_in_the_test_schema(database: Database) -> None:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from tracker.calculator import Quote, quote
 from tracker.dates import add_months
-from tracker.errors import DomainError, InvalidRate, InvalidTerms, NotFound
+from tracker.errors import DomainError, InvalidDate, InvalidRate, InvalidTerms, NotFound
 from tracker.ledger import (
     DEFAULT_ORDER,
     Component,
@@ -34,16 +34,17 @@ from tracker.parsing import (
     ParsedAmount,
     normalise_text,
     parse_amount,
-    parse_date,
     parse_method,
     parse_rate,
     parse_term,
 )
+from tracker.parsing.rates import rate_readings
 from tracker.parsing.text import cn_integer
+from tracker.parsing.words import parse_date_near
 from tracker.rates import Rate, RateUnit, check_rate
 from tracker.schedule_types import LoanTerms, Method, ScheduleRow
 from tracker.storage.enums import DebtKind, DebtStatus, PlanOrigin, PlanStatus
-from tracker.storage.models import Debt, Installment, PlanVersion
+from tracker.storage.models import Debt, Installment, Payment, PlanVersion
 from tracker.storage.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -217,9 +218,32 @@ def policy_of(debt: Debt, plan: PlanVersion) -> LedgerPolicy:
             mode=debt.penalty_mode,
             multiplier=debt.penalty_multiplier,
             daily_rate=debt.penalty_daily_rate or Decimal(0),
+            on_interest=debt.penalty_on_interest,
         ),
         order=parse_order(debt.allocation_order),
+        fees_on_payoff=debt.fees_on_payoff,
     )
+
+
+def counts(plan: PlanVersion, payment: Payment) -> bool:
+    """Whether ``plan``'s ledger counts ``payment``.
+
+    A renegotiated plan starts from what was owed when it was agreed, after every payment
+    recorded until then (``after_payment_id`` is the last of them); it counts only the payments
+    recorded after, so no payment is counted twice or lost, whatever day it is dated.
+    """
+    if plan.origin is PlanOrigin.ORIGINAL or plan.after_payment_id is None:
+        return True
+    return payment.id is not None and payment.id > plan.after_payment_id
+
+
+def ledger_payments(plan: PlanVersion, payments: Iterable[Payment]) -> list[LedgerPayment]:
+    """The stored payments ``plan`` counts, as the ledger takes them."""
+    return [
+        LedgerPayment(paid_on=p.paid_on, amount=from_minor(p.amount_minor, p.currency), ref=p.id)
+        for p in payments
+        if counts(plan, p)
+    ]
 
 
 def position(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> Position:
@@ -229,15 +253,8 @@ def position(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> Positi
     if plan is None:
         raise NotFound(f"debt {debt_id} has no active plan", code="plan_not_found")
     rows = rows_of(uow.installments.for_plan(_id(plan)), debt.currency)
-    policy = policy_of(debt, plan)
-    payments = [
-        LedgerPayment(paid_on=p.paid_on, amount=from_minor(p.amount_minor, p.currency), ref=p.id)
-        for p in uow.payments.list_for_debt(user_id, debt_id)
-        # A renegotiated plan starts from what was owed when it was agreed: earlier payments
-        # were already counted in that figure.
-        if plan.origin is PlanOrigin.ORIGINAL or p.paid_on >= policy.start_date
-    ]
-    state = Ledger(rows, policy).state(payments, today)
+    payments = ledger_payments(plan, uow.payments.list_for_debt(user_id, debt_id))
+    state = Ledger(rows, policy_of(debt, plan)).state(payments, today)
     return Position(debt, plan, rows, state)
 
 
@@ -471,7 +488,12 @@ def _can_read(text: str, read: Callable[[str], object]) -> bool:
 
 
 def _read_rate_or_fee(text: str) -> str:
-    """The rate's words, if they read as a rate or a per-installment fee (decided later)."""
+    """The rate's words, if they read as a rate or a per-installment fee (decided later).
+
+    A rate that only lacks its period (``0.05%``) reads too: the borrower is asked for it.
+    """
+    if rate_readings(text):
+        return text
     if not (_can_read(text, parse_rate) or _can_read(text, parse_fee_rate)):
         parse_rate(text)  # raises the rate's own error
     return text
@@ -498,25 +520,36 @@ def _match(
     return None
 
 
-def parse_debt_line(text: str, *, today: date, currency: str) -> DebtSpec:
+def parse_debt_line(
+    text: str, *, today: date, currency: str, rate_unit: RateUnit | None = None
+) -> DebtSpec:
     """Read ``<name> <principal> <rate> <months> [method] [first due]`` into a debt.
 
-    The method defaults to annuity and the first due date to one month from ``today``; the
-    principal is in ``currency`` unless it names one. With the flat-fee method the rate is the
-    fee per installment (``0.5%/month`` or ``0.5%``). Words may be split by spaces (``18% a
-    year``, ``京东 金条``). A missing part raises ``debt_line_missing`` with ``missing`` naming
-    the parts; an unreadable one raises that part's own error with ``part`` added.
+    The method defaults to annuity; the principal is in ``currency`` unless it names one. With
+    the flat-fee method the rate is the fee per installment (``0.5%/month`` or ``0.5%``).
+    Words may be split by spaces (``18% a year``, ``京东 金条``). A rate that names no period
+    and has no plain one (``0.05%``, see ``unstated_percent_unit``) raises ``rate_unit_missing``
+    until the borrower's answer comes back as ``rate_unit``.
+
+    The loan date (放款日) may follow a keyword anywhere after the name: ``放款日2026-11-01``,
+    ``放款 11月1日``, ``loan 2026-11-01``, ``from 2026-11-01`` (see ``take_loan_date``). The
+    first due date defaults to a month after the loan date, or a month from ``today``; without
+    a year it is read by ``parse_first_due``.
+
+    A missing part raises ``debt_line_missing`` with ``missing`` naming the parts; an
+    unreadable one raises that part's own error with ``part`` added.
     """
     words = normalise_text(text).split()
     if len(words) > MAX_LINE_WORDS:
         raise InvalidTerms("too many words", code="debt_line_long", limit=MAX_LINE_WORDS)
+    words, start = take_loan_date(words, today)
     fields = (
         _Field("name", 1, len(words), clean_name),
         _Field("principal", 1, 2, lambda s: parse_amount(s, currency)),
         _Field("rate", 1, 3, _read_rate_or_fee),
         _Field("term", 1, 2, parse_term),
         _Field("method", 0, 2, _read_method),
-        _Field("first_due", 0, 3, lambda s: parse_date(s, today=today)),
+        _Field("first_due", 0, 3, lambda s: parse_first_due(s, today=today)),
     )
     found = _match(words, fields, 0) if words else None
     if found is None:
@@ -526,10 +559,14 @@ def parse_debt_line(text: str, *, today: date, currency: str) -> DebtSpec:
     assert isinstance(amount, ParsedAmount)
     assert isinstance(term, int)
     chosen = method if isinstance(method, Method) else Method.ANNUITY
-    due = first_due if isinstance(first_due, date) else add_months(today, 1)
+    due = first_due if isinstance(first_due, date) else add_months(start or today, 1)
+    if start is not None:
+        _part("start_date", lambda _: check_loan_date(start, due, today), "")
     rate, fee = Rate(ZERO, RateUnit.MONTH), ZERO
     if chosen is Method.FLAT_FEE:
         fee = _part("rate", parse_fee_rate, rate_text)
+    elif rate_unit is not None:
+        rate = _part("rate", lambda s: parse_rate_per(s, rate_unit), rate_text)
     else:
         rate = _part("rate", parse_rate, rate_text)
     terms = LoanTerms(
@@ -539,6 +576,7 @@ def parse_debt_line(text: str, *, today: date, currency: str) -> DebtSpec:
         method=chosen,
         first_due=due,
         currency=amount.currency,
+        start_date=start,
         fee_rate=fee,
     )
     return DebtSpec(name=clean_name(name), terms=terms, penalty=default_penalty(chosen))
@@ -577,9 +615,9 @@ def _explain(words: Sequence[str], today: date, currency: str) -> None:
         return
     if _can_read(rest[0], _read_method):
         if rest[1:]:
-            _part("first_due", lambda s: parse_date(s, today=today), " ".join(rest[1:]))
+            _part("first_due", lambda s: parse_first_due(s, today=today), " ".join(rest[1:]))
     elif any(ch.isdigit() for ch in rest[0]):
-        _part("first_due", lambda s: parse_date(s, today=today), " ".join(rest))
+        _part("first_due", lambda s: parse_first_due(s, today=today), " ".join(rest))
     else:
         _part("method", _read_method, rest[0])
 
@@ -597,3 +635,99 @@ def _part(part: str, read: Callable[[str], T], text: str) -> T:
         return read(text)
     except DomainError as error:
         raise type(error)(str(error), code=error.code, part=part, **error.params) from None
+
+
+# ---- dates: the first due date and the loan date --------------------------------------------
+
+#: A new loan's first installment falls due within two months of taking it (the guided flow
+#: offers one and two months from today); a month and day further ahead than that, typed
+#: without a year, is a loan already running (issue 9: 8月20日 in December is last August).
+FIRST_DUE_MONTHS_AHEAD = 2
+
+
+def parse_first_due(text: str, *, today: date) -> date:
+    """Read a first due date; without a year, the next one within two months, else the last.
+
+    On 1 December 2026, ``1月15日`` is 15 January 2027 and ``8月20日`` 20 August 2026.
+    """
+    return parse_date_near(text, today=today, months_ahead=FIRST_DUE_MONTHS_AHEAD)
+
+
+def parse_loan_date(text: str, *, today: date) -> date:
+    """Read the day the money was paid out (放款日); without a year, the latest one so far."""
+    return parse_date_near(text, today=today)
+
+
+def check_loan_date(start: date, first_due: date, today: date) -> date:
+    """Refuse a loan date in the future or on or after the first due date; returns it."""
+    if start > today:
+        raise InvalidTerms(
+            f"the loan date {start} is after today {today}",
+            code="loan_date_future",
+            start=start,
+            today=today,
+        )
+    if start >= first_due:
+        raise InvalidTerms(
+            f"the loan date {start} is not before the first due date {first_due}",
+            code="loan_date_order",
+            start=start,
+            first_due=first_due,
+        )
+    return start
+
+
+#: Words that announce the loan date in the one-line form; Chinese ones may run on into it.
+_LOAN_WORDS_ZH = ("放款日期", "放款日", "放款", "借款日期", "借款日", "起息日")
+_LOAN_WORDS_EN = ("loan date", "loaned", "loan", "from", "since", "started")
+#: A date runs over at most three words (``2026年 11月 1日``).
+_MAX_DATE_WORDS = 3
+
+
+def take_loan_date(words: Sequence[str], today: date) -> tuple[list[str], date | None]:
+    """Split a one-line form's words into the rest and the loan date its keyword announces.
+
+    A Chinese keyword (``放款日``) always announces a date, so what follows it must be one;
+    an English word (``loan``, ``from``) only does when a date follows, since ``car loan`` or
+    ``money from mom`` are names. Raises the date's error with ``part`` ``start_date``.
+    """
+    for at in range(1, len(words)):  # the first word is always (part of) the name
+        word = words[at].casefold()
+        pair = f"{word} {words[at + 1].casefold()}" if at + 1 < len(words) else word
+        if keyword := next((k for k in _LOAN_WORDS_ZH if word.startswith(k)), None):
+            found = _date_after(words, at, word[len(keyword) :], today, required=True)
+        elif pair in _LOAN_WORDS_EN:
+            found = _date_after(words, at + 1, "", today, required=False)
+        elif word.rstrip(":") in _LOAN_WORDS_EN:
+            found = _date_after(words, at, "", today, required=False)
+        else:
+            continue
+        if found is not None:
+            end, start = found
+            return [*words[:at], *words[end:]], start
+    return list(words), None
+
+
+def _date_after(
+    words: Sequence[str], at: int, attached: str, today: date, *, required: bool
+) -> tuple[int, date] | None:
+    """The loan date after the keyword at ``at``: (index past its last word, the date)."""
+    attached = attached.lstrip(":=")
+    first = at if attached else at + 1
+    meant: DomainError | None = None  # an impossible date is still meant as a date
+    garbage: DomainError | None = None
+    for end in range(min(len(words), first + _MAX_DATE_WORDS), first, -1):
+        text = " ".join([attached, *words[at + 1 : end]] if attached else words[first:end])
+        try:
+            return end, parse_loan_date(text, today=today)
+        except InvalidDate as failed:
+            if failed.code != "date_garbage":
+                meant = meant or failed
+            else:
+                garbage = failed  # the shortest reading's, to quote just the date's word
+    error = meant or (garbage if required else None)
+    if required and error is None:
+        error = InvalidTerms("no loan date after the keyword", code="loan_date_empty")
+    if error is None:
+        return None
+    raise type(error)(str(error), code=error.code, part="start_date", **error.params)

@@ -43,7 +43,7 @@ from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, Method, ScheduleRow
 from tracker.services.budget import current_budget
 from tracker.services.debts import Position, add_plan, positions, terms_of
-from tracker.services.plans import custom_terms, record_agreed_plan
+from tracker.services.plans import custom_terms, last_payment_id, record_agreed_plan
 from tracker.storage.enums import (
     BudgetSource,
     Channel,
@@ -598,6 +598,8 @@ def _store_proposal(
     )
     plan = add_plan(uow, debt, terms, origin=PlanOrigin.PROPOSAL, now=now, rows=stored_rows)
     plan.proposal_json = text
+    # Its figures start from what is owed after the payments recorded so far.
+    plan.after_payment_id = last_payment_id(uow, debt)
     return plan
 
 
@@ -750,6 +752,7 @@ def confirm_proposal(
         note=None,
         now=now,
         today=today,
+        proposal=start.plan,
     )
 
 

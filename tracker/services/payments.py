@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from tracker.errors import Conflict, InvalidDate, NotFound
-from tracker.ledger import Allocation
+from tracker.ledger import Allocation, Component
 from tracker.money import ZERO, check_amount, from_minor, to_minor
 from tracker.parsing.text import normalise_text
 from tracker.services.debts import Position, position
@@ -37,14 +37,32 @@ class PaymentOutcome:
 
     @property
     def installments(self) -> tuple[int, ...]:
-        """The installments this payment went to, in order."""
+        """The installments this payment went to, or is counted towards, in order."""
         return tuple(dict.fromkeys(a.installment for a in self.allocations))
 
     @property
     def paid_ahead(self) -> tuple[int, ...]:
-        """Installments beyond the first one paid that are not due yet: paid ahead of time."""
-        due = {i.number: i.due_date for i in self.position.state.installments}
-        return tuple(n for n in self.installments[1:] if due[n] > self.position.state.today)
+        """Installments not due yet that this payment is held for: counted on their due dates."""
+        return tuple(dict.fromkeys(a.installment for a in self.allocations if a.ahead))
+
+    @property
+    def ahead_amount(self) -> Decimal:
+        """How much of this payment is held in advance for installments not due yet."""
+        return sum((a.amount for a in self.allocations if a.ahead), ZERO)
+
+    @property
+    def paid_off(self) -> bool:
+        """True when this payment paid the debt off ahead of its schedule."""
+        state = self.position.state
+        return state.paid_off_on is not None and state.paid_off_on == self.payment.paid_on
+
+    def paid_by_component(self) -> dict[Component, Decimal]:
+        """What this payment paid (not held in advance) of each component."""
+        out: dict[Component, Decimal] = {}
+        for a in self.allocations:
+            if not a.ahead:
+                out[a.component] = out.get(a.component, ZERO) + a.amount
+        return out
 
     @property
     def credit(self) -> Decimal:

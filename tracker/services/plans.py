@@ -1,8 +1,9 @@
 """Plans agreed with a lender: preview new terms against the current plan, record and activate
 them together with the proof of the agreement, and list a debt's plan versions.
 
-A renegotiated plan repays what was owed on the day it takes effect (its ``start_date``);
-payments before that day were part of that figure, so its ledger only counts later ones.
+A renegotiated plan repays what was owed when it was agreed: the settle-today figure after every
+payment recorded until then. It counts only the payments recorded after (``counts`` in
+``tracker.services.debts``), so a payment made the same day is neither lost nor counted twice.
 """
 
 from __future__ import annotations
@@ -17,14 +18,13 @@ from decimal import Decimal
 from tracker.calculator import Quote, quote
 from tracker.dates import add_months, monthly_due_dates
 from tracker.errors import Conflict, DomainError, InvalidDate, InvalidTerms, NotFound
-from tracker.ledger import Ledger, LedgerState
-from tracker.ledger import Payment as LedgerPayment
+from tracker.ledger import LedgerState
 from tracker.money import ZERO, from_minor, quantize
 from tracker.parsing import normalise_text, parse_amount, parse_date, parse_rate
 from tracker.rates import ZERO_RATE, Rate
 from tracker.schedule import MAX_TERM
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
-from tracker.services.debts import Position, add_plan, policy_of, position
+from tracker.services.debts import add_plan, policy_of, position
 from tracker.storage.enums import Channel, DebtStatus, DocumentKind, PlanOrigin, PlanStatus
 from tracker.storage.models import Debt, Installment, PlanVersion
 from tracker.storage.uow import UnitOfWork
@@ -89,10 +89,9 @@ class PlanDefaults:
 
     debt: Debt
     plan: PlanVersion
-    #: What the new plan repays unless the lender waived part: what was owed today before
-    #: today's payments, since a plan taking effect today counts them towards itself.
+    #: What the new plan repays unless the lender waived part: what settling today takes,
+    #: after every payment recorded so far (the plan counts only later ones).
     owed_today: Decimal
-    paid_today: Decimal  # how much today's payments took off what is owed
     first_due: date  # the current plan's due day, next month or this one
     current: PlanFigures  # what the current plan still asks from today
 
@@ -140,7 +139,11 @@ class PlanDocument:
 
 
 def parse_plan_rate(text: str) -> Rate:
-    """A rate as ``parse_rate`` reads it; ``免息`` / ``interest-free`` is 0 %."""
+    """A rate as ``parse_rate`` reads it; ``免息`` / ``interest-free`` is 0 %.
+
+    A bare percentage below 4 % (``1.5%``) is refused with ``rate_unit_missing`` rather than
+    read as yearly: the plan's reply names the period to add, with examples.
+    """
     key = re.sub(r"[ \-_]", "", normalise_text(text).casefold())
     if key in _INTEREST_FREE:
         return ZERO_RATE
@@ -309,12 +312,10 @@ def plan_defaults(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> P
     first_due = add_months(today.replace(day=1), 0, due_day)
     if first_due <= today:
         first_due = add_months(first_due, 1, due_day)
-    owed = _owed_before(uow, pos, user_id, today)
     return PlanDefaults(
         debt=pos.debt,
         plan=pos.plan,
-        owed_today=owed,
-        paid_today=owed - pos.state.owed_today.total,
+        owed_today=pos.state.owed_today.total,
         first_due=first_due,
         current=_current_figures(pos.state),
     )
@@ -332,7 +333,7 @@ def preview_agreed_plan(
         quote=result,
         new=_quote_figures(result),
         current=_current_figures(pos.state),
-        owed_today=_owed_before(uow, pos, user_id, today),
+        owed_today=pos.state.owed_today.total,
     )
 
 
@@ -351,13 +352,15 @@ def record_agreed_plan(
     note: str | None,
     now: datetime,
     today: date,
+    proposal: PlanVersion | None = None,
 ) -> tuple[PlanVersion, Quote]:
     """Store the plan agreed with the lender and make it the active one.
 
     The previous active plan becomes superseded and stays as history (its installments stay,
     inactive), and so does any open proposal for the debt (/hardship's): what was agreed
     answers it, whether or not the lender took it as proposed. ``terms.start_date`` is the day
-    the plan takes effect, today by default.
+    the plan takes effect, today by default. The plan repays what was owed after the payments
+    recorded so far, or, confirming ``proposal``, after those its figures were built on.
     """
     debt = uow.debts.require_for_user(user_id, debt_id)
     checked = _checked_terms(uow, debt, terms, today)
@@ -368,6 +371,9 @@ def record_agreed_plan(
     _check_document(document_file_id, document_kind)
     result = quote(checked)
     plan = add_plan(uow, debt, checked, origin=PlanOrigin.RENEGOTIATED, now=now, rows=result.rows)
+    plan.after_payment_id = (
+        proposal.after_payment_id if proposal is not None else last_payment_id(uow, debt)
+    )
     plan.confirmed_on = confirmed_on
     plan.channel = channel
     plan.reference = reference
@@ -473,16 +479,9 @@ def _current_figures(state: LedgerState) -> PlanFigures:
     )
 
 
-def _owed_before(uow: UnitOfWork, pos: Position, user_id: int, today: date) -> Decimal:
-    """What the debt owed today before today's payments, which a plan starting today counts."""
-    policy = policy_of(pos.debt, pos.plan)
-    payments = [
-        LedgerPayment(paid_on=p.paid_on, amount=from_minor(p.amount_minor, p.currency), ref=p.id)
-        for p in uow.payments.list_for_debt(user_id, _id(pos.debt))
-        if p.paid_on < today
-        and (pos.plan.origin is PlanOrigin.ORIGINAL or p.paid_on >= policy.start_date)
-    ]
-    return Ledger(pos.rows, policy).state(payments, today).owed_today.total
+def last_payment_id(uow: UnitOfWork, debt: Debt) -> int | None:
+    """The last payment a plan agreed now starts after (see ``counts``)."""
+    return uow.payments.last_id_for_debt(_id(debt))
 
 
 def _stored_figures(installments: Sequence[Installment], currency: str) -> PlanFigures:

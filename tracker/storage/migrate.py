@@ -10,6 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from tracker.storage.db import make_engine
@@ -43,6 +44,14 @@ def upgrade(
             _check_foreign_keys(connection)
     finally:
         engine.dispose()
+
+
+def head() -> str:
+    """The newest revision the packaged scripts define."""
+    revision = ScriptDirectory.from_config(make_config()).get_current_head()
+    if revision is None:  # pragma: no cover - the package always ships its scripts
+        raise RuntimeError("no migration scripts found")
+    return revision
 
 
 def current(url: str, *, connect_args: Mapping[str, Any] | None = None) -> str | None:

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlmodel import Field
 
 from tracker.rates import RateUnit
@@ -55,6 +57,12 @@ class Debt(Base, table=True):
     penalty_multiplier: Decimal = Field(default=Decimal("1.5"), sa_type=DecimalText())
     penalty_daily_rate: Decimal | None = Field(default=None, sa_type=DecimalText())
     allocation_order: str = Field(default=DEFAULT_ALLOCATION_ORDER, sa_type=String(64))
+    # Paying off early still owes the remaining per-period fees (白条, cards: the safe answer).
+    fees_on_payoff: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # Penalty interest also runs on overdue interest (复利, PBOC 2003 No. 251); lenders differ.
+    penalty_on_interest: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa_false()}
+    )
     max_term_months: int | None = None  # the longest extension the lender allows
     status: DebtStatus = Field(default=DebtStatus.ACTIVE, sa_type=StrEnumText(DebtStatus))
     note: str | None = Field(default=None, sa_type=Text)
@@ -101,6 +109,9 @@ class PlanVersion(Base, table=True):
     # The previous plan's last installment (seq) that stays in force; the new plan takes over
     # after it. None for an original plan, or when it replaces the whole previous schedule.
     starts_after_installment: int | None = None
+    # The last payment counted in a renegotiated plan's starting balance: the plan counts only
+    # payments recorded after it (None: every payment of the debt). See services.debts.counts.
+    after_payment_id: int | None = Field(default=None, sa_type=BigInteger)
     confirmed_on: date | None = None
     channel: Channel | None = Field(default=None, sa_type=StrEnumText(Channel))
     reference: str | None = Field(default=None, sa_type=String(128))  # lender's case number

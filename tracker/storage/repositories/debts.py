@@ -318,6 +318,11 @@ class PaymentRepository(Repository):
         statement = statement.order_by(col(Payment.recorded_at).desc(), col(Payment.id).desc())
         return self._session.exec(statement.limit(1)).first()
 
+    def last_id_for_debt(self, debt_id: int) -> int | None:
+        """The newest payment id recorded for the debt (ids only grow), or None."""
+        statement = select(func.max(col(Payment.id))).where(col(Payment.debt_id) == debt_id)
+        return self._session.exec(statement).one()
+
     def list_for_debt(
         self, user_id: int, debt_id: int, *, include_undone: bool = False
     ) -> list[Payment]:
