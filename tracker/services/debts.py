@@ -221,7 +221,7 @@ def policy_of(debt: Debt, plan: PlanVersion) -> LedgerPolicy:
             on_interest=debt.penalty_on_interest,
         ),
         order=parse_order(debt.allocation_order),
-        fees_on_payoff=debt.fees_on_payoff,
+        fees_on_payoff=debt.fees_on_payoff is not False,  # not asked yet: the safe answer
     )
 
 

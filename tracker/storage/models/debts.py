@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
-from sqlalchemy import true as sa_true
 from sqlmodel import Field
 
 from tracker.rates import RateUnit
@@ -57,8 +56,9 @@ class Debt(Base, table=True):
     penalty_multiplier: Decimal = Field(default=Decimal("1.5"), sa_type=DecimalText())
     penalty_daily_rate: Decimal | None = Field(default=None, sa_type=DecimalText())
     allocation_order: str = Field(default=DEFAULT_ALLOCATION_ORDER, sa_type=String(64))
-    # Paying off early still owes the remaining per-period fees (白条, cards: the safe answer).
-    fees_on_payoff: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # Paying off early still owes the remaining per-period fees? None: not asked yet, taken as
+    # yes (白条 and card installments often do: the safe answer). See services.debts.policy_of.
+    fees_on_payoff: bool | None = None
     # Penalty interest also runs on overdue interest (复利, PBOC 2003 No. 251); lenders differ.
     penalty_on_interest: bool = Field(
         default=False, sa_column_kwargs={"server_default": sa_false()}

@@ -4,8 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-03
 
-- ``debts.fees_on_payoff``: paying off early still owes the remaining per-period fees (the
-  conservative default, true for existing debts).
+- ``debts.fees_on_payoff``: paying off early still owes the remaining per-period fees; NULL
+  until the borrower answers, which counts as yes (the conservative answer).
 - ``debts.penalty_on_interest``: penalty interest also runs on overdue interest (复利); off.
 - ``plan_versions.after_payment_id``: the last payment counted in a renegotiated plan's starting
   balance; the plan counts only later ones. Existing renegotiated plans counted payments made
@@ -27,9 +27,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("debts") as batch:
-        batch.add_column(
-            sa.Column("fees_on_payoff", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
+        batch.add_column(sa.Column("fees_on_payoff", sa.Boolean(), nullable=True))
         batch.add_column(
             sa.Column(
                 "penalty_on_interest", sa.Boolean(), nullable=False, server_default=sa.false()
