@@ -25,6 +25,7 @@ from bot.features import (
     hardship,
     payments,
     plans,
+    prepay,
     reminders,
     start,
 )
@@ -51,6 +52,7 @@ FEATURES: tuple[ModuleType, ...] = (
     reminders,
     data,
     payments,
+    prepay,
     fallback,
 )
 

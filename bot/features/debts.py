@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import suppress
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, InlineKeyboardButton, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -22,6 +22,7 @@ from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, turn
 from bot.views import d, debt_picker, m, owed_summary
 from tracker.services.debts import (
+    Position,
     archive_debt,
     due_within,
     find_debts,
@@ -176,7 +177,7 @@ async def status_pressed(update: Update, context: Context) -> None:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         pos = position(t.uow, t.user_id, debt_id, t.today)
         await query.answer()
-        await t.reply(owed_summary(t, pos))
+        await t.reply(owed_summary(t, pos), _payoff_buttons(t, [pos]))
 
 
 # ---- /schedule ------------------------------------------------------------------------------
@@ -269,7 +270,16 @@ async def status(update: Update, context: Context) -> None:
                 ),
             ]
         blocks.append("\n".join(lines))
-        await t.reply("\n\n".join(blocks))
+        await t.reply("\n\n".join(blocks), _payoff_buttons(t, current))
+
+
+def _payoff_buttons(t: Turn, current: Sequence[Position]) -> list[list[InlineKeyboardButton]]:
+    """A "pay off early" button per debt not yet repaid (handled by bot.features.prepay)."""
+    return [
+        [t.button(t._("💰 Pay off {debt} early", debt=pos.debt.name), "ppo", pos.debt.id)]
+        for pos in current[:MAX_LISTED_WITH_BUTTONS]
+        if not pos.state.is_settled
+    ]
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -40,6 +40,7 @@ ORIGIN_LABELS = {
     PlanOrigin.ORIGINAL: N_("original contract"),
     PlanOrigin.RENEGOTIATED: N_("renegotiated"),
     PlanOrigin.PROPOSAL: N_("proposal"),
+    PlanOrigin.PREPAYMENT: N_("after a prepayment"),
 }
 STATUS_LABELS = {
     PlanStatus.ACTIVE: N_("active"),

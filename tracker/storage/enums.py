@@ -53,6 +53,7 @@ class PlanOrigin(StrEnum):
     ORIGINAL = "original"  # the contract as signed
     RENEGOTIATED = "renegotiated"  # agreed with the lender
     PROPOSAL = "proposal"  # computed by the planner, not (yet) agreed
+    PREPAYMENT = "prepayment"  # recomputed by the lender after a prepayment
 
 
 class Channel(StrEnum):
