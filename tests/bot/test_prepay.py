@@ -1,4 +1,4 @@
-"""/prepay and "pay off early" through the real Application and the local Bot API, in both languages.
+"""/prepay and "pay off early" through the real Application and local Bot API, both languages.
 
 The default debt (tests/bot/conftest.py): 金条, ¥12,000 at 0.05 % a day, 12 annuity installments
 from 2026-12-15, the money received 2026-11-15; the clock stands at 2026-12-01, 16 days in.
