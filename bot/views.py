@@ -59,6 +59,13 @@ def owed_summary(t: Turn, pos: Position) -> str:
         lines.append(t._("· penalty interest {amount}", amount=m(t, owed.penalty, cur)))
     if owed.fees:
         lines.append(t._("· fees {amount}", amount=m(t, owed.fees, cur)))
+    if state.advance:
+        lines.append(
+            t._(
+                "· paid ahead {amount} (already taken off; counts on the due dates)",
+                amount=m(t, state.advance, cur),
+            )
+        )
     if state.overdue:
         first = state.overdue[0]
         lines.append(

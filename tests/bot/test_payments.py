@@ -106,6 +106,9 @@ async def test_overpayment_pays_ahead_the_next_installments(
     assert "CN¥2,500.00 of it is paid before the due date" in reply.text
     # Settling today: 12,000 + 16 days (Nov 15 → Dec 1) × 12,000 × 0.05 % = 12,096.00, less 2,500.
     assert "Owed today: CN¥9,596.00" in reply.text
+    en_user.send_text("/status")
+    status = (await en_user.next_message()).text or ""
+    assert "· paid ahead CN¥2,500.00 (already taken off; counts on the due dates)" in status
     assert amounts(stored(make_uow, en_user, debt_id)) == [250000]
 
 
