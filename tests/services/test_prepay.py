@@ -20,6 +20,7 @@ from tracker.rates import ZERO_RATE
 from tracker.schedule import build_schedule
 from tracker.schedule_types import LoanTerms, Method, PrepaymentMode
 from tracker.services.debts import add_debt, position, terms_of
+from tracker.services.payments import undo_payment
 from tracker.services.prepay import payoff_preview, prepay_preview, record_prepayment
 from tracker.storage.enums import PlanOrigin, PlanStatus
 from tracker.storage.uow import SqlUnitOfWork
@@ -214,3 +215,29 @@ def _terms(uow: SqlUnitOfWork, ids: tuple[int, int]) -> LoanTerms:
     plan = uow.plans.active_for_debt(ids[1])
     assert plan is not None
     return terms_of(debt, plan)
+
+
+def test_undoing_the_prepayment_brings_back_the_plan_it_replaced(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    user_id, debt_id = debt_of
+    with make_uow() as uow:
+        original = uow.plans.active_for_debt(debt_id)
+        assert original is not None
+        _preview, payment, _ = record_prepayment(
+            uow,
+            user_id=user_id,
+            debt_id=debt_id,
+            amount=D(5000),
+            mode=PrepaymentMode.KEEP_TERM,
+            today=TODAY,
+            now=NOW,
+            idempotency_key="tg:prepay:1:9",
+        )
+        assert payment.id is not None
+        undo_payment(uow, user_id, payment.id, NOW, TODAY)
+        active = uow.plans.active_for_debt(debt_id)
+        assert active is not None
+        assert active.id == original.id
+        # Back to the original figure: nothing assumes the 5,000 any more.
+        assert position(uow, user_id, debt_id, TODAY).state.owed_today.total == SETTLE_TODAY

@@ -12,7 +12,7 @@ from tracker.ledger import Allocation, Component
 from tracker.money import ZERO, check_amount, from_minor, to_minor
 from tracker.parsing.text import normalise_text
 from tracker.services.debts import Position, position
-from tracker.storage.enums import DebtStatus, PaymentSource
+from tracker.storage.enums import DebtStatus, PaymentSource, PlanOrigin, PlanStatus
 from tracker.storage.models import Debt, Payment
 from tracker.storage.uow import UnitOfWork
 
@@ -198,7 +198,25 @@ def undo_payment(
     if payment is None:
         raise NotFound(f"payment {payment_id} not found", code="no_payment_to_undo")
     uow.payments.undo(payment, now)  # Conflict if it was already undone
+    _restore_plan_before_prepayment(uow, payment, now)
     return UndoOutcome(payment, position(uow, user_id, payment.debt_id, today))
+
+
+def _restore_plan_before_prepayment(uow: UnitOfWork, payment: Payment, now: datetime) -> None:
+    """A plan the lender recomputed after this payment (/prepay) stands on it: undoing the
+    payment brings back the plan it replaced, so the figures never assume money not paid."""
+    plan = uow.plans.active_for_debt(payment.debt_id)
+    if plan is None or plan.origin is not PlanOrigin.PREPAYMENT:
+        return
+    if plan.after_payment_id != payment.id:
+        return
+    earlier = [
+        p
+        for p in uow.plans.list_for_debt(payment.debt_id)
+        if p.status is PlanStatus.SUPERSEDED and p.version < plan.version
+    ]
+    if earlier:
+        uow.plans.activate(earlier[-1], now)
 
 
 def undo_last_payment(uow: UnitOfWork, user_id: int, now: datetime) -> Payment:
