@@ -33,10 +33,12 @@ from bot.features.debts_steps import (
     EXTRAS,
     FEE,
     FIRST_DUE,
+    LINE_PERIOD,
     METHOD,
     NAME,
     PRINCIPAL,
     RATE,
+    RATE_PERIOD,
     SUMMARY,
     TERM,
     USE_BUTTONS,
@@ -48,7 +50,9 @@ from bot.features.debts_steps import (
     press_due,
     press_extra,
     press_fee,
+    press_loan_default,
     press_method,
+    press_rate_unit,
     question,
     read_extra,
     read_fee,
@@ -68,6 +72,8 @@ from bot.features.debts_text import (
 from bot.runtime import Context, Turn, turn
 from tracker.calculator import Quote
 from tracker.errors import DomainError
+from tracker.parsing.rates import rate_readings
+from tracker.rates import RateUnit
 from tracker.services.debts import (
     DebtSpec,
     add_debt,
@@ -231,15 +237,45 @@ async def adddebt(update: Update, context: Context) -> int:
         if args[0].casefold() in ("help", "?", "帮助"):
             await t.reply(t._(USAGE))
             return END
-        try:
-            spec = parse_debt_line(" ".join(args), today=t.today, currency=t.user.currency)
-            _debt, result = add_debt(t.uow, t.user_id, spec, t.now)
-        except DomainError as error:
-            await t.reply(f"{problem_text(t, error)}\n\n{t._(USAGE)}")
-            return END
-        t.commit()
-        await t.reply(saved_text(t, spec, result))
+        return await _save_line(t, context, " ".join(args), None)
     return END
+
+
+async def _save_line(t: Turn, context: Context, line: str, unit: RateUnit | None) -> int:
+    """Save a one-line debt; a rate without its period is asked about first (LINE_PERIOD)."""
+    assert context.user_data is not None
+    try:
+        spec = parse_debt_line(line, today=t.today, currency=t.user.currency, rate_unit=unit)
+        _debt, result = add_debt(t.uow, t.user_id, spec, t.now)
+    except DomainError as error:
+        rate = str(error.params.get("text", ""))
+        if unit is None and error.params.get("part") == "rate" and rate_readings(rate):
+            draft = context.user_data[DRAFT] = {"line": line, "rate_text": rate}
+            await _prompt(t, LINE_PERIOD, draft)
+            return LINE_PERIOD
+        await t.reply(f"{problem_text(t, error)}\n\n{t._(USAGE)}")
+        return END
+    t.commit()
+    context.user_data.pop(DRAFT, None)
+    await t.reply(saved_text(t, spec, result))
+    return END
+
+
+async def line_period_pressed(update: Update, context: Context) -> int:
+    """The period of a one-line /adddebt's rate was chosen: read the line again and save."""
+    query = update.callback_query
+    assert query is not None
+    draft = _draft(context)
+    async with turn(update, context) as t:
+        callback = decode(query.data, t.update_user_id)
+        await query.answer()
+        try:
+            line, unit = draft["line"], RateUnit(callback.arg(0))
+        except (KeyError, ValueError):
+            return await _lost(t, context)
+        await _close_keyboard(query)
+        return await _save_line(t, context, line, unit)
+    return LINE_PERIOD
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
@@ -254,6 +290,16 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
                 NAME: [MessageHandler(text, _text_step(NAME, read_name))],
                 PRINCIPAL: [MessageHandler(text, _text_step(PRINCIPAL, read_principal))],
                 RATE: [MessageHandler(text, _text_step(RATE, read_rate))],
+                RATE_PERIOD: [
+                    CallbackQueryHandler(
+                        _button_step(RATE_PERIOD, press_rate_unit), pattern=r"^adu:"
+                    ),
+                    MessageHandler(text, _text_step(RATE_PERIOD, read_rate)),
+                ],
+                LINE_PERIOD: [
+                    CallbackQueryHandler(line_period_pressed, pattern=r"^adu:"),
+                    MessageHandler(text, _text_step(LINE_PERIOD, not_text)),
+                ],
                 TERM: [MessageHandler(text, _text_step(TERM, read_term))],
                 METHOD: [
                     CallbackQueryHandler(_button_step(METHOD, press_method), pattern=r"^adm:"),
@@ -275,7 +321,12 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
                     CallbackQueryHandler(_button_step(EXTRAS, press_extra), pattern=r"^adx:"),
                     MessageHandler(text, _text_step(EXTRAS, not_text)),
                 ],
-                EXTRA_VALUE: [MessageHandler(text, _text_step(EXTRA_VALUE, read_extra))],
+                EXTRA_VALUE: [
+                    CallbackQueryHandler(
+                        _button_step(EXTRA_VALUE, press_loan_default), pattern=r"^adv:"
+                    ),
+                    MessageHandler(text, _text_step(EXTRA_VALUE, read_extra)),
+                ],
             },
             fallbacks=[CommandHandler("cancel", cancel)],
             name="adddebt",

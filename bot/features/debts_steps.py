@@ -11,29 +11,44 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from bot.features.debts_text import METHOD_BUTTONS, extras_text, quote_text
+from bot.features.debts_text import (
+    LINE_PERIOD_QUESTION,
+    METHOD_BUTTONS,
+    RATE_PERIOD_QUESTION,
+    extras_text,
+    quote_text,
+    rate_text,
+)
+from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Keyboard, Turn, kb
 from bot.views import d
 from tracker.dates import add_months
-from tracker.errors import InvalidAmount, InvalidTerms
+from tracker.errors import InvalidAmount, InvalidRate, InvalidTerms
 from tracker.ledger import PenaltyMode, PenaltyPolicy
-from tracker.parsing import parse_amount, parse_date, parse_method, parse_rate, parse_term
+from tracker.parsing import parse_amount, parse_method, parse_rate, parse_term
+from tracker.parsing.rates import rate_readings
 from tracker.rates import Rate, RateUnit
 from tracker.schedule_types import LoanTerms, Method
 from tracker.services.debts import (
     DebtSpec,
+    check_loan_date,
     check_spec,
     clean_name,
     default_penalty,
     parse_daily_late_fee,
     parse_fee_rate,
+    parse_first_due,
     parse_grace_days,
+    parse_loan_date,
     parse_penalty_multiplier,
+    parse_rate_per,
 )
 
 DRAFT = "adddebt"
 NAME, PRINCIPAL, RATE, TERM, METHOD, FEE, FIRST_DUE, SUMMARY, EXTRAS, EXTRA_VALUE = range(10)
+#: After the rate step, or a one-line /adddebt, gave a rate without its period (``0.05%``).
+RATE_PERIOD, LINE_PERIOD = 10, 11
 STEPS = 6
 
 Draft = dict[str, str]
@@ -59,7 +74,16 @@ QUESTIONS = {
         "When is the first installment due? Choose a date below or type one, for example <code>2027-01-15</code>, <code>1月15日</code> or <code>15号</code>."
     ),
 }
-STEP_NUMBERS = {NAME: 1, PRINCIPAL: 2, RATE: 3, TERM: 4, METHOD: 5, FEE: 5, FIRST_DUE: 6}
+STEP_NUMBERS = {
+    NAME: 1,
+    PRINCIPAL: 2,
+    RATE: 3,
+    RATE_PERIOD: 3,
+    TERM: 4,
+    METHOD: 5,
+    FEE: 5,
+    FIRST_DUE: 6,
+}
 
 EXTRA_QUESTIONS = {
     "grace": N_(
@@ -73,6 +97,9 @@ EXTRA_QUESTIONS = {
     ),
     "upfront": N_(
         "Was a fee taken when the money was paid out (an upfront or service fee)? Type the amount, or <code>0</code> for none."
+    ),
+    "start": N_(
+        "On what day was the money paid out to you (the loan date)? Interest runs from then. For example <code>2026-11-01</code> or <code>11月1日</code>."
     ),
 }
 
@@ -95,6 +122,7 @@ def spec_of(draft: Draft) -> DebtSpec:
         currency=draft["currency"],
         fee_rate=Decimal(draft.get("fee", "0")) if method is Method.FLAT_FEE else Decimal(0),
         upfront_fee=Decimal(draft.get("upfront", "0")),
+        start_date=date.fromisoformat(draft["start"]) if "start" in draft else None,
     )
     penalty = default_penalty(method)
     if "pmode" in draft:
@@ -113,7 +141,21 @@ def due_choices(t: Turn) -> list[date]:
     return [add_months(t.today, 1), add_months(t.today, 2)]
 
 
+def period_buttons(t: Turn, text: str) -> Keyboard:
+    """One button per plausible reading of a rate without its period, with its yearly rate."""
+    return kb(
+        *[[t.button(rate_text(t, rate), "adu", rate.unit.value)] for rate in rate_readings(text)]
+    )
+
+
 def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
+    if state == RATE_PERIOD:
+        asked = t._(RATE_PERIOD_QUESTION, rate=esc(draft["rate_text"]))
+        buttons = period_buttons(t, draft["rate_text"])
+        return f"<b>{STEP_NUMBERS[state]}/{STEPS}</b> {asked}", buttons
+    if state == LINE_PERIOD:
+        asked = t._(LINE_PERIOD_QUESTION, rate=esc(draft["rate_text"]))
+        return asked, period_buttons(t, draft["rate_text"])
     if state in QUESTIONS:
         text = f"<b>{STEP_NUMBERS[state]}/{STEPS}</b> " + t._(QUESTIONS[state])
         if state == METHOD:
@@ -146,7 +188,7 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
         text = "\n".join(
             (
                 t._("<b>Optional terms</b> — change only what your contract says differently:"),
-                extras_text(t, spec),
+                extras_text(t, spec, loan_date=True),
             )
         )
         return text, kb(
@@ -158,9 +200,15 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
                 t.button(t._("Penalty × contract rate"), "adx", "multiplier"),
                 t.button(t._("Daily late fee"), "adx", "daily"),
             ],
+            [t.button(t._("Loan date"), "adx", "start")],
             [t.button(t._("✅ Back to the summary"), "adx", "done")],
         )
-    return t._(EXTRA_QUESTIONS[draft.get("asking", "grace")]), None
+    asking = draft.get("asking", "grace")
+    if asking == "start":  # the one optional term with a default worth a button
+        default = add_months(spec.terms.first_due, -1)
+        label = t._("Default: {date}", date=d(t, default))
+        return t._(EXTRA_QUESTIONS[asking]), kb([t.button(label, "adv", "default")])
+    return t._(EXTRA_QUESTIONS[asking]), None
 
 
 # ---- steps: each reads an answer, keeps it in the draft and names the next state -------------
@@ -178,7 +226,22 @@ def read_principal(t: Turn, draft: Draft, text: str) -> int:
 
 
 def read_rate(t: Turn, draft: Draft, text: str) -> int:
-    rate = parse_rate(text)
+    try:
+        rate = parse_rate(text)
+    except InvalidRate:
+        if not rate_readings(text):
+            raise
+        # No period and no plain one (0.05%): ask, keeping what was typed for the answer.
+        draft["rate_text"] = text
+        return RATE_PERIOD
+    draft.pop("rate_text", None)
+    draft.update(rate=str(rate.value), unit=rate.unit.value)
+    return TERM
+
+
+def press_rate_unit(t: Turn, draft: Draft, value: str) -> int:
+    rate = parse_rate_per(draft["rate_text"], RateUnit(value))
+    draft.pop("rate_text")
     draft.update(rate=str(rate.value), unit=rate.unit.value)
     return TERM
 
@@ -216,7 +279,7 @@ def set_first_due(draft: Draft, day: date) -> int:
 
 
 def read_first_due(t: Turn, draft: Draft, text: str) -> int:
-    return set_first_due(draft, parse_date(text, today=t.today))
+    return set_first_due(draft, parse_first_due(text, today=t.today))
 
 
 def read_extra(t: Turn, draft: Draft, text: str) -> int:
@@ -232,6 +295,10 @@ def read_extra(t: Turn, draft: Draft, text: str) -> int:
         trial.update(
             pmode=PenaltyMode.DAILY_RATE_ON_OVERDUE.value, pdaily=str(parse_daily_late_fee(text))
         )
+    elif asking == "start":
+        start = parse_loan_date(text, today=t.today)
+        check_loan_date(start, date.fromisoformat(draft["first_due"]), t.today)
+        trial["start"] = start.isoformat()
     else:
         parsed = parse_amount(text, draft["currency"], allow_zero=True)
         if parsed.currency != draft["currency"]:
@@ -266,6 +333,12 @@ def press_fee(t: Turn, draft: Draft, value: str) -> int:
 
 def press_due(t: Turn, draft: Draft, value: str) -> int:
     return set_first_due(draft, date(int(value[:4]), int(value[4:6]), int(value[6:8])))
+
+
+def press_loan_default(t: Turn, draft: Draft, value: str) -> int:
+    draft.pop("start", None)
+    draft.pop("asking", None)
+    return EXTRAS
 
 
 def press_extra(t: Turn, draft: Draft, value: str) -> int:

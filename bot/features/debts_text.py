@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.errors import domain_error_text
+from bot.errors import domain_error_text, register
 from bot.formatting import esc, percent
 from bot.i18n import N_
 from bot.runtime import Turn
 from bot.views import d, m, status_label
 from tracker.calculator import Quote
 from tracker.calculator import percent as apr_percent
+from tracker.dates import add_months
 from tracker.errors import DomainError
 from tracker.ledger import PenaltyMode, PenaltyPolicy, Status
 from tracker.rates import Rate, RateUnit
@@ -46,7 +47,25 @@ PART_NAMES: dict[str, str] = {
     "term": N_("the number of months"),
     "method": N_("the repayment method"),
     "first_due": N_("the first due date"),
+    "start_date": N_("the loan date"),
 }
+
+register(
+    {
+        "loan_date_future": N_("The loan date {start} is in the future."),
+        "loan_date_order": N_(
+            "The loan date ({start}) must be before the first due date ({first_due})."
+        ),
+        "loan_date_empty": N_(
+            "Please write the loan date right after 放款日, for example <code>放款日2026-11-01</code>."
+        ),
+    },
+    {
+        "loan": N_(
+            "For example: <code>2026-11-01</code> or <code>11月1日</code> (the day the money reached you)."
+        ),
+    },
+)
 
 STATUS_ICONS: dict[Status, str] = {
     Status.PAID: "✅",
@@ -59,15 +78,23 @@ STATUS_ICONS: dict[Status, str] = {
 #: The one-line form and its rules; shown by ``/adddebt help`` and after a mistake in one line.
 USAGE = N_(
     "<b>Add a debt in one line</b>\n"
-    "<code>/adddebt name principal rate months [method] [first due]</code>\n\n"
-    "<code>/adddebt 金条 10000 0.05%/day 12 annuity 2026-12-15</code>\n"
+    "<code>/adddebt name principal rate months [method] [first due] [loan date]</code>\n\n"
+    "<code>/adddebt 金条 10000 0.05%/day 12 annuity 2026-12-15 loan 2026-11-15</code>\n"
     "<code>/adddebt 信用卡 20000 年化18% 24 等额本息 2026-12-05</code>\n"
     "<code>/adddebt 白条 6000 0.5%/month 12 flat_fee</code>\n\n"
-    "· The rate keeps its period: <code>0.05%/day</code>, <code>日利率0.05%</code>, <code>1.5%/month</code>, <code>年化18%</code>; a bare <code>18%</code> is a year.\n"
+    "· The rate keeps its period: <code>0.05%/day</code>, <code>日利率0.05%</code>, <code>1.5%/month</code>, <code>月息1分</code>, <code>年化18%</code>; a bare % from 4% up is a year, below that I ask.\n"
     "· Methods: annuity 等额本息, equal_principal 等额本金, interest_only 先息后本, flat_fee 分期手续费, daily 按日计息; without one, annuity.\n"
     "· With flat_fee the rate is the fee per installment on the original principal: <code>0.5%/month</code>, <code>0.5%</code> or <code>0.5%/期</code>.\n"
-    "· Without a first due date: one month from today. The principal is in your currency unless you write one (<code>USD500</code>).\n"
+    "· Without a first due date: a month after the loan date, or from today; without a loan date: a month before the first due date. The principal is in your currency unless you write one (<code>USD500</code>).\n"
     "Or send /adddebt alone and I'll ask step by step."
+)
+
+#: The question when a rate names no period (``0.05%``); the buttons show each reading.
+RATE_PERIOD_QUESTION = N_(
+    "Is “{rate}” a rate per day, per month or per year? Lenders quote all three, and the cost differs many times over. Choose below, or type it with its period, for example <code>{rate}/day</code>."
+)
+LINE_PERIOD_QUESTION = N_(
+    "Is “{rate}” a rate per day, per month or per year? Lenders quote all three, and the cost differs many times over. Choose below and I'll save the debt."
 )
 
 
@@ -146,7 +173,10 @@ def quote_text(t: Turn, spec: DebtSpec, q: Quote, *, first: int = 3) -> str:
     terms = spec.terms
     cur = terms.currency
     lines = [f"<b>{esc(spec.name)}</b>", terms_line(t, spec)]
-    lines.append(t._("First installments:"))
+    if terms.start_date is None:
+        lines.append(t._("First installments:"))
+    else:  # on the same line: the loan date explains the first installment's interest
+        lines.append(t._("First installments (loan paid out {date}):", date=d(t, terms.start_date)))
     lines += [row_line(t, row, cur) for row in q.rows[:first]]
     if len(q.rows) > first:
         lines.append("…")
@@ -168,17 +198,26 @@ def quote_text(t: Turn, spec: DebtSpec, q: Quote, *, first: int = 3) -> str:
     return "\n".join(lines)
 
 
-def extras_text(t: Turn, spec: DebtSpec) -> str:
-    """Grace days, penalty and upfront fee on one line each."""
+def extras_text(t: Turn, spec: DebtSpec, *, loan_date: bool = False) -> str:
+    """Grace days, penalty and upfront fee on one line each, and the loan date if asked."""
     terms = spec.terms
     upfront = m(t, terms.upfront_fee, terms.currency) if terms.upfront_fee else t._("none")
-    return "\n".join(
-        (
-            t._("· Grace days: {days}", days=spec.grace_days),
-            t._("· Penalty: {penalty}", penalty=penalty_text(t, terms, spec.penalty)),
-            t._("· Upfront fee: {fee}", fee=upfront),
-        )
-    )
+    lines = [
+        t._("· Grace days: {days}", days=spec.grace_days),
+        t._("· Penalty: {penalty}", penalty=penalty_text(t, terms, spec.penalty)),
+        t._("· Upfront fee: {fee}", fee=upfront),
+    ]
+    if loan_date:
+        lines.append(loan_date_text(t, terms))
+    return "\n".join(lines)
+
+
+def loan_date_text(t: Turn, terms: LoanTerms) -> str:
+    """The loan date (放款日), or the default it falls back to."""
+    if terms.start_date is not None:
+        return t._("· Loan date: {date}", date=d(t, terms.start_date))
+    default = add_months(terms.first_due, -1)
+    return t._("· Loan date: {date} (a month before the first due date)", date=d(t, default))
 
 
 def schedule_text(t: Turn, pos: Position) -> str:

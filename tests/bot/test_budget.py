@@ -32,9 +32,9 @@ async def test_guided_budget_in_chinese_with_a_wrong_amount_and_skip(
     assert "税后收入" in first.text
     assert "/cancel" in first.text
 
-    zh_user.send_text("八千块")
+    zh_user.send_text("八千多块")  # "8000-odd": 八千块 itself reads as 8000 (issue 8)
     again = await zh_user.next_message()
-    assert "无法把“八千块”识别为金额" in again.text
+    assert "无法把“八千多块”识别为金额" in again.text
     assert "例如" in again.text  # an example of what works
     assert "税后收入" in again.text  # and the same question again
 

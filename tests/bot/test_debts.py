@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+from math import floor
 from typing import Any
 
+import pytest
 from telegram.ext import Application
 
 from bot.localapi import EmulatorState, SimUser
@@ -306,3 +310,248 @@ async def test_adddebt_help_explains_the_one_line_form(app: Any, en_user: SimUse
     reply = (await say(en_user, "/adddebt help")).text or ""
     assert "With flat_fee the rate is the fee per installment" in reply
     assert "/adddebt 信用卡 20000 年化18% 24 等额本息 2026-12-05" in reply
+
+
+# ---- a rate without its period is asked about (issue 8, item 3) -------------------------------
+
+#: Words that may appear in a Chinese reply: commands, and the IRR abbreviation.
+ZH_ALLOWED_LATIN = {"adddebt", "schedule", "status", "cancel", "IRR"}
+
+
+def latin_words(message: ChatMessage) -> set[str]:
+    """Latin-script words of three letters or more in a message and its buttons."""
+    texts = [message.text or "", *(label for row in message.button_texts for label in row)]
+    return {word for text in texts for word in re.findall(r"[A-Za-z]{3,}", text)}
+
+
+def han(message: ChatMessage) -> str:
+    """The Chinese characters of a message and its buttons."""
+    texts = [message.text or "", *(label for row in message.button_texts for label in row)]
+    return "".join(ch for text in texts for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+def pct(value: Decimal) -> str:
+    """A percentage as the bot writes it: no trailing zeros (0.60 → 0.6%)."""
+    return f"{value.normalize():f}%"
+
+
+def cents(value: Fraction) -> Decimal:
+    """A positive amount rounded half up to cents."""
+    return Decimal(floor(value * 100 + Fraction(1, 2))) / 100
+
+
+def annuity_interest(principal: int, monthly: Fraction, months: int) -> Decimal:
+    """Total interest of a level-payment loan, each row's interest rounded half up.
+
+    The level payment is P·i(1+i)^n / ((1+i)^n − 1) rounded to cents; every row but the last
+    repays payment − interest, and the last repays what is left.
+    """
+    growth = (1 + monthly) ** months
+    payment = cents(principal * monthly * growth / (growth - 1))
+    balance, total = Decimal(principal), Decimal(0)
+    for row in range(1, months + 1):
+        interest = cents(Fraction(balance) * monthly)
+        total += interest
+        balance -= balance if row == months else payment - interest
+    return total
+
+
+#: 0.05 % a day on a 365-day year, as an exact monthly rate.
+DAILY_005 = Fraction(5, 10000) * 365 / 12
+
+
+async def test_issue_8_bare_005_percent_is_asked_not_read_as_yearly(
+    app: Any, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    # JD shows 金条's daily rate as a bare "0.05%"; read as 0.05 % a year the loan cost ¥5.43.
+    asked = await say(zh_user, "/adddebt 金条 20000 0.05% 12")
+    assert "“0.05%”是日利率、月利率还是年利率？" in (asked.text or "")
+    assert asked.button_texts == [
+        [f"日利率 0.05%（年化 {pct(D('0.05') * 365)}）"],  # 18.25 %
+        [f"月利率 0.05%（年化 {pct(D('0.05') * 12)}）"],  # 0.6 %
+        ["年利率 0.05%"],
+    ]
+    assert len((asked.text or "").splitlines()) <= 12
+    assert not stored_debts(make_uow, zh_user)  # nothing is guessed or saved yet
+    assert latin_words(asked) <= ZH_ALLOWED_LATIN
+
+    saved = await press(zh_user, asked, asked.button_texts[0][0])
+    interest = annuity_interest(20000, DAILY_005, 12)
+    assert f"借款成本：{yuan(interest)}（利息 {yuan(interest)}，手续费 ¥0.00）" in (
+        saved.text or ""
+    )
+    assert "¥5.43" not in (saved.text or "")
+    assert latin_words(saved) <= ZH_ALLOWED_LATIN
+    (debt,) = stored_debts(make_uow, zh_user)
+    assert (debt.rate_value, debt.rate_unit, debt.principal_minor) == (
+        D("0.0005"),
+        RateUnit.DAY,
+        2_000_000,
+    )
+
+
+async def test_one_line_period_question_in_english_saves_the_chosen_month(
+    app: Any, en_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    asked = await say(en_user, "/adddebt Card 6000 1.5% 12")
+    assert "Is “1.5%” a rate per day, per month or per year?" in (asked.text or "")
+    assert asked.button_texts == [
+        [f"1.5% a day ({pct(D('1.5') * 365)} a year)"],  # 547.5 %: offered, and shown as such
+        [f"1.5% a month ({pct(D('1.5') * 12)} a year)"],
+        ["1.5% a year"],
+    ]
+    assert not han(asked)
+    typed = await say(en_user, "1.5%/month")  # the line waits for a button
+    assert "Please choose with the buttons below." in (typed.text or "")
+    saved = await press(en_user, typed, "1.5% a month (18% a year)")
+    first = annuity(D(6000), D("0.015"), 12)
+    assert f"1. Jan 1, 2027: CN{yuan(first)}" in (saved.text or "")
+    assert not han(saved)
+    (debt,) = stored_debts(make_uow, en_user)
+    assert (debt.rate_value, debt.rate_unit) == (D("0.015"), RateUnit.MONTH)
+
+
+async def test_guided_flow_asks_the_period_then_carries_on_in_chinese(
+    app: Any, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    await say(zh_user, "/adddebt")
+    await say(zh_user, "金条")
+    await say(zh_user, "两万")  # Chinese numerals are amounts too
+    asked = await say(zh_user, "0.05%")
+    assert "3/6" in (asked.text or "")
+    assert "<code>" not in (asked.text or "")
+    assert "日利率0.05%" in (asked.text or "")  # the example to type instead
+    assert len(asked.button_texts) == 3
+    again = await say(zh_user, "1%")  # typing another bare rate asks about that one
+    assert "“1%”是日利率" in (again.text or "")
+    term = await press(zh_user, again, "月利率 1%（年化 12%）")
+    assert "4/6" in (term.text or "")
+    methods = await say(zh_user, "十二期")
+    dates = await press(zh_user, methods, "等额本息 · annuity")
+    summary = await press(zh_user, dates, "2027年1月1日")
+    payment = annuity(D(20000), D("0.01"), 12)
+    assert f"1. 2027年1月1日：{yuan(payment)}" in (summary.text or "")
+    await press(zh_user, summary, "💾 保存")
+    (debt,) = stored_debts(make_uow, zh_user)
+    assert (debt.principal_minor, debt.rate_value, debt.rate_unit) == (
+        2_000_000,
+        D("0.01"),
+        RateUnit.MONTH,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rate", "value", "unit"),
+    [
+        ("月息1分", "0.01", RateUnit.MONTH),
+        ("2分利", "0.02", RateUnit.MONTH),
+        ("日息5厘", "0.0005", RateUnit.DAY),
+        ("年息一分八", "0.18", RateUnit.YEAR),
+    ],
+)
+async def test_one_line_reads_chinese_rate_and_amount_words(
+    app: Any,
+    zh_user: SimUser,
+    make_uow: Callable[[], SqlUnitOfWork],
+    rate: str,
+    value: str,
+    unit: RateUnit,
+) -> None:
+    saved = await say(zh_user, f"/adddebt 借呗 一万二千 {rate} 12")
+    assert "已保存" in (saved.text or "")
+    (debt,) = stored_debts(make_uow, zh_user)
+    assert (debt.principal_minor, debt.rate_value, debt.rate_unit) == (1_200_000, D(value), unit)
+
+
+# ---- the loan date (放款日) and first due dates without a year ---------------------------------
+
+
+async def test_one_line_loan_date_in_english_is_stored_and_shown(
+    app: Any, en_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    saved = await say(en_user, "/adddebt Jintiao 10000 0.05%/day 12 2026-12-15 loan 2026-11-15")
+    assert "First installments (loan paid out Nov 15, 2026):" in (saved.text or "")
+    assert not han(saved)
+    (debt,) = stored_debts(make_uow, en_user)
+    assert (debt.start_date, debt.first_due) == (date(2026, 11, 15), date(2026, 12, 15))
+
+
+async def test_one_line_loan_date_mistakes_in_both_languages(
+    app: Any, en_user: SimUser, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    reply = (await say(en_user, "/adddebt Jintiao 10000 18% 12 from 2026-12-20")).text or ""
+    assert reply.startswith("Problem with the loan date: The loan date 2026-12-20 is in the future")
+    assert "For example: 2026-11-01 or 11月1日" in reply
+    reply = (await say(zh_user, "/adddebt 金条 10000 18% 12 11月20日 放款日11月25日")).text or ""
+    assert reply.startswith("放款日有误：放款日（2026-11-25）必须早于首个还款日（2026-11-20）。")
+    assert "例如：2026-11-01 或 11月1日" in reply
+    reply = (await say(zh_user, "/adddebt 金条 10000 18% 12 放款日")).text or ""
+    assert reply.startswith("放款日有误：请在“放款日”后面写上日期")
+    assert not stored_debts(make_uow, en_user)
+    assert not stored_debts(make_uow, zh_user)
+
+
+async def test_issue_9_a_month_and_day_long_past_stays_this_year(
+    app: Any, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    # On 1 December 2026, 8月20日 is the August just gone: the loan is already running.
+    saved = await say(zh_user, "/adddebt 金条 10000 日息万五 12 8月20日 放款 7月20日")
+    assert "1. 2026年8月20日" in (saved.text or "")
+    assert "（2026年7月20日 放款）" in (saved.text or "")
+    soon = await say(zh_user, "/adddebt 白条 6000 年化18% 6 1月15日")  # next month: next year
+    assert "1. 2027年1月15日" in (soon.text or "")
+    first, second = stored_debts(make_uow, zh_user)
+    assert (first.first_due, first.start_date) == (date(2026, 8, 20), date(2026, 7, 20))
+    assert (second.first_due, second.start_date) == (date(2027, 1, 15), None)
+
+
+async def test_guided_loan_date_under_the_optional_terms_in_english(
+    app: Any, en_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    await say(en_user, "/adddebt")
+    for answer in ("Jintiao", "10000", "0.05%/day", "12"):
+        methods = await say(en_user, answer)
+    dates = await press(en_user, methods, "等额本息 · annuity")
+    summary = await press(en_user, dates, "Jan 1, 2027")
+    assert "First installments:" in (summary.text or "")  # no loan date given: not shown
+    extras = await press(en_user, summary, "⚙️ Fees, grace days, penalty")
+    assert "Loan date: Dec 1, 2026 (a month before the first due date)" in (extras.text or "")
+    asked = await press(en_user, extras, "Loan date")
+    assert "loan date" in (asked.text or "")
+    assert asked.button_texts == [["Default: Dec 1, 2026"]]
+    wrong = await say(en_user, "2026-12-20")
+    assert "The loan date 2026-12-20 is in the future" in (wrong.text or "")
+    assert "For example: 2026-11-01" in (wrong.text or "")
+    assert wrong.button_texts == [["Default: Dec 1, 2026"]]  # the same question again
+    extras = await say(en_user, "11/20")
+    assert "Loan date: Nov 20, 2026" in (extras.text or "")
+    summary = await press(en_user, extras, "✅ Back to the summary")
+    assert "First installments (loan paid out Nov 20, 2026):" in (summary.text or "")
+    assert not han(summary)
+    await press(en_user, summary, "💾 Save")
+    (debt,) = stored_debts(make_uow, en_user)
+    assert (debt.start_date, debt.first_due) == (date(2026, 11, 20), date(2027, 1, 1))
+
+
+async def test_guided_loan_date_default_button_in_chinese(
+    app: Any, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    await say(zh_user, "/adddebt")
+    for answer in ("金条", "1万", "日利率0.05%", "12"):
+        methods = await say(zh_user, answer)
+    dates = await press(zh_user, methods, "等额本息 · annuity")
+    summary = await press(zh_user, dates, "2027年1月1日")
+    extras = await press(zh_user, summary, "⚙️ 手续费、宽限期、罚息")
+    asked = await press(zh_user, extras, "放款日")
+    assert "放款日" in (asked.text or "")
+    assert latin_words(asked) <= ZH_ALLOWED_LATIN
+    extras = await say(zh_user, "11月1日")
+    assert "放款日：2026年11月1日" in (extras.text or "")
+    asked = await press(zh_user, extras, "放款日")
+    extras = await press(zh_user, asked, "用默认：2026年12月1日")  # back to the default
+    assert "放款日：2026年12月1日（按首个还款日前一个月计）" in (extras.text or "")
+    assert latin_words(extras) <= ZH_ALLOWED_LATIN
+    summary = await press(zh_user, extras, "✅ 返回汇总")
+    await press(zh_user, summary, "💾 保存")
+    (debt,) = stored_debts(make_uow, zh_user)
+    assert debt.start_date is None

@@ -113,11 +113,17 @@ def test_default_currency(text: str, default: str, amount: str, currency: str) -
         ("USD", "amount_empty"),
         ("abc", "amount_garbage"),
         ("hello 5", "amount_garbage"),
-        ("五百", "amount_garbage"),
+        ("五百五百", "amount_garbage"),  # the 百 place twice
+        ("千", "amount_garbage"),  # a unit with no digit
+        ("一千二千", "amount_garbage"),
+        ("1万25", "amount_garbage"),  # 10025 or 12500: not guessed
+        ("3千50", "amount_garbage"),
+        ("二〇二六", "amount_garbage"),  # digits without units are a year, not money
+        ("一半", "amount_garbage"),
         ("1e5", "amount_garbage"),
         ("1_000", "amount_garbage"),
         ("1 234", "amount_garbage"),
-        ("1万2", "amount_garbage"),
+        ("1万2k", "amount_garbage"),
         ("--5", "amount_garbage"),
         ("5-", "amount_garbage"),
         ("12abcd", "amount_garbage"),

@@ -25,7 +25,9 @@ Y, M, DAY = RateUnit.YEAR, RateUnit.MONTH, RateUnit.DAY
         ("１８％", "0.18", Y),
         ("+18%", "0.18", Y),
         ("17.99%", "0.1799", Y),
-        (".5%", "0.005", Y),
+        (".5% a year", "0.005", Y),  # a bare .5% is asked about (test_bare_percent_below_4)
+        ("4%", "0.04", Y),  # from 4 % up a bare percentage is plainly yearly
+        ("百分之五", "0.05", Y),
         ("0%", "0", Y),
         ("18%/year", "0.18", Y),
         ("18%/yr", "0.18", Y),
@@ -187,6 +189,12 @@ _percent = st.decimals(min_value=0, max_value=100, places=4)
 def test_percent_round_trip(p: Decimal, form: tuple[str, RateUnit]) -> None:
     template, unit = form
     if Rate(p / 100, unit).annual() > 10:  # above 1000 % a year is refused (tested above)
+        return
+    if template == "{}%" and 0 < p < 4:  # no period and not plainly yearly: asked about
+        with pytest.raises(InvalidRate) as info:
+            parse_rate(template.format(p))
+        assert info.value.code == "rate_unit_missing"
+        assert f"{(p / 100 * 100).normalize():f}%/year" in info.value.params["choices"]
         return
     assert parse_rate(template.format(p)) == Rate(p / 100, unit)
 

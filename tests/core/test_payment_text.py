@@ -51,6 +51,13 @@ TODAY = date(2026, 12, 1)
         ("金条今天还了800", PaymentText("800", "金条", "今天")),
         ("前天还款500", PaymentText("500", None, "前天")),
         ("ｊｄ还了５００", PaymentText("500", "jd")),  # full-width
+        # Amounts in Chinese words (issue 8): parse_amount reads them
+        ("还了五百", PaymentText("五百")),
+        ("还了一千二", PaymentText("一千二")),
+        ("已还 两千块", PaymentText("两千块")),
+        ("还了花呗3千5", PaymentText("3千5", "花呗")),
+        ("金条还了1万2", PaymentText("1万2", "金条")),
+        ("我昨天给金条还了一万二千元", PaymentText("一万二千元", "金条", "昨天")),
         # English
         ("paid 500", PaymentText("500")),
         ("Paid 500.", PaymentText("500")),
@@ -92,7 +99,9 @@ def test_payment_messages_are_recognised(text: str, expected: PaymentText) -> No
         "还了3期",
         "应该还了500",
         "能不能还500",
-        "还了五百",  # Chinese numerals are left to /paid's error messages
+        "还了一半",  # half of what? not an amount
+        "还了三期",
+        "一共还了五千",
         "你好",
         # English
         "pay 500",

@@ -164,6 +164,105 @@ def test_one_line_refuses_a_wall_of_words() -> None:
     assert failure(" ".join(["x"] * 40)).code == "debt_line_long"
 
 
+# ---- a rate without its period, Chinese words (issue 8) -------------------------------------
+
+
+def test_issue_8_a_bare_small_percentage_is_asked_for_its_period() -> None:
+    error = failure("金条 20000 0.05% 12")
+    assert (error.code, error.params["part"], error.params["text"]) == (
+        "rate_unit_missing",
+        "rate",
+        "0.05%",
+    )
+    spec = parse_debt_line(
+        "金条 20000 0.05% 12", today=TODAY, currency="CNY", rate_unit=RateUnit.DAY
+    )
+    assert spec.terms.rate == Rate(D("0.0005"), RateUnit.DAY)
+    assert line("金条 20000 18% 12").terms.rate == Rate(D("0.18"), RateUnit.YEAR)  # plain
+
+
+def test_the_chosen_period_does_not_override_a_stated_one() -> None:
+    spec = parse_debt_line(
+        "卡 6000 1.5%/month 12", today=TODAY, currency="CNY", rate_unit=RateUnit.DAY
+    )
+    assert spec.terms.rate == Rate(D("0.015"), RateUnit.MONTH)
+
+
+def test_a_bare_fee_needs_no_period_with_flat_fee() -> None:
+    assert line("白条 6000 0.6% 12 flat_fee").terms.fee_rate == D("0.006")
+
+
+@pytest.mark.parametrize(
+    ("text", "principal", "rate"),
+    [
+        ("借呗 一万二千 月息1分 12", 12000, Rate(D("0.01"), RateUnit.MONTH)),
+        ("借呗 1万2 2分利 12", 12000, Rate(D("0.02"), RateUnit.MONTH)),
+        ("借呗 3千5 日息5厘 12", 3500, Rate(D("0.0005"), RateUnit.DAY)),
+        ("借呗 两万 年息一分八 12", 20000, Rate(D("0.18"), RateUnit.YEAR)),
+        ("借呗 五百 3分息 3", 500, Rate(D("0.03"), RateUnit.MONTH)),
+        ("借呗 一千二 月息8厘 6", 1200, Rate(D("0.008"), RateUnit.MONTH)),
+    ],
+)
+def test_one_line_reads_chinese_words(text: str, principal: int, rate: Rate) -> None:
+    terms = line(text).terms
+    assert (terms.principal, terms.rate) == (D(principal), rate)
+
+
+# ---- the loan date and a first due date without a year ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "金条 10000 18% 12 2026-12-15 放款日2026-11-01",
+        "金条 10000 18% 12 2026-12-15 放款 11月1日",
+        "金条 10000 18% 12 2026-12-15 放款日：11月1日",
+        "金条 10000 18% 12 2026-12-15 loan 2026-11-01",
+        "金条 10000 18% 12 2026-12-15 from 2026-11-01",
+        "金条 10000 18% 12 2026-12-15 loan date 2026-11-01",
+        "金条 放款日2026-11-01 10000 18% 12 2026-12-15",  # anywhere after the name
+    ],
+)
+def test_one_line_loan_date_keywords(text: str) -> None:
+    terms = line(text).terms
+    assert (terms.start_date, terms.first_due) == (date(2026, 11, 1), date(2026, 12, 15))
+
+
+def test_without_a_first_due_date_it_is_a_month_after_the_loan_date() -> None:
+    terms = line("金条 10000 18% 12 放款日2026-10-20").terms
+    assert (terms.start_date, terms.first_due) == (date(2026, 10, 20), date(2026, 11, 20))
+    check_spec(line("金条 10000 18% 12 放款日2026-10-20"))
+
+
+def test_english_keywords_inside_a_name_are_name_words() -> None:
+    spec = line("car loan 10000 18% 12")
+    assert (spec.name, spec.terms.start_date) == ("car loan", None)
+    spec = line("money from mom 5000 18% 12 from 2026-11-01")
+    assert (spec.name, spec.terms.start_date) == ("money from mom", date(2026, 11, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("金条 10000 18% 12 放款日2026-12-02", "loan_date_future"),
+        ("金条 10000 18% 12 2026-11-15 loan 2026-11-15", "loan_date_order"),
+        ("金条 10000 18% 12 2026-11-20 放款日11月25日", "loan_date_order"),
+        ("金条 10000 18% 12 放款日", "loan_date_empty"),
+        ("金条 10000 18% 12 放款日abc", "date_garbage"),
+        ("金条 10000 18% 12 from 2026-13-01", "date_impossible"),
+    ],
+)
+def test_loan_date_mistakes_name_their_part(text: str, code: str) -> None:
+    error = failure(text)
+    assert (error.code, error.params.get("part")) == (code, "start_date")
+
+
+def test_issue_9_a_month_and_day_months_ago_is_this_year() -> None:
+    assert line("金条 10000 18% 12 8月20日").terms.first_due == date(2026, 8, 20)
+    assert line("金条 10000 18% 12 1月15日").terms.first_due == date(2027, 1, 15)
+    assert line("金条 10000 18% 12 2027-08-20").terms.first_due == date(2027, 8, 20)
+
+
 # ---- optional terms -------------------------------------------------------------------------
 
 

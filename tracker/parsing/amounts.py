@@ -1,4 +1,6 @@
-"""Amounts of money as people type them: ``1,234.50``, ``￥1234.5``, ``1.5万元``, ``USD 20``."""
+"""Amounts of money as people type them: ``1,234.50``, ``￥1234.5``, ``1.5万元``, ``USD 20``,
+``一千二`` (1200), ``两万``, ``3千5`` (3500), ``1万2`` (12000).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from babel.numbers import list_currencies
 
 from tracker.errors import InvalidAmount
 from tracker.money import check_amount, minor_digits, quantize
-from tracker.parsing.text import MAX_INPUT_LENGTH, normalise_text, shift
+from tracker.parsing.text import MAX_INPUT_LENGTH, cn_amount, normalise_text, shift
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,12 @@ _NUMBER = re.compile(r"[0-9.,]*[0-9][0-9.,]*")
 _MULTIPLIER = re.compile(r"亿|万|千|百|[kw](?![a-z])")
 _POWERS = {"亿": 8, "万": 4, "千": 3, "百": 2, "k": 3, "w": 4}
 
+#: A number in Chinese words or with several units (一千二, 3千5, 1万2千); ``1.5万`` and ``3千``,
+#: one Arabic number and one unit, are read by ``_NUMBER`` and ``_MULTIPLIER``.
+_CN_RUN = re.compile(r"[0-9.〇零一二两三四五六七八九十点百千万亿]+")
+_CN_WORD_DIGITS = frozenset("〇零一二两三四五六七八九十点")
+_CN_UNIT_CHARS = frozenset("十百千万亿")
+
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 _PLAIN = re.compile(r"[0-9]*\.?[0-9]*")
 
@@ -106,6 +114,8 @@ def parse_amount(
         else:
             break
         pos = _skip_spaces(s, match.end())
+    if (words := _CN_RUN.match(s, pos)) and _in_chinese_words(words.group()):
+        return _chinese_amount(s, words, sign, names, default, allow_zero, text)
     number = _NUMBER.match(s, pos)
     if number is None:
         if pos == len(s) and not sign and all(map(_is_currency_word, names)):
@@ -138,6 +148,47 @@ def parse_amount(
             digits=minor_digits(currency),
         )
     # copy_abs turns the -0.00 that "-0" leaves into 0.00; real negatives were refused above.
+    return ParsedAmount(_checked(amount, allow_zero, text).copy_abs(), currency)
+
+
+def _in_chinese_words(run: str) -> bool:
+    """Whether a run of digits and units needs ``cn_amount`` (not ``1.5万`` or ``3千``)."""
+    if any(ch in _CN_WORD_DIGITS for ch in run):
+        return True
+    first_unit = next((i for i, ch in enumerate(run) if ch in _CN_UNIT_CHARS), len(run))
+    return first_unit < len(run) - 1  # something follows the unit: 3千5, 1万2千
+
+
+def _chinese_amount(
+    s: str,
+    words: re.Match[str],
+    sign: str,
+    names: list[str],
+    default: str,
+    allow_zero: bool,
+    text: str,
+) -> ParsedAmount:
+    """The rest of ``parse_amount`` for an amount in Chinese words, such as ``一千二``."""
+    pos = _skip_spaces(s, words.end())
+    while match := _CURRENCY.match(s, pos):
+        names.append(match.group())
+        pos = _skip_spaces(s, match.end())
+    value = cn_amount(words.group())
+    if value is None or pos != len(s):
+        raise InvalidAmount(f"{text!r} is not an amount", code="amount_garbage", text=text)
+    currency = _resolve_currency(names, default, text)
+    raw = -value if sign == "-" else value
+    _checked(raw, True, text)
+    # Words like 三点五万 are a shorthand, rounded like 1.5万; plain 零点零零一 is refused.
+    amount = quantize(raw, currency)
+    if amount != raw and not any(ch in _CN_UNIT_CHARS for ch in words.group()):
+        raise InvalidAmount(
+            f"{text!r} has more decimals than {currency} allows",
+            code="amount_too_precise",
+            text=text,
+            currency=currency,
+            digits=minor_digits(currency),
+        )
     return ParsedAmount(_checked(amount, allow_zero, text).copy_abs(), currency)
 
 

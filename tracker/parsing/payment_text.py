@@ -16,7 +16,7 @@ from decimal import Decimal
 from tracker.errors import DomainError, InvalidAmount, InvalidDate
 from tracker.parsing.amounts import parse_amount
 from tracker.parsing.text import MAX_INPUT_LENGTH, normalise_text
-from tracker.parsing.words import parse_date
+from tracker.parsing.words import parse_date, parse_date_near
 
 #: A debt name is at most this long (tracker.services.debts.MAX_NAME_LENGTH).
 _MAX_NAME = 40
@@ -53,9 +53,6 @@ _RELATIVE_PAST = {
     "the day before yesterday": -2,
     "前天": -2,
 }
-_HAS_YEAR = re.compile(r"[0-9]{4}")
-_HAS_NUMBER = re.compile(r"[0-9〇一二三四五六七八九十]")
-_HAS_MONTH = re.compile(r"月|[0-9][-/.][0-9]")
 
 
 def parse_paid_on(text: str | None, *, today: date) -> date:
@@ -69,37 +66,12 @@ def parse_paid_on(text: str | None, *, today: date) -> date:
     s = normalise_text(text).casefold()
     if s in _RELATIVE_PAST:
         return today + timedelta(days=_RELATIVE_PAST[s])
-    value = parse_date(text, today=today)
-    if value > today and _HAS_NUMBER.search(s) and not _HAS_YEAR.search(s):
-        value = _latest_before(value, today, by_year=bool(_HAS_MONTH.search(s)))
+    value = parse_date_near(text, today=today)
     if value > today:
         raise InvalidDate(
             f"{text!r} is after today ({today})", code="paydate_future", text=text, today=today
         )
     return value
-
-
-def _latest_before(value: date, today: date, *, by_year: bool) -> date:
-    """The latest date on or before ``today`` with the same month and day (or the same day)."""
-    if by_year:
-        for year in range(today.year, today.year - 9, -1):
-            try:
-                candidate = value.replace(year=year)
-            except ValueError:  # 29 February
-                continue
-            if candidate <= today:
-                return candidate
-        return value
-    year, month = today.year, today.month
-    for _ in range(13):
-        try:
-            day = date(year, month, value.day)
-        except ValueError:  # a short month has no 31st: go back to one that has
-            day = None
-        if day is not None and day <= today:
-            return day
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return value  # pragma: no cover - some month within 13 has every day 1-31
 
 
 # ---- /paid <amount> [debt] [date] ----------------------------------------------------------
@@ -162,10 +134,16 @@ def _is_date(text: str, today: date) -> bool:
 
 # ---- free text -----------------------------------------------------------------------------
 
+_CN_NUMERALS = "〇零一二两三四五六七八九十百千万亿"
+#: Digits (``500``, ``1.2万``) or Chinese words (``一千二``, ``3千5``); parse_amount decides.
 _AMOUNT = (
-    r"(?:[¥$€£]|rmb|cny|usd|hkd)? ?[0-9][0-9,]*(?:\.[0-9]+)? ?"
-    r"(?:万|千|k|w)? ?(?:元|块钱|块|rmb|cny|yuan|usd|hkd)?"
+    r"(?:[¥$€£]|rmb|cny|usd|hkd)? ?"
+    r"(?:[0-9][0-9,]*(?:\.[0-9]+)? ?(?:万|千|k|w)?"
+    rf"|[0-9.点]*[{_CN_NUMERALS}][0-9.点{_CN_NUMERALS}]*)"
+    r" ?(?:元|块钱|块|rmb|cny|yuan|usd|hkd)?"
 )
+#: A debt name never ends in a numeral: in 还了一千二 the 一 belongs to the amount.
+_NOT_A_NUMERAL = rf"(?<![{_CN_NUMERALS}])"
 _EN = re.compile(
     r"(?:i |i've |i’ve |i have |i just |i've just |i’ve just |i have just |just |already "
     r"|i already |i've already |i’ve already )?"
@@ -183,7 +161,7 @@ _ZH = re.compile(
     r"(?:(?:给|向)?(?P<debt>[^ 0-9¥$€£].{0,39}?))?"
     rf"(?P<after>{_ZH_ADVERBS})"
     rf"(?:{_ZH_VERB}) ?"
-    r"(?:(?P<debt2>[^ 0-9¥$€£了][^0-9¥$€£]{0,39}?) ?)?"
+    r"(?:(?P<debt2>[^ 0-9¥$€£了][^0-9¥$€£]{0,39}?)" + _NOT_A_NUMERAL + r" ?)?"
     r"(?P<amount>" + _AMOUNT + r")"
     r" ?了?[。.!！]?",
     re.IGNORECASE,

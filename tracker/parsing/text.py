@@ -62,6 +62,84 @@ def cn_number(text: str) -> Decimal | None:
     return Decimal(f"{integer}." + "".join(str(_CN_DIGITS[ch]) for ch in fraction))
 
 
+#: Chinese place units and the power of ten each stands for.
+_CN_UNITS = {"亿": 8, "万": 4, "千": 3, "百": 2, "十": 1}
+_SMALL_UNITS = "千百十"
+_ZEROS = "零〇"
+_ARABIC_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+
+
+def cn_amount(text: str) -> Decimal | None:
+    """Read ``一万二千``, ``一万二``, ``一千零五``, ``3千5`` or ``三点五万``; None if no number."""
+    # Spoken forms drop the last unit: a lone digit after a unit counts the next unit down
+    # (一千二 = 1200, 1万2 = 12000). Arabic digits after a unit must be that one digit or fill
+    # every place below it (1万2500), since 1万25 could mean 10025 or 12500.
+    return _cn_section(text, tuple(_CN_UNITS))
+
+
+def _cn_section(text: str, units: tuple[str, ...]) -> Decimal | None:
+    """``text`` read with place units no larger than ``units[0]``."""
+    for index, unit in enumerate(units):
+        head, found, tail = text.partition(unit)
+        if not found:
+            continue
+        lower, power = units[index + 1 :], _CN_UNITS[unit]
+        if not head:
+            value = Decimal(1) if unit == "十" else None  # 十二 is 12; 千 alone is no number
+        elif unit in _SMALL_UNITS and tail:
+            value = _cn_digit(head)  # 十, 百 and 千 count one digit (一千, not 十二千)
+        elif unit in _SMALL_UNITS:
+            value = _cn_plain(head)  # 3.5千 or 三点五千 with nothing after
+        else:
+            value = _cn_section(head, lower)  # 十二万, 一千五百万
+        if value is None or value == 0:
+            return None
+        if not tail:
+            return shift(value, power)
+        rest = _cn_tail(tail, power, lower)
+        if rest is None or value != value.to_integral_value():
+            return None
+        return shift(value, power) + rest
+    return _cn_plain(text)
+
+
+def _cn_tail(tail: str, power: int, lower: tuple[str, ...]) -> Decimal | None:
+    """What follows a unit of 10**power: the places below it."""
+    if tail[0] in _ZEROS:  # 一千零五: the zero says the next place is empty
+        nonzero = tail.lstrip(_ZEROS)
+        return _cn_whole_below(nonzero, lower, power - 1) if nonzero else None
+    digit = _cn_digit(tail)
+    if digit is not None:
+        return shift(digit, power - 1)  # 一千二: the digit counts the next unit down
+    if _ARABIC_DIGITS.fullmatch(tail):
+        # 1万2500 fills every place; 1万25 could be 10025 or 12500, so it is not read.
+        return Decimal(tail) if len(tail) == power else None
+    return _cn_whole_below(tail, lower, power)
+
+
+def _cn_whole_below(text: str, units: tuple[str, ...], power: int) -> Decimal | None:
+    """``text`` as a whole number below 10**power, or None."""
+    value = _cn_section(text, units)
+    if value is None or value != value.to_integral_value() or value >= 10**power:
+        return None
+    return value
+
+
+def _cn_digit(text: str) -> Decimal | None:
+    """One digit 1–9, Arabic or Chinese."""
+    if len(text) == 1 and "1" <= text <= "9":
+        return Decimal(text)
+    value = _CN_DIGITS.get(text) if len(text) == 1 else None
+    return Decimal(value) if value else None
+
+
+def _cn_plain(text: str) -> Decimal | None:
+    """A number without place units: ``12``, ``3.5``, ``五``, ``三点五``."""
+    if "十" in text:
+        return None
+    return cn_number(text)
+
+
 def shift(value: Decimal, power: int) -> Decimal:
     """Multiply by 10**power exactly (arithmetic would round to the context's precision)."""
     sign, digits, exponent = value.as_tuple()

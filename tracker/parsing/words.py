@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NoReturn
 
+from tracker.dates import add_months
 from tracker.errors import InvalidDate, InvalidTerms
 from tracker.parsing.text import MAX_INPUT_LENGTH, cn_integer, normalise_text
 from tracker.schedule_types import Method
@@ -115,6 +116,50 @@ def parse_date(text: str, *, today: date) -> date:
     except OverflowError:  # only a ``today`` at the very end of the calendar gets here
         _out_of_range(today, text)
     raise InvalidDate(f"{text!r} is not a date", code="date_garbage", text=text)
+
+
+_HAS_YEAR = re.compile(r"[0-9]{4}")
+_HAS_NUMBER = re.compile(r"[0-9〇一二三四五六七八九十]")
+_HAS_MONTH = re.compile(r"月|[0-9][-/.][0-9]")
+
+
+def parse_date_near(text: str, *, today: date, months_ahead: int = 0) -> date:
+    """Read a date; without a year, one at most ``months_ahead`` months ahead, else a past one."""
+    # parse_date reads 8月20日 as the next 20 August; further ahead than months_ahead, the
+    # date meant is the latest 20 August on or before today (and 30号 the latest 30th).
+    # Dates with a year, and words like 明天, are kept as typed.
+    value = parse_date(text, today=today)
+    s = normalise_text(text).casefold()
+    try:
+        horizon = add_months(today, months_ahead)
+    except ValueError:  # only a ``today`` at the very end of the calendar gets here
+        horizon = date.max
+    if value > horizon and _HAS_NUMBER.search(s) and not _HAS_YEAR.search(s):
+        value = _latest_before(value, today, by_year=bool(_HAS_MONTH.search(s)))
+    return value
+
+
+def _latest_before(value: date, today: date, *, by_year: bool) -> date:
+    """The latest date on or before ``today`` with the same month and day (or the same day)."""
+    if by_year:
+        for year in range(today.year, today.year - 9, -1):
+            try:
+                candidate = value.replace(year=year)
+            except ValueError:  # 29 February
+                continue
+            if candidate <= today:
+                return candidate
+        return value
+    year, month = today.year, today.month
+    for _ in range(13):
+        try:
+            day = date(year, month, value.day)
+        except ValueError:  # a short month has no 31st: go back to one that has
+            day = None
+        if day is not None and day <= today:
+            return day
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return value  # pragma: no cover - some month within 13 has every day 1-31
 
 
 def _number(token: str) -> int:

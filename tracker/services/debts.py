@@ -488,11 +488,8 @@ def _can_read(text: str, read: Callable[[str], object]) -> bool:
 
 
 def _read_rate_or_fee(text: str) -> str:
-    """The rate's words, if they read as a rate or a per-installment fee (decided later).
-
-    A rate that only lacks its period (``0.05%``) reads too: the borrower is asked for it.
-    """
-    if rate_readings(text):
+    """The rate's words, if they read as a rate or a per-installment fee (decided later)."""
+    if rate_readings(text):  # only the period is missing (0.05%): the borrower is asked
         return text
     if not (_can_read(text, parse_rate) or _can_read(text, parse_fee_rate)):
         parse_rate(text)  # raises the rate's own error
@@ -646,10 +643,8 @@ FIRST_DUE_MONTHS_AHEAD = 2
 
 
 def parse_first_due(text: str, *, today: date) -> date:
-    """Read a first due date; without a year, the next one within two months, else the last.
-
-    On 1 December 2026, ``1月15日`` is 15 January 2027 and ``8月20日`` 20 August 2026.
-    """
+    """Read a first due date; without a year, the next one within two months, else the last."""
+    # On 1 December 2026, 1月15日 is 15 January 2027 and 8月20日 20 August 2026.
     return parse_date_near(text, today=today, months_ahead=FIRST_DUE_MONTHS_AHEAD)
 
 
@@ -685,12 +680,9 @@ _MAX_DATE_WORDS = 3
 
 
 def take_loan_date(words: Sequence[str], today: date) -> tuple[list[str], date | None]:
-    """Split a one-line form's words into the rest and the loan date its keyword announces.
-
-    A Chinese keyword (``放款日``) always announces a date, so what follows it must be one;
-    an English word (``loan``, ``from``) only does when a date follows, since ``car loan`` or
-    ``money from mom`` are names. Raises the date's error with ``part`` ``start_date``.
-    """
+    """Split a one-line form's words into the rest and the loan date a keyword announces."""
+    # A Chinese keyword (放款日) always announces a date, so what follows must be one; an
+    # English word (loan, from) only does when a date follows: "car loan" is a name.
     for at in range(1, len(words)):  # the first word is always (part of) the name
         word = words[at].casefold()
         pair = f"{word} {words[at + 1].casefold()}" if at + 1 < len(words) else word
