@@ -8,6 +8,7 @@ answer before changing the draft, and returns the next state.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -131,8 +132,13 @@ def spec_of(draft: Draft) -> DebtSpec:
             multiplier=Decimal(draft.get("pmult", "1.5")),
             daily_rate=Decimal(draft.get("pdaily", "0")),
         )
+    penalty = replace(penalty, on_interest=draft.get("pint") == "1")
     return DebtSpec(
-        name=draft["name"], terms=terms, grace_days=int(draft.get("grace", "0")), penalty=penalty
+        name=draft["name"],
+        terms=terms,
+        grace_days=int(draft.get("grace", "0")),
+        penalty=penalty,
+        fees_on_payoff={"1": True, "0": False}.get(draft.get("pfees", "")),
     )
 
 
@@ -201,6 +207,10 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
                 t.button(t._("Daily late fee"), "adx", "daily"),
             ],
             [t.button(t._("Loan date"), "adx", "start")],
+            [t.button(_compound_label(t, spec), "adx", "compound")],
+            [t.button(_payoff_fees_label(t, spec), "adx", "payfees")]
+            if spec.terms.method is Method.FLAT_FEE
+            else [],
             [t.button(t._("✅ Back to the summary"), "adx", "done")],
         )
     asking = draft.get("asking", "grace")
@@ -341,9 +351,29 @@ def press_loan_default(t: Turn, draft: Draft, value: str) -> int:
     return EXTRAS
 
 
+def _compound_label(t: Turn, spec: DebtSpec) -> str:
+    """The toggle for penalty on overdue interest (复利), showing its current state."""
+    if spec.penalty.on_interest:
+        return t._("Penalty on overdue interest too (复利): on")
+    return t._("Penalty on overdue interest too (复利): off")
+
+
+def _payoff_fees_label(t: Turn, spec: DebtSpec) -> str:
+    """The toggle for the fees an early payoff still owes, showing its current state."""
+    if spec.fees_on_payoff is False:
+        return t._("Paying off early drops the remaining fees")
+    return t._("Paying off early still owes the remaining fees")
+
+
 def press_extra(t: Turn, draft: Draft, value: str) -> int:
     if value == "done":
         return SUMMARY
+    if value == "compound":  # off unless the contract says so (lenders differ)
+        draft["pint"] = "0" if draft.get("pint") == "1" else "1"
+        return EXTRAS
+    if value == "payfees":  # not said counts as still owed: the safe answer
+        draft["pfees"] = "1" if draft.get("pfees") == "0" else "0"
+        return EXTRAS
     if value not in EXTRA_QUESTIONS:
         raise ValueError(f"unknown option {value!r}")
     draft["asking"] = value

@@ -126,6 +126,12 @@ def penalty_text(t: Turn, terms: LoanTerms, penalty: PenaltyPolicy) -> str:
         return t._("late fee {rate} a day on the overdue amount", rate=percent(penalty.daily_rate))
     per_day = penalty.rate_per_day(terms.rate.daily(terms.day_count))
     multiplier = format(penalty.multiplier.normalize(), "f")
+    if penalty.on_interest:
+        return t._(
+            "{multiplier}× the contract rate on overdue principal and interest ({rate} a day)",
+            multiplier=multiplier,
+            rate=percent(per_day),
+        )
     return t._(
         "{multiplier}× the contract rate on overdue principal ({rate} a day)",
         multiplier=multiplier,

@@ -160,6 +160,9 @@ async def test_guided_flow_in_english_with_flat_fee_and_optional_terms(
     await press(en_user, extras, "Upfront fee")
     extras = await say(en_user, "100")
     assert f"Upfront fee: CN{yuan(D(100))}" in (extras.text or "")
+    # A flat-fee plan says whether paying off early still owes the remaining fees (issue 8).
+    extras = await press(en_user, extras, "Paying off early still owes the remaining fees")
+    assert ["Paying off early drops the remaining fees"] in extras.button_texts
     summary = await press(en_user, extras, "✅ Back to the summary")
     assert f"Cost of credit: CN{yuan(D(460))}" in (summary.text or "")
 
@@ -172,6 +175,7 @@ async def test_guided_flow_in_english_with_flat_fee_and_optional_terms(
         PenaltyMode.DAILY_RATE_ON_OVERDUE,
         D("0.0005"),
     )
+    assert (debt.fees_on_payoff, debt.penalty_on_interest) == (False, False)
 
 
 async def test_cancel_in_the_middle_saves_nothing(
@@ -551,7 +555,12 @@ async def test_guided_loan_date_default_button_in_chinese(
     extras = await press(zh_user, asked, "用默认：2026年12月1日")  # back to the default
     assert "放款日：2026年12月1日（按首个还款日前一个月计）" in (extras.text or "")
     assert latin_words(extras) <= ZH_ALLOWED_LATIN
+    # Compound penalty (复利) is off unless the contract has it; one tap turns it on.
+    extras = await press(zh_user, extras, "逾期利息也计罚息（复利）：关")
+    assert "逾期本金和利息按合同利率的 1.5 倍计罚息" in (extras.text or "")
+    assert ["提前结清时仍收剩余手续费"] not in extras.button_texts  # only for 分期手续费
     summary = await press(zh_user, extras, "✅ 返回汇总")
     await press(zh_user, summary, "💾 保存")
     (debt,) = stored_debts(make_uow, zh_user)
     assert debt.start_date is None
+    assert (debt.penalty_on_interest, debt.fees_on_payoff) == (True, None)

@@ -64,6 +64,8 @@ class DebtSpec:
     penalty: PenaltyPolicy = field(default_factory=PenaltyPolicy)
     order: tuple[Component, ...] = DEFAULT_ORDER
     max_term_months: int | None = None
+    #: Does paying off early still owe the remaining per-period fees? None: not said (yes).
+    fees_on_payoff: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,8 @@ def add_debt(uow: UnitOfWork, user_id: int, spec: DebtSpec, now: datetime) -> tu
             penalty_multiplier=spec.penalty.multiplier,
             penalty_daily_rate=spec.penalty.daily_rate or None,
             allocation_order=",".join(c.value for c in spec.order),
+            fees_on_payoff=spec.fees_on_payoff,
+            penalty_on_interest=spec.penalty.on_interest,
             max_term_months=spec.max_term_months,
             created_at=now,
             updated_at=now,
