@@ -8,7 +8,7 @@ from typing import Any
 
 from tracker.apr import AnnualisedRate, schedule_apr
 from tracker.money import format_money
-from tracker.schedule import build_schedule, totals
+from tracker.schedule import build_schedule, start_of, totals
 from tracker.schedule_types import LoanTerms, ScheduleRow, ScheduleTotals
 
 PERCENT_PLACES = Decimal("0.01")
@@ -30,7 +30,7 @@ class Quote:
 
 
 def quote(terms: LoanTerms) -> Quote:
-    """Compute the schedule, totals and annualised rate for ``terms``."""
+    """The schedule, totals and annualised rate (on the rows' actual dates) for ``terms``."""
     rows = tuple(build_schedule(terms))
     return Quote(terms, rows, totals(rows), schedule_apr(terms, list(rows)))
 
@@ -51,6 +51,7 @@ def to_json(q: Quote) -> dict[str, Any]:
             "day_count": t.day_count,
             "term": t.term,
             "method": t.method.value,
+            "start_date": start_of(t).isoformat(),
             "first_due": t.first_due.isoformat(),
             "fee_rate": str(t.fee_rate),
             "upfront_fee": str(t.upfront_fee),
@@ -109,6 +110,8 @@ def to_text(q: Quote, locale: str = "en") -> str:
         f"Total interest:  {m(q.totals.interest)}",
         f"Total fees:      {m(q.totals.fee + q.terms.upfront_fee)}",
         f"Cost of credit:  {m(q.cost)}",
+        f"Money received:  {start_of(q.terms).isoformat()}",
+        # The IRR is solved on the actual dates (tracker.apr), so an odd first period counts.
         f"Annualised rate (IRR, PBOC 2021 No. 3): {percent(q.apr.simple)} simple, "
         f"{percent(q.apr.compound)} compound",
     ]

@@ -38,3 +38,38 @@ def monthly_due_dates(first_due: date, count: int, due_day: int | None = None) -
 def days_between(a: date, b: date) -> int:
     """Days from ``a`` to ``b`` (negative when ``b`` is earlier)."""
     return (b - a).days
+
+
+def days_in_month_before(d: date) -> int:
+    """Days from one month before ``d`` (clamped, as ``add_months(d, -1)``) to ``d``.
+
+    Never fails, even for January of year 1: the month before is a December, 31 days long.
+    """
+    previous = 31 if d.month == 1 else calendar.monthrange(d.year, d.month - 1)[1]
+    # One month before is day min(d.day, previous) of that month, which lies
+    # previous − min(d.day, previous) + d.day = max(previous, d.day) days before ``d``.
+    return max(previous, d.day)
+
+
+def months_and_days(start: date, end: date) -> tuple[int, int]:
+    """Whole calendar months from ``start`` to ``end`` and the days left over.
+
+    A month counts when stepping it forward from ``start`` or back from ``end`` stays inside
+    the span, so month ends line up: Jan 31 → Feb 28 and Feb 28 → Mar 31 are one month each,
+    and every row of a monthly schedule is a whole number of months after its regular start.
+    Raises ValueError when ``end`` is before ``start``.
+    """
+    if end < start:
+        raise ValueError(f"{end} is before {start}")
+    months = (end.year - start.year) * 12 + end.month - start.month
+    while True:  # at most two steps: the calendar difference overshoots by at most one
+        leftovers = []
+        forward = add_months(start, months)
+        if forward <= end:
+            leftovers.append(days_between(forward, end))
+        back = add_months(end, -months)
+        if back >= start:
+            leftovers.append(days_between(start, back))
+        if leftovers:
+            return months, min(leftovers)
+        months -= 1

@@ -1,22 +1,46 @@
 """Repayment schedules for the usual consumer-loan methods, and recomputing them after a prepayment.
 
-Every amount is rounded half up to the currency's minor unit once per row; the rounding
-remainder always lands in the last row, so principal sums to the loan exactly. Interest is
+Rounding: every amount is rounded half up to the currency's minor unit once per row, and the
+rounding remainder lands in the last row, so principal sums to the loan exactly. Interest is
 ``balance × annual rate / 12`` (or ``× days / basis``) with the division done last, so an exact
 half cent (x.xx5) rounds up as it should instead of landing just below half.
+
+The first period runs from ``start_date`` (the money received; by default a month before
+``first_due``) to ``first_due``; each method charges it the way the lender's method does:
+
+* annuity, equal principal, interest-only: installment 1's interest is a regular month's,
+  ``B·i``, plus the extra days at the daily rate, ``B × annual × extra / basis``, rounded once,
+  where ``extra = days(start, first_due) − days(a month before first_due, first_due)``. It is
+  negative when the first period is shorter than a month, so a short period costs less. Only
+  installment 1's interest and payment change: the annuity's level payment and every row's
+  principal are those of a regular first month.
+* daily accrual: every period, the first included, accrues on its actual days. The level
+  payment is the whole number of minor units that brings the last row nearest to it (a cent
+  more a row moves the last row by the cent times every row after it, so it cannot always land
+  within a cent), among the payments that do not repay the loan before its last row; ties go
+  to the lower payment. Only a loan of fewer minor units than rows pays one minor unit a row
+  and may end early.
+* flat fee: the fee is per installment, whatever the length of the period.
+* custom plans charge a month's interest per row, as agreed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, localcontext
+from fractions import Fraction
 from itertools import pairwise
 
-from tracker.dates import add_months, days_between, monthly_due_dates
+from tracker.dates import (
+    add_months,
+    days_between,
+    days_in_month_before,
+    monthly_due_dates,
+)
 from tracker.errors import InvalidTerms
-from tracker.money import MAX_AMOUNT, ZERO, check_amount, quantize
+from tracker.money import MAX_AMOUNT, ZERO, check_amount, from_minor, quantize, to_minor
 from tracker.rates import DAY_COUNT_BASES, check_rate
 from tracker.schedule_types import (
     LoanTerms,
@@ -34,6 +58,9 @@ _PREC = 50
 
 _LEVEL_PAYMENT = (Method.ANNUITY, Method.DAILY_ACCRUAL)
 
+#: Secant steps before the level-payment search falls back to plain bisection.
+_SECANT_STEPS = 8
+
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
@@ -50,10 +77,9 @@ def build_schedule(terms: LoanTerms) -> list[ScheduleRow]:
     with localcontext(prec=_PREC):
         if terms.method is Method.CUSTOM:
             return _custom_rows(terms, start)
-        plan = _fresh_plan(terms, terms.principal, terms.term)
-        return _amortise(
-            terms, terms.principal, _due_dates(terms), start, plan, 1, until_paid=False
-        )
+        dates = _due_dates(terms)
+        plan = _fresh_plan(terms, terms.principal, dates, start)
+        return _amortise(terms, terms.principal, dates, start, plan, 1, until_paid=False)
 
 
 def totals(rows: Sequence[ScheduleRow]) -> ScheduleTotals:
@@ -113,8 +139,8 @@ def reschedule_after_prepayment(
     if paid.balance == 0 or not rest:
         return kept
     with localcontext(prec=_PREC):
-        plan = _plan_after(terms, rest, paid.balance, mode)
         dates = [r.due_date for r in rest]
+        plan = _plan_after(terms, rest, paid.balance, mode, row.due_date)
         until_paid = mode is PrepaymentMode.KEEP_PAYMENT
         new = _amortise(
             terms, paid.balance, dates, row.due_date, plan, paid_through + 1, until_paid
@@ -147,7 +173,7 @@ def validate_terms(terms: LoanTerms) -> date:
     if terms.due_day is not None and not 1 <= terms.due_day <= 31:
         raise InvalidTerms("due day must be 1..31", code="due_day_range", due_day=terms.due_day)
     _validate_method(terms)
-    start = _start(terms)
+    start = start_of(terms)
     if start >= terms.first_due:
         raise InvalidTerms(
             "the loan must start before the first due date",
@@ -201,7 +227,8 @@ def _check_minor(amount: Decimal, currency: str, code: str) -> None:
         raise InvalidTerms(f"{amount} has more digits than {currency} allows", code=code)
 
 
-def _start(terms: LoanTerms) -> date:
+def start_of(terms: LoanTerms) -> date:
+    """When the money was received: ``start_date``, by default a month before ``first_due``."""
     if terms.start_date is not None:
         return terms.start_date
     try:
@@ -217,20 +244,26 @@ def _due_dates(terms: LoanTerms) -> list[date]:
         raise InvalidTerms(str(exc), code="date_range") from exc
 
 
-def _fresh_plan(terms: LoanTerms, balance: Decimal, count: int) -> _Plan:
-    """The plan that repays ``balance`` over ``count`` rows from scratch."""
-    if terms.method in _LEVEL_PAYMENT:
-        return _Plan(payment=_annuity_payment(terms, balance, count))
+def _fresh_plan(terms: LoanTerms, balance: Decimal, dates: Sequence[date], prev: date) -> _Plan:
+    """The plan that repays ``balance`` on ``dates`` from scratch, with interest from ``prev``."""
+    if terms.method is Method.DAILY_ACCRUAL:
+        return _Plan(payment=_daily_level_payment(terms, balance, dates, prev))
+    if terms.method is Method.ANNUITY:
+        return _Plan(payment=_annuity_payment(terms, balance, len(dates)))
     if terms.method is Method.INTEREST_ONLY:
         return _Plan()
-    step = quantize(balance / count, terms.currency)
+    step = quantize(balance / len(dates), terms.currency)
     if terms.method is Method.FLAT_FEE:
         return _Plan(step=step, fee=quantize(terms.principal * terms.fee_rate, terms.currency))
     return _Plan(step=step)
 
 
 def _plan_after(
-    terms: LoanTerms, rest: Sequence[ScheduleRow], balance: Decimal, mode: PrepaymentMode
+    terms: LoanTerms,
+    rest: Sequence[ScheduleRow],
+    balance: Decimal,
+    mode: PrepaymentMode,
+    prepaid_on: date,
 ) -> _Plan:
     """The plan for the rows after a prepayment, taken from the next row where it is kept."""
     nxt = rest[0]
@@ -238,7 +271,7 @@ def _plan_after(
         if terms.method in _LEVEL_PAYMENT:
             return _Plan(payment=nxt.payment)
         return _Plan(step=nxt.principal, fee=nxt.fee)
-    plan = _fresh_plan(terms, balance, len(rest))
+    plan = _fresh_plan(terms, balance, [r.due_date for r in rest], prepaid_on)
     # Rounding (an old step rounded down, drift in old balances) can put the recomputed
     # payment a minor unit above the old one; a prepayment must never raise it, so the last
     # row absorbs that unit instead.
@@ -256,13 +289,120 @@ def _annuity_payment(terms: LoanTerms, balance: Decimal, count: int) -> Decimal:
     return quantize(balance * i * growth / (growth - 1), terms.currency)
 
 
-def _interest(terms: LoanTerms, balance: Decimal, prev: date, due: date) -> Decimal:
-    """Interest for the period ending ``due``: actual days for daily accrual, else a month."""
+def _daily_level_payment(
+    terms: LoanTerms, balance: Decimal, dates: Sequence[date], prev: date
+) -> Decimal:
+    """The level payment whose last row on the actual days comes nearest to it.
+
+    The annuity formula assumes equal months; on actual days its last row can end hundreds
+    away from the others, or the loan is repaid years early. So the payment is solved on the
+    schedule itself: ``_DailyRows`` replays ``_amortise`` exactly, and a safeguarded secant
+    search on whole minor units finds where the last row crosses the payment.
+    """
+    guess = _annuity_payment(terms, balance, len(dates))
+    if len(dates) == 1:
+        return guess  # the only row is the last one: it pays whatever is owed
+    rows = _DailyRows(terms, balance, dates, prev)
+    cur = terms.currency
+    level = _nearest_level(rows.last_payment, to_minor(guess, cur), rows.first_clearing())
+    return from_minor(level, cur)
+
+
+class _DailyRows:
+    """A daily-accrual schedule in integer minor units, to try level payments quickly.
+
+    For the annual rate a/b, ``round_half_up(B × a/b × days / basis)`` (what ``_interest``
+    rounds) is ``(2·a·days·B + b·basis) // (2·b·basis)``: exact, with no Decimal per row.
+    """
+
+    __slots__ = ("balance", "factors", "half", "whole")
+
+    def __init__(
+        self, terms: LoanTerms, balance: Decimal, dates: Sequence[date], prev: date
+    ) -> None:
+        annual = Fraction(terms.rate.annual(terms.day_count))
+        self.balance = to_minor(balance, terms.currency)
+        self.half = annual.denominator * terms.day_count
+        self.whole = 2 * self.half
+        days = [days_between(a, b) for a, b in pairwise([prev, *dates])]
+        self.factors = [2 * annual.numerator * d for d in days]
+
+    def interest(self, balance: int, row: int) -> int:
+        """Interest in minor units on ``balance`` for row ``row`` (0-based)."""
+        return (balance * self.factors[row] + self.half) // self.whole
+
+    def first_clearing(self) -> int:
+        """A payment large enough to repay everything in row 1."""
+        return self.balance + self.interest(self.balance, 0) + 1
+
+    def last_payment(self, level: int) -> int:
+        """The last row's payment when the rows before it pay ``level``; 0 if repaid early."""
+        balance, half, whole = self.balance, self.half, self.whole
+        for factor in self.factors[:-1]:
+            interest = (balance * factor + half) // whole
+            if interest < level:  # otherwise the row pays its interest and no principal
+                balance -= min(level - interest, balance)
+                if balance == 0:
+                    return 0
+        return balance + (balance * self.factors[-1] + half) // whole
+
+
+def _nearest_level(last_payment: Callable[[int], int], guess: int, clearing: int) -> int:
+    """The level payment in minor units by the rule in the module docstring.
+
+    With ``f(A) = last_payment(A) − A`` strictly decreasing (a larger payment leaves less for
+    the last row), find the crossing ``f(lo) ≥ 0 > f(lo + 1)``, then keep the nearer side.
+    """
+    seen: dict[int, int] = {}
+
+    def last(level: int) -> int:
+        if level not in seen:
+            seen[level] = last_payment(level)
+        return seen[level]
+
+    # Paying nothing leaves the whole loan to the last row; ``clearing`` repays it in row 1.
+    lo, hi = 0, clearing
+    x, previous, steps = guess, (guess, 0), 0
+    while hi - lo > 1:
+        x = min(max(x, lo + 1), hi - 1)  # strictly inside the bracket, so each step narrows it
+        fx = last(x) - x
+        if fx >= 0:
+            lo = x
+        else:
+            hi = x
+        px, pf = previous
+        if steps >= _SECANT_STEPS:
+            nxt = (lo + hi) // 2  # the secant is for near-linear stretches; this always ends
+        elif steps == 0 or pf == fx:
+            nxt = x + 1 if fx >= 0 else x - 1  # a neighbour, to measure the slope
+        else:
+            nxt = x + (-fx * (x - px)) // (fx - pf)  # floor of the secant's root
+        previous, x, steps = (x, fx), nxt, steps + 1
+    if lo == 0:
+        return 1  # fewer minor units than rows: a unit a row, repaid early
+    if last(hi) == 0:
+        return lo  # a unit more would repay the loan before its last row
+    return hi if hi - last(hi) < last(lo) - lo else lo
+
+
+def _interest(
+    terms: LoanTerms, balance: Decimal, prev: date, due: date, *, first: bool = False
+) -> Decimal:
+    """Interest for the period ending ``due``: actual days for daily accrual, else a month.
+
+    ``first`` marks installment 1, whose odd days are charged at the daily rate (see the module
+    docstring); ``prev`` is then the start date.
+    """
     if terms.method is Method.FLAT_FEE:
         return quantize(ZERO, terms.currency)
     annual = terms.rate.annual(terms.day_count)
+    basis = terms.day_count
     if terms.method is Method.DAILY_ACCRUAL:
-        raw = balance * annual * days_between(prev, due) / terms.day_count
+        raw = balance * annual * days_between(prev, due) / basis
+    elif first:
+        extra = days_between(prev, due) - days_in_month_before(due)
+        # B·a/12 + B·a·extra/basis as one fraction, divided last like the regular month.
+        raw = balance * annual * (basis + 12 * extra) / (12 * basis)
     else:
         raw = balance * annual / 12
     return quantize(raw, terms.currency)
@@ -280,12 +420,15 @@ def _amortise(
     """Rows repaying ``balance`` on ``dates``; the last row takes whatever balance is left."""
     rows: list[ScheduleRow] = []
     for k, due in enumerate(dates):
-        interest = _interest(terms, balance, prev, due)
+        interest = split = _interest(terms, balance, prev, due)
+        if k == 0 and first_number == 1 and terms.method is not Method.DAILY_ACCRUAL:
+            # Odd days change installment 1's interest only; principal follows a regular month.
+            interest = _interest(terms, balance, prev, due, first=True)
         if k == len(dates) - 1:
             principal = balance
         elif plan.payment is not None:
             # Interest above the payment (extreme daily rates) must not grow the balance.
-            principal = min(max(plan.payment - interest, ZERO), balance)
+            principal = min(max(plan.payment - split, ZERO), balance)
         else:
             principal = min(plan.step, balance)
         balance -= principal

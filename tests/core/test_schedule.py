@@ -85,10 +85,13 @@ def test_equal_principal_630k_at_4_9_percent_over_360_months() -> None:
 
 
 def test_daily_accrual_by_hand() -> None:
-    # d = 0.07 %/day, i = 0.0007·365/12 = 0.0212916…
-    # For n = 2 the annuity is A = P(1+i)²/(2+i) = 136.7466 → 136.75.
-    # Row 1: 265 × 0.0007 × 10 days = 1.855 → 1.86 (float arithmetic gives 1.85).
-    # Row 2: balance 265 − (136.75 − 1.86) = 130.11; 130.11 × 0.0007 × 31 days = 2.8234 → 2.82.
+    # d = 0.07 %/day. Row 1: 265 × 0.0007 × 10 days = 1.855 → 1.86 (float arithmetic gives 1.85).
+    # The level payment A is solved on the actual days (10, then 31): row 1 leaves
+    # 265 − (A − 1.86) = 266.86 − A, and row 2 pays that plus 31 days, (266.86 − A) × 1.0217.
+    # Equal to A at A = 266.86 × 1.0217 / 2.0217 = 134.862… → 134.86, leaving 132.00, whose
+    # 132.00 × 0.0007 × 31 = 2.8644 → 2.86 makes row 2 exactly 134.86 as well. (The monthly
+    # annuity formula, P(1+i)²/(2+i) = 136.75 with i = 0.0007·365/12, ignores the 10-day first
+    # period: its row 2 would be 132.93.)
     rows = build_schedule(
         make_terms(
             principal=D("265.00"),
@@ -100,10 +103,10 @@ def test_daily_accrual_by_hand() -> None:
         )
     )
     assert rows[0] == ScheduleRow(
-        1, date(2024, 1, 11), D("136.75"), D("1.86"), D("0"), D("134.89"), D("130.11")
+        1, date(2024, 1, 11), D("134.86"), D("1.86"), D("0"), D("133.00"), D("132.00")
     )
     assert rows[1] == ScheduleRow(
-        2, date(2024, 2, 11), D("132.93"), D("2.82"), D("0"), D("130.11"), D("0")
+        2, date(2024, 2, 11), D("134.86"), D("2.86"), D("0"), D("132.00"), D("0")
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -65,6 +66,18 @@ def loan_terms(
     )
 
 
+def regular_first_month(terms: LoanTerms) -> LoanTerms:
+    """``terms`` started a month before the first due date, for methods that charge odd days.
+
+    An odd first period changes only installment 1's interest and payment for annuity, equal
+    principal and interest-only (test_schedule_first_period.py pins that against this), so
+    the shape of the rows is checked on the regular first month.
+    """
+    if terms.method in (Method.ANNUITY, Method.EQUAL_PRINCIPAL, Method.INTEREST_ONLY):
+        return replace(terms, start_date=None)
+    return terms
+
+
 def assert_well_formed(terms: LoanTerms, rows: list[ScheduleRow]) -> None:
     """What holds for every schedule: exact principal, sane balances, whole minor units."""
     assert sum((r.principal for r in rows), D(0)) == terms.principal
@@ -101,7 +114,7 @@ def test_every_method_repays_exactly_the_principal(terms: LoanTerms) -> None:
 @FAST
 @given(terms=loan_terms([Method.ANNUITY, Method.DAILY_ACCRUAL]))
 def test_level_payments_are_equal_except_the_last(terms: LoanTerms) -> None:
-    rows = build_schedule(terms)
+    rows = build_schedule(regular_first_month(terms))
     # Rows that repay some principal without clearing the loan pay exactly the level amount.
     regular = {r.payment for r in rows[:-1] if r.principal > 0 and r.balance > 0}
     assert len(regular) <= 1
@@ -119,14 +132,14 @@ def test_annuity_payments_of_a_real_sized_loan_are_all_equal_but_the_last(terms:
     # for i ≤ 2 % a month and n ≤ 360 is about ¥312: far below a payment of over ¥1,000, so
     # no row before the last can clear the loan early (see the tiny-loan test for when it can).
     assume(terms.rate.monthly(terms.day_count) <= D("0.02"))
-    rows = build_schedule(terms)
+    rows = build_schedule(regular_first_month(terms))
     assert len({r.payment for r in rows[:-1]}) <= 1
 
 
 @FAST
 @given(terms=loan_terms([Method.EQUAL_PRINCIPAL]))
 def test_equal_principal_payments_never_rise(terms: LoanTerms) -> None:
-    rows = build_schedule(terms)
+    rows = build_schedule(regular_first_month(terms))
     step = rows[0].principal
     for a, b in pairwise(rows[:-1]):
         assert b.payment <= a.payment
@@ -142,7 +155,7 @@ def test_equal_principal_payments_never_rise(terms: LoanTerms) -> None:
 @FAST
 @given(terms=loan_terms([Method.INTEREST_ONLY, Method.FLAT_FEE]))
 def test_interest_only_and_flat_fee_rows(terms: LoanTerms) -> None:
-    rows = build_schedule(terms)
+    rows = build_schedule(regular_first_month(terms))
     if terms.method is Method.INTEREST_ONLY:
         assert {r.principal for r in rows[:-1]} <= {D(0)}
         assert rows[-1].principal == terms.principal
