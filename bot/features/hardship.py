@@ -12,6 +12,10 @@ per lender, then the pack, its PDF and the next steps), ``hstx`` sends the plain
 ``hsno`` marks a proposal refused. "I agreed a plan" (``plan_prop``) belongs to /plan, which
 starts from the proposal's terms and makes what was agreed the active plan.
 
+Before options whose figures depend on it (a settlement of a flat-fee debt, 分期手续费), the
+borrower is asked once whether the lender still charges the remaining fees on an early payoff;
+``hsfp`` stores the answer on the debt (Yes, No, or I don't know = yes) and shows the options.
+
 Register before reminders (so ``rc`` starts this flow) and before payments (free text).
 """
 
@@ -62,6 +66,7 @@ from tracker.services.hardship import (
     propose,
     reject_proposal,
     report_hardship,
+    set_fees_on_payoff,
 )
 from tracker.services.plans import parse_past_date
 from tracker.storage.enums import DebtStatus, HardshipKind, PlanStatus
@@ -330,6 +335,10 @@ async def _finish(t: Turn, context: Context, values: dict[str, Any]) -> object:
 async def _show_options(t: Turn, plan: HardshipPlan, *, summary: bool = True) -> None:
     if summary:
         await t.reply(views.summary_text(t, plan))
+    question = views.fees_question(t, plan)
+    if question is not None:  # asked once per debt: the answer is stored on it
+        await t.reply(*question)
+        return
     await t.reply(views.options_text(t, plan), views.option_buttons(t, plan))
 
 
@@ -558,6 +567,28 @@ async def rule_pressed(update: Update, context: Context) -> None:
         await _show_options(t, plan, summary=False)
 
 
+async def fees_answer_pressed(update: Update, context: Context) -> None:
+    """Whether the lender still charges the remaining fees on an early payoff: stored, then
+    the options (figured with the answer, or the next question)."""
+    async with turn(update, context) as t:
+        data = await pressed(t)
+        answer = views.FEES_ANSWERS.get(data.arg(3))
+        if answer is None:
+            raise BadCallback(f"unknown answer {data.arg(3)!r}")
+        plan = _plan(t, data.int_arg(0), data.arg(1))
+        debt = set_fees_on_payoff(t.uow, t.user_id, data.int_arg(2), answer[1], now=t.now)
+        t.commit()
+        await t.reply(
+            t._(
+                "✅ Saved for {debt}: {answer}. /status and the options use it.",
+                debt=esc(debt.name),
+                answer=t._(answer[0]),
+            )
+        )
+        rule = plan.result.rule
+        await _show_options(t, hardship_options(t.uow, t.user_id, t.today, rule), summary=False)
+
+
 async def option_pressed(update: Update, context: Context) -> None:
     """An option chosen: stored as a proposal per lender, then each lender's pack."""
     async with turn(update, context) as t:
@@ -709,6 +740,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         conversation,
         CallbackQueryHandler(rule_pressed, pattern=r"^hsr:"),
         CallbackQueryHandler(option_pressed, pattern=r"^hsp:"),
+        CallbackQueryHandler(fees_answer_pressed, pattern=r"^hsfp:"),
         CallbackQueryHandler(plain_pressed, pattern=r"^hstx:"),
         CallbackQueryHandler(refused_pressed, pattern=r"^hsno:"),
         MessageHandler(

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from telegram import InlineKeyboardButton
 from telegram.constants import ParseMode
 
 from bot.features.plans_views import rate_label
-from bot.formatting import esc, split_message
+from bot.formatting import esc, percent, split_message
 from bot.i18n import N_
 from bot.pack import (
     Change,
@@ -32,7 +33,7 @@ from bot.pack import OptionKind as PackKind
 from bot.pack.content import MAX_SCHEDULE_ROWS, Pack
 from bot.runtime import Turn
 from tracker.planner import OptionKind
-from tracker.services.hardship import Proposal
+from tracker.services.hardship import Proposal, ProposalDebt
 
 #: The planner's kinds as the pack words them (the three extensions are one request).
 PACK_KINDS = {
@@ -46,6 +47,18 @@ PACK_KINDS = {
 }
 
 PDF_CAPTION = N_("The pack for {lender} as a PDF, to print, sign or attach.")
+
+
+def debt_rate_text(t: Turn, debt: ProposalDebt) -> str:
+    """What a debt costs as the statement prints it: a flat-fee debt's fee a period and its
+    annualised rate (its contract rate is 0, which would read as interest-free), else its rate."""
+    if debt.fee_rate <= 0:
+        return rate_label(t, debt.rate)
+    fee = percent(debt.fee_rate)
+    if debt.annual is None:
+        return t._("fee {fee} a period", fee=fee)
+    annual = (debt.annual * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return t._("fee {fee} a period (about {annual}% a year)", fee=fee, annual=f"{annual:f}")
 
 
 def pack_input(t: Turn, found: Proposal) -> PackInput:
@@ -67,7 +80,8 @@ def pack_input(t: Turn, found: Proposal) -> PackInput:
             outstanding=debt.outstanding,
             monthly_payment=debt.monthly,
             overdue=debt.overdue,
-            rate_text=rate_label(t, debt.rate),
+            rate_text=debt_rate_text(t, debt),
+            is_fee=debt.fee_rate > 0,
         )
         for debt in found.debts
     )

@@ -85,6 +85,24 @@ FREE_HELP = N_(
     "· 12378, the banking and insurance consumer hotline in China, if talking to the lender gets nowhere.\n"
     "· A non-profit debt adviser or your local free legal aid service."
 )
+#: Asked once per flat-fee debt, before options whose figures depend on the answer.
+FEES_QUESTION = N_("If you pay off {debt} early, does the lender still charge the remaining fees?")
+FEES_EXPLAINED = N_(
+    "{debt} charges a fee each month on the amount first borrowed, and the installments after this month carry {amount} of fees. Some lenders drop them when you repay everything early, others still charge them: the app's early repayment (提前还款) page shows which. Your answer changes what settling costs. Not sure? Then I assume they are charged."
+)
+#: The answers' buttons: (label, callback argument, stored answer).
+FEES_ANSWERS = {
+    "y": (N_("Yes, still charged"), True),
+    "n": (N_("No, they are dropped"), False),
+    "u": (N_("I don't know (assume yes)"), True),
+}
+FEES_CHARGED = N_(
+    "Assumes {debt} still charges the remaining fees ({amount}) if you pay off early."
+)
+FEES_DROPPED = N_(
+    "Assumes {debt} drops the remaining fees ({amount}) if you pay off early, as you said."
+)
+
 AGENTS_WARNING = N_(
     "⚠️ Never pay a “negotiation agent” (代理协商, 反催收) or anyone who promises to clean your credit record: these are widely reported scams, and they can't get anything you can't ask for yourself, for free."
 )
@@ -171,6 +189,24 @@ def _fit(t: Turn, option: Option) -> str:
     return t._("⚠️ {amount} a month more than you can afford", amount=m(t, option.shortfall, cur))
 
 
+def payoff_assumptions(t: Turn, option: Option, names: dict[int, str]) -> list[str]:
+    """What a settlement assumes about a flat-fee debt's remaining fees on an early payoff."""
+    lines: list[str] = []
+    for part in option.parts or (option,):
+        fees = part.request.get("payoff_fees")
+        if part.kind is not OptionKind.SETTLEMENT or fees is None:
+            continue
+        dropped = part.request.get("fees_on_payoff") == "no"
+        lines.append(
+            t._(
+                FEES_DROPPED if dropped else FEES_CHARGED,
+                debt=esc(names.get(part.debt_ids[0], "?")),
+                amount=m(t, Decimal(str(fees)), part.currency),
+            )
+        )
+    return lines
+
+
 def option_text(t: Turn, number: int, option: Option, names: dict[int, str]) -> str:
     """One option: what it asks, what it costs, whether it fits, and its caveats."""
     cur = option.currency
@@ -198,6 +234,7 @@ def option_text(t: Turn, number: int, option: Option, names: dict[int, str]) -> 
                     payments=_payments(t, part),
                 )
             )
+    lines += payoff_assumptions(t, option, names)
     lines += [f"<i>{esc(t._(NOTES[note]))}</i>" for note in option.notes]
     return "\n".join(lines)
 
@@ -280,6 +317,40 @@ def options_text(t: Turn, plan: HardshipPlan) -> str:
         ),
     ]
     return "\n".join(lines)
+
+
+def unanswered_payoff(plan: HardshipPlan) -> Option | None:
+    """A settlement shown for a flat-fee debt whose lender's payoff fees were never asked."""
+    for option in shown(plan):
+        for part in option.parts or (option,):
+            if part.kind is OptionKind.SETTLEMENT and part.request.get("fees_on_payoff") == (
+                "unknown"
+            ):
+                return part
+    return None
+
+
+def fees_question(
+    t: Turn, plan: HardshipPlan
+) -> tuple[str, list[list[InlineKeyboardButton]]] | None:
+    """The question to ask before the options, with its buttons, when one is needed."""
+    part = unanswered_payoff(plan)
+    if part is None:
+        return None
+    debt_id = part.debt_ids[0]
+    debt = esc(plan.position(debt_id).debt.name)
+    amount = m(t, Decimal(str(part.request["payoff_fees"])), part.currency)
+    text = "\n\n".join(
+        [
+            f"<b>{t._(FEES_QUESTION, debt=debt)}</b>",
+            t._(FEES_EXPLAINED, debt=debt, amount=amount),
+        ]
+    )
+    args = (plan.report_id, RULE_CODES[plan.result.rule], debt_id)
+    buttons = [
+        t.button(t._(label), "hsfp", *args, code) for code, (label, _) in FEES_ANSWERS.items()
+    ]
+    return text, [buttons[:2], buttons[2:]]
 
 
 def option_buttons(t: Turn, plan: HardshipPlan) -> list[list[InlineKeyboardButton]]:

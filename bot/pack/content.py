@@ -64,6 +64,9 @@ class DebtInput:
     overdue: Decimal = ZERO
     #: The rate as the borrower or lender words it ("日息 0.05%", "18% a year"); may be empty.
     rate_text: str = ""
+    #: ``rate_text`` is a flat-fee debt's fee ("手续费每期 0.5%（年化约 10.9%）"), worded in full:
+    #: printed as it is, never as a rate (its contract rate is 0, which is not its cost).
+    is_fee: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", clip(self.name, SHORT_TEXT))
@@ -408,9 +411,8 @@ def _debts_table(w: _Words) -> Table:
             overdue=w.money(debt.overdue),
         )
         if debt.rate_text:
-            line += ("；" if w.t.language == "zh" else "; ") + w(
-                texts.DEBT_RATE, rate=debt.rate_text
-            )
+            rate = debt.rate_text if debt.is_fee else w(texts.DEBT_RATE, rate=debt.rate_text)
+            line += ("；" if w.t.language == "zh" else "; ") + rate
         lines.append(line)
     total = None
     if len(debts) > 1:

@@ -13,7 +13,7 @@ from tracker.planner.rows import (
     Baseline,
     DebtContext,
     first_due,
-    period_interest,
+    period_cost,
     reamortise,
     renumber,
     spread,
@@ -60,7 +60,12 @@ def current_option(debt: DebtSituation, ctx: DebtContext) -> Option:
 
 
 def extension_options(debt: DebtSituation, ctx: DebtContext) -> list[Option]:
-    """Pause N months (nothing, interest only, or interest frozen), then re-amortise the rest."""
+    """Pause N months (nothing, interest only, or interest frozen), then re-amortise the rest.
+
+    A flat-fee debt's "interest" is its period fee: each paused month costs one more P·f
+    (deferred, paid, or frozen if the lender agrees), and the resumed rows still carry the
+    remaining installments' fees (``rows.flat_fee_total``).
+    """
     months = min(ctx.deferral_months, debt.max_term - 1)
     if months < 1:
         return []
@@ -72,7 +77,7 @@ def extension_options(debt: DebtSituation, ctx: DebtContext) -> list[Option]:
     interests: list[Decimal] = []
     prev = add_months(first, -1, day)
     for due in dates[:months]:
-        interests.append(period_interest(debt, principal, prev, due))
+        interests.append(period_cost(debt, principal, prev, due))
         prev = due
     zero = quantize(ZERO, debt.currency)
     options: list[Option] = []
@@ -134,8 +139,12 @@ def lower_payment_option(debt: DebtSituation, ctx: DebtContext) -> Option | None
 
 
 def waiver_option(debt: DebtSituation, ctx: DebtContext) -> Option | None:
-    """Principal and fees only, interest and penalty waived, over the shortest term that fits."""
-    owed = debt.principal + debt.fees
+    """Principal and fees only, interest and penalty waived, over the shortest term that fits.
+
+    The fees kept are those already charged; fees of installments not yet due are waived with
+    the interest (a flat-fee debt's period fees are its price of credit, as interest is).
+    """
+    owed = debt.principal + debt.charged_fees
     if owed == 0 or debt.plan_total <= owed:
         return None  # nothing to waive
     cur = debt.currency
@@ -146,7 +155,7 @@ def waiver_option(debt: DebtSituation, ctx: DebtContext) -> Option | None:
     first = first_due(debt, ctx.today)
     dates = monthly_due_dates(first, months, _due_day(debt, first))
     zero = quantize(ZERO, cur)
-    fees_left = debt.fees
+    fees_left = debt.charged_fees
     rows: list[ScheduleRow] = []
     for due, share in zip(dates, spread(owed, months, cur), strict=True):
         fee = min(fees_left, share)  # costs before principal (Civil Code art. 561)
@@ -205,7 +214,13 @@ def overdue_option(debt: DebtSituation, ctx: DebtContext) -> Option | None:
 
 
 def settlement_option(debt: DebtSituation, ctx: DebtContext) -> Option | None:
-    """One lump sum from savings at the smallest discount they cover, if it saves anything."""
+    """One lump sum from savings at the smallest discount they cover, if it saves anything.
+
+    ``owed_today`` is the ledger's settle-today figure, which includes the later periods' fees
+    of a flat-fee debt only when the lender charges them on payoff (``fees_on_payoff``, None
+    taken as yes): the request states that assumption (``fees_on_payoff``: yes, no or unknown)
+    and the fees it is about (``payoff_fees``), so the option can say what it assumed.
+    """
     owed = debt.owed_today
     for percent in DISCOUNT_TIERS:
         amount = quantize(owed * (100 - percent) / 100, debt.currency)
@@ -221,6 +236,9 @@ def settlement_option(debt: DebtSituation, ctx: DebtContext) -> Option | None:
                 "discount_percent": percent,
                 "saving": debt.plan_total - amount,
             }
+            if debt.later_fees > 0:
+                request["payoff_fees"] = debt.later_fees
+                request["fees_on_payoff"] = _answer(debt.fees_on_payoff)
             return _option(
                 debt,
                 ctx,
@@ -232,6 +250,10 @@ def settlement_option(debt: DebtSituation, ctx: DebtContext) -> Option | None:
                 lump_principal=min(amount, debt.principal),
             )
     return None
+
+
+def _answer(value: bool | None) -> str:
+    return "unknown" if value is None else "yes" if value else "no"
 
 
 def _shortest(fits: Callable[[int], bool], low: int, high: int) -> int:

@@ -14,8 +14,9 @@ from tracker.planner.types import DebtSituation, Note, Option, OptionKind, Param
 from tracker.schedule import build_schedule
 from tracker.schedule_types import LoanTerms, Method, ScheduleRow
 
-#: Methods a proposal keeps; the rest are re-amortised as annuities (a balloon, a fee-only
-#: price or a hand-made list cannot be stretched meaningfully).
+#: Methods a proposal keeps; a flat fee is priced by its period fee (``flat_fee_total``), and
+#: the rest are re-amortised as annuities at their rate (a balloon or a hand-made list cannot
+#: be stretched meaningfully).
 KEPT_METHODS = (Method.ANNUITY, Method.EQUAL_PRINCIPAL, Method.DAILY_ACCRUAL)
 
 
@@ -53,6 +54,30 @@ def period_interest(debt: DebtSituation, balance: Decimal, prev: date, due: date
     return quantize(raw, debt.currency)
 
 
+def period_cost(debt: DebtSituation, balance: Decimal, prev: date, due: date) -> Decimal:
+    """What one more month of the debt costs: its period fee (flat fee), else its interest."""
+    if debt.is_flat_fee:
+        return debt.period_fee
+    return period_interest(debt, balance, prev, due)
+
+
+def flat_fee_total(debt: DebtSituation, count: int) -> Decimal:
+    """The fees a flat-fee re-plan of the whole outstanding principal over ``count`` months
+    charges: the remaining installments' fees, plus one period fee for each month beyond them.
+
+    The pricing rule for 分期手续费 debts (白条, card installments): the fee is P·f on the
+    ORIGINAL principal, so what the current plan still costs is the remaining principal plus
+    the remaining installments' fees, and a re-plan never costs less than that: the lender
+    keeps charging P·f a period, as 白条 and card re-installments are charged. Re-amortising
+    the balance at the plan's annualised rate (what the planner used to do) charges interest
+    on a falling balance instead, and comes out cheaper than the installments it replaces.
+    Pauses are priced by their builders (a month's ``period_cost`` each, or nothing when the
+    lender agrees to freeze it); only a waiver asks the lender to drop the remaining fees.
+    """
+    extra = max(0, count - len(debt.remaining))
+    return debt.remaining_fees + debt.period_fee * extra
+
+
 def reamortise(
     debt: DebtSituation,
     principal: Decimal,
@@ -61,11 +86,21 @@ def reamortise(
     carry: Decimal,
     due_day: int,
 ) -> list[ScheduleRow]:
-    """``principal`` repaid over ``count`` months from ``first``; ``carry`` spread as fees."""
+    """``principal`` repaid over ``count`` months from ``first``; ``carry`` spread as fees.
+
+    A flat-fee debt (``principal`` is then all it owes) repays equal principal shares with
+    ``flat_fee_total`` spread as fees on top; any other is rebuilt by its method at its rate.
+    """
     # Carried charges (arrears, deferred interest, penalty) bear no interest: the plan asks the
     # lender to roll them in, not to compound them, and principal stays exactly ``principal``.
     cur = debt.currency
-    if principal > 0:
+    if debt.is_flat_fee:
+        dates = monthly_due_dates(first, count, due_day)
+        zero = quantize(ZERO, cur)
+        fees = spread(flat_fee_total(debt, count), count, cur)
+        parts = zip(dates, spread(principal, count, cur), fees, strict=True)
+        rows = [ScheduleRow(k, d, p + f, zero, f, p, zero) for k, (d, p, f) in enumerate(parts, 1)]
+    elif principal > 0:
         method = debt.method if debt.method in KEPT_METHODS else Method.ANNUITY
         terms = LoanTerms(
             principal=principal,

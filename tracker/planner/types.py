@@ -83,22 +83,40 @@ class DebtSituation:
     overdue: Decimal  # scheduled principal, interest and fees past due and unpaid
     interest: Decimal  # what settling today owes in interest (Owed.interest)
     penalty: Decimal  # unpaid
-    fees: Decimal  # unpaid, already charged
-    # FLAT_FEE and CUSTOM debts should pass an equivalent rate: proposals re-amortise at it.
+    # What settling today owes in fees (Owed.fees): the fees already charged, the current
+    # period's, and the later periods' when the lender still charges them on an early payoff.
+    fees: Decimal
+    # CUSTOM debts should pass an equivalent rate: proposals re-amortise at it. FLAT_FEE debts
+    # pass their annualised rate too, but only to rank them (highest rate first): their
+    # proposals are priced by ``period_fee`` (rows.reamortise), never re-amortised at a rate.
     rate: Rate
     method: Method
-    # The current plan's installments not yet due: their principal + the overdue principal
+    # The current plan's installments not yet overdue: their principal + the overdue principal
     # is ``principal``.
     remaining: tuple[ScheduleRow, ...]
     monthly_payment: Decimal
     day_count: int = 365
     due_day: int | None = None
     max_term_months: int | None = None
+    # FLAT_FEE (分期手续费): the fee each period charges on the ORIGINAL principal, P·f.
+    period_fee: Decimal = ZERO
+    # The part of ``fees`` for installments not yet due (the current period's fee, and the
+    # later periods' when they are owed on payoff): not charged yet, so a waiver drops it.
+    fees_ahead: Decimal = ZERO
+    # The unpaid fees of the installments after the current period: what an early payoff
+    # still owes when the lender charges them (``fees_on_payoff``), and saves otherwise.
+    later_fees: Decimal = ZERO
+    # Whether the lender charges ``later_fees`` on an early payoff; None: not asked yet, taken
+    # as yes (the conservative answer), as the ledger does.
+    fees_on_payoff: bool | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "remaining", tuple(self.remaining))
-        for name in ("principal", "overdue", "interest", "penalty", "fees", "monthly_payment"):
+        money = ("principal", "overdue", "interest", "penalty", "fees", "monthly_payment")
+        for name in (*money, "period_fee", "fees_ahead", "later_fees"):
             _check_money(getattr(self, name), self.currency, name)
+        if self.fees_ahead > self.fees:
+            raise InvalidAmount("fees ahead exceed the fees", code="situation_inconsistent")
         future = sum((r.principal for r in self.remaining), ZERO)
         if future > self.principal or self.principal - future > self.overdue:
             # The arithmetic below relies on outstanding = overdue part + future installments.
@@ -127,6 +145,21 @@ class DebtSituation:
     def arrears_charges(self) -> Decimal:
         """The arrears that are not principal: overdue interest and fees, and the penalty."""
         return self.arrears - self.overdue_principal
+
+    @property
+    def charged_fees(self) -> Decimal:
+        """The fees already charged (installments due), unpaid: ``fees`` less ``fees_ahead``."""
+        return self.fees - self.fees_ahead
+
+    @property
+    def remaining_fees(self) -> Decimal:
+        """The fees the installments not yet overdue still carry under the current plan."""
+        return sum((r.fee for r in self.remaining), ZERO)
+
+    @property
+    def is_flat_fee(self) -> bool:
+        """Priced by a fee per period on the original principal (白条, card installments)."""
+        return self.method is Method.FLAT_FEE
 
     @property
     def need(self) -> Decimal:

@@ -9,6 +9,8 @@ chosen option as a proposal for each lender until the borrower confirms what was
   ``proposal``, the option and the pack's figures in ``proposal_json``). A proposal never
   becomes active by itself: ``confirm_proposal`` (or /plan, through ``record_agreed_plan``)
   records what the lender agreed, which becomes active and supersedes the open proposals.
+- ``set_fees_on_payoff`` stores the borrower's answer for a flat-fee debt: does paying it off
+  early still owe the remaining per-period fees? (asked once; until then taken as yes).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from tracker.planner.rows import first_due
 from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, Method, ScheduleRow
 from tracker.services.budget import current_budget
-from tracker.services.debts import Position, add_plan, positions, terms_of
+from tracker.services.debts import Position, add_plan, policy_of, positions, terms_of
 from tracker.services.plans import custom_terms, last_payment_id, record_agreed_plan
 from tracker.storage.enums import (
     BudgetSource,
@@ -359,6 +361,12 @@ def situation_of(pos: Position) -> DebtSituation:
             )
         )
     owed = state.owed_today
+    fees = quantize(max(ZERO, owed.fees), cur)
+    fees_ahead, later_fees = _fees_ahead(pos, fees)
+    terms = terms_of(debt, plan)
+    period_fee = ZERO
+    if terms.method is Method.FLAT_FEE:
+        period_fee = quantize(terms.principal * terms.fee_rate, cur)  # P·f, as the schedule
     assert debt.id is not None  # loaded from the database
     return DebtSituation(
         debt_id=debt.id,
@@ -369,7 +377,7 @@ def situation_of(pos: Position) -> DebtSituation:
         overdue=quantize(max(ZERO, state.overdue_amount), cur),
         interest=quantize(max(ZERO, owed.interest), cur),
         penalty=quantize(max(ZERO, owed.penalty), cur),
-        fees=quantize(max(ZERO, owed.fees), cur),
+        fees=fees,
         rate=_planning_rate(pos),
         method=plan.method,
         remaining=tuple(remaining),
@@ -377,7 +385,38 @@ def situation_of(pos: Position) -> DebtSituation:
         day_count=plan.day_count,
         due_day=plan.due_day or plan.first_due.day,
         max_term_months=debt.max_term_months,
+        period_fee=quantize(period_fee, cur),
+        fees_ahead=fees_ahead,
+        later_fees=later_fees,
+        fees_on_payoff=debt.fees_on_payoff,
     )
+
+
+def _fees_ahead(pos: Position, fees: Decimal) -> tuple[Decimal, Decimal]:
+    """The part of settle-today's ``fees`` for installments not yet due, and the later fees.
+
+    As the ledger counts them: the current period's fee is owed on any payoff; the fees of the
+    installments after it (the later fees) only when the lender still charges them
+    (``LedgerPolicy.fees_on_payoff``). Money held in advance lowers settle-today's fees first,
+    so both figures are capped at ``fees``.
+    """
+    state = pos.state
+    cur = pos.debt.currency
+    if state.paid_off_on is not None:
+        return quantize(ZERO, cur), quantize(ZERO, cur)
+    rows = {row.number: row for row in pos.rows}
+    ahead = [item for item in state.installments if item.due_date > state.today]
+    left = [
+        max(ZERO, rows[item.number].fee - item.paid_by_component.get(Component.FEE, ZERO))
+        for item in ahead
+    ]
+    current = left[0] if left else ZERO
+    later = sum(left[1:], ZERO)
+    charged_later = later if policy_of(pos.debt, pos.plan).fees_on_payoff else ZERO
+    fees_ahead = min(fees, current + charged_later)
+    if charged_later:
+        later = min(later, fees_ahead)
+    return quantize(fees_ahead, cur), quantize(later, cur)
 
 
 def _planning_rate(pos: Position) -> Rate:
@@ -405,6 +444,11 @@ class ProposalDebt:
     overdue: Decimal
     rate: Rate
     day_count: int
+    #: A flat-fee debt (分期手续费): the fee a period on the original principal, as a fraction,
+    #: and its annualised rate (simple, tracker.apr; None if it has none). Its ``rate`` is 0:
+    #: never print that as the debt's cost.
+    fee_rate: Decimal = ZERO
+    annual: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,6 +528,11 @@ def propose(
 def _proposal_debt(pos: Position) -> ProposalDebt:
     situation = situation_of(pos)
     terms = terms_of(pos.debt, pos.plan)
+    fee_rate, annual = ZERO, None
+    if terms.method is Method.FLAT_FEE:
+        fee_rate = terms.fee_rate
+        yearly = _planning_rate(pos)
+        annual = yearly.value if yearly.value > 0 else None
     return ProposalDebt(
         name=pos.debt.name,
         outstanding=situation.owed_today,
@@ -491,6 +540,8 @@ def _proposal_debt(pos: Position) -> ProposalDebt:
         overdue=situation.arrears,
         rate=_planning_rate(pos) if terms.method is Method.CUSTOM else terms.rate,
         day_count=terms.day_count,
+        fee_rate=fee_rate,
+        annual=annual,
     )
 
 
@@ -573,6 +624,8 @@ def _payload(
                 "overdue": _money(d.overdue),
                 "rate": [str(d.rate.value), d.rate.unit.value],
                 "day_count": d.day_count,
+                "fee_rate": str(d.fee_rate),
+                "annual": str(d.annual) if d.annual is not None else None,
             }
             for d in debts
         ],
@@ -670,6 +723,8 @@ def _read_proposal(plan: PlanVersion, debt: Debt) -> Proposal:
                 overdue=money(d["overdue"]),
                 rate=Rate(money(d["rate"][0]), RateUnit(d["rate"][1])),
                 day_count=int(d["day_count"]),
+                fee_rate=money(d.get("fee_rate", "0")),
+                annual=money(d["annual"]) if d.get("annual") is not None else None,
             )
             for d in data["debts"]
         ),
@@ -761,3 +816,21 @@ def reject_proposal(uow: UnitOfWork, user_id: int, plan_id: int) -> PlanVersion:
     start = proposal_terms(uow, user_id, plan_id)
     uow.plans.reject(start.plan)
     return start.plan
+
+
+# ---- fees on an early payoff ----------------------------------------------------------------
+
+
+def set_fees_on_payoff(
+    uow: UnitOfWork, user_id: int, debt_id: int, charged: bool, *, now: datetime
+) -> Debt:
+    """Store the borrower's answer for one of their debts: does paying it off early still owe
+    the remaining per-period fees? (``Debt.fees_on_payoff``; None until asked, taken as yes.)
+
+    The ledger's settle-today figure follows it from then on, everywhere the debt is shown.
+    """
+    debt = uow.debts.require_for_user(user_id, debt_id)
+    if debt.fees_on_payoff is not charged:
+        debt.fees_on_payoff = charged
+        debt.updated_at = now
+    return debt
