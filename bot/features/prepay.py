@@ -25,6 +25,7 @@ from tracker.errors import InvalidDate
 from tracker.money import from_minor, to_minor
 from tracker.parsing.payment_text import amount_for, parse_paid_command
 from tracker.schedule_types import Method, PrepaymentMode
+from tracker.services.hardship import set_fees_on_payoff
 from tracker.services.payments import choose_debt
 from tracker.services.prepay import (
     PrepayPreview,
@@ -68,7 +69,7 @@ register(
     },
 )
 
-PICK, MODE, OFF, OK, CANCEL = "ppa", "ppm", "ppo", "ppok", "ppx"
+PICK, MODE, OFF, OK, CANCEL, FEES = "ppa", "ppm", "ppo", "ppok", "ppx", "ppf"
 _MODES = {"p": PrepaymentMode.KEEP_PAYMENT, "t": PrepaymentMode.KEEP_TERM}
 _PAYOFF = "o"
 
@@ -206,6 +207,7 @@ async def _payoff(t: Turn, debt: Debt) -> None:
             total=m(t, preview.current_total, cur),
             saved=m(t, preview.saved, cur),
         ),
+        *_fees_lines(t, preview),
         t._("Interest is only charged up to the day you pay (Civil Code art. 677)."),
         t._("Paying part early? Send <code>/prepay 5000</code>."),
         t._("Pay the lender first, then press the button."),
@@ -222,9 +224,47 @@ async def _payoff(t: Turn, debt: Debt) -> None:
                     minor,
                     _PAYOFF,
                 )
-            ]
+            ],
+            _fees_button(t, preview),
         ),
     )
+
+
+def _fees_lines(t: Turn, preview: PrepayPreview) -> list[str]:
+    """For 分期手续费 plans: whether the figure counts the later fees, and why."""
+    if preview.method is not Method.FLAT_FEE:
+        return []
+    if preview.debt.fees_on_payoff is False:
+        return [t._("Later fees are left out: you said the lender drops them on an early payoff.")]
+    return [
+        t._(
+            "It includes {fees} of fees: installment plans usually still charge the remaining fees on an early payoff.",
+            fees=m(t, preview.fees, preview.debt.currency),
+        )
+    ]
+
+
+def _fees_button(t: Turn, preview: PrepayPreview) -> list[InlineKeyboardButton]:
+    if preview.method is not Method.FLAT_FEE:
+        return []
+    if preview.debt.fees_on_payoff is False:
+        return [t.button(t._("The lender charges them after all"), FEES, _id(preview.debt), "y")]
+    return [t.button(t._("My lender drops them"), FEES, _id(preview.debt), "n")]
+
+
+async def fees_answered(update: Update, context: Context) -> None:
+    """Whether paying off early still owes the later fees: stored, and the figure shown again."""
+    query = update.callback_query
+    assert query is not None
+    async with turn(update, context) as t:
+        data = decode(query.data, t.update_user_id)
+        if data.arg(1) not in ("y", "n"):
+            raise BadCallback("unknown answer")
+        debt = set_fees_on_payoff(t.uow, t.user_id, data.int_arg(0), data.arg(1) == "y", now=t.now)
+        t.commit()
+        await query.answer()
+        await _close(query)
+        await _payoff(t, debt)
 
 
 async def _ask_mode(t: Turn, debt: Debt, amount: Decimal) -> None:
@@ -372,4 +412,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(mode_chosen, pattern=rf"^{MODE}:"),
         CallbackQueryHandler(confirmed, pattern=rf"^{OK}:"),
         CallbackQueryHandler(cancelled, pattern=rf"^{CANCEL}:"),
+        CallbackQueryHandler(fees_answered, pattern=rf"^{FEES}:"),
     ]

@@ -117,3 +117,32 @@ async def test_too_little_to_reach_the_principal_is_explained_with_an_example(
     reply = (await zh_user.next_message()).text or ""
     assert "这笔钱还不够还到本金：需要先还 96.00" in reply
     assert no_english(reply)
+
+
+async def test_a_baitiao_payoff_says_whether_the_later_fees_count_and_takes_the_answer(
+    app: Any, en_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    from tracker.rates import ZERO_RATE
+    from tracker.schedule_types import Method
+
+    debt_id = given_debt(
+        en_user,
+        name="白条",
+        principal=D(3000),
+        rate=ZERO_RATE,
+        method=Method.FLAT_FEE,
+        fee_rate=D("0.005"),
+    )
+    en_user.send_text("/prepay")
+    offer = await en_user.next_message()
+    # 3,000 principal + 12 fees of 3,000 × 0.5 % = 15.00 still charged: 3,180.00.
+    assert "to pay it all off today: CN¥3,180.00" in (offer.text or "")
+    assert "It includes CN¥180.00 of fees" in (offer.text or "")
+    en_user.press_button(offer, text="My lender drops them")
+    again = await en_user.next_message()
+    # Only the current period's fee stays: 3,000 + 15.00.
+    assert "to pay it all off today: CN¥3,015.00" in (again.text or "")
+    assert "Later fees are left out" in (again.text or "")
+    with make_uow() as uow:
+        owner = user_id(make_uow, en_user)
+        assert uow.debts.require_for_user(owner, debt_id).fees_on_payoff is False

@@ -41,6 +41,8 @@ class PrepayPreview:
     current_total: Decimal
     current_payment: Decimal  # the current plan's next regular installment
     current_count: int  # its installments still to come
+    method: Method  # the current plan's method
+    fees: Decimal  # the fees settling today owes (for 分期手续费: per Debt.fees_on_payoff)
 
     @property
     def pays_off(self) -> bool:
@@ -171,6 +173,8 @@ def _preview(
         current_total=sum((i.remaining + i.penalty_unpaid for i in state.installments), ZERO),
         current_payment=future[0].payment if future else ZERO,
         current_count=len(future),
+        method=pos.plan.method,
+        fees=state.owed_today.fees,
     )
     if amount >= settle:
         return payoff
