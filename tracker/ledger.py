@@ -104,6 +104,9 @@ class LedgerPolicy:
     grace_days: int = 0
     penalty: PenaltyPolicy = field(default_factory=PenaltyPolicy)
     order: tuple[Component, ...] = DEFAULT_ORDER
+    #: Installments 1..N were paid before the borrower started tracking the debt here: they
+    #: count as paid on their due dates, without inventing payments for them.
+    paid_before_tracking: int = 0
     #: Whether paying off early still owes the per-period fees of the installments not yet due
     #: (白条 and card installments often do: the conservative answer). When False, the current
     #: period's fee is still owed in full and later ones are dropped.
@@ -199,6 +202,7 @@ class InstallmentState:
     days_overdue: int
     settled_on: date | None
     paid_by_component: dict[Component, Decimal]
+    before_tracking: bool = False  # paid before the debt was tracked here (no payment record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +301,7 @@ class Ledger:
 
     def state(self, payments: Iterable[Payment], today: date) -> LedgerState:
         """Allocate ``payments`` oldest installment first and report the position on ``today``."""
-        run = _Replay(opens=[_Open(row) for row in self.rows], clock=self.policy.start_date)
+        run = _Replay(opens=[self._open(row) for row in self.rows], clock=self.policy.start_date)
         # Payments on the same day keep the order they were given (their recording order).
         for payment in sorted(payments, key=lambda p: p.paid_on):
             self._advance(run, payment.paid_on)
@@ -316,6 +320,20 @@ class Ledger:
         return self.state(payments, day).owed_today
 
     # ---- replay --------------------------------------------------------------------------
+
+    def _open(self, row: ScheduleRow) -> _Open:
+        """An installment at the start of the replay; paid already if paid before tracking."""
+        item = _Open(row)
+        if row.number <= self.policy.paid_before_tracking:
+            item.paid.update(
+                {
+                    Component.FEE: row.fee,
+                    Component.INTEREST: row.interest,
+                    Component.PRINCIPAL: row.principal,
+                }
+            )
+            item.settled_on = row.due_date
+        return item
 
     def _grace_end(self, row: ScheduleRow) -> date:
         return row.due_date + timedelta(days=self.policy.grace_days)
@@ -497,6 +515,7 @@ class Ledger:
                     days_overdue=(today - row.due_date).days if status is Status.OVERDUE else 0,
                     settled_on=item.settled_on,
                     paid_by_component=dict(item.paid),
+                    before_tracking=row.number <= self.policy.paid_before_tracking,
                 )
             )
         return LedgerState(

@@ -243,3 +243,20 @@ def test_money_is_conserved_and_never_over_allocated(
     assert min(owed.principal, owed.interest, owed.penalty, owed.fees) >= 0
     if state.unapplied > 0:
         assert state.is_settled
+
+
+def test_installments_paid_before_tracking_count_as_paid_without_invented_payments() -> None:
+    # A loan already running: installment 1 (due Jan 15) was paid before the borrower came.
+    ledger = make_ledger(paid_before_tracking=1)
+    state = ledger.state([], today=date(2027, 2, 1))
+    first, second = state.installments[0], state.installments[1]
+    assert (first.status, first.before_tracking, first.settled_on) == (Status.PAID, True, DUE1)
+    assert second.before_tracking is False
+    assert state.overdue_amount == 0
+    assert state.allocations == ()
+    assert state.total_paid == 0  # nothing was paid through the bot
+    # Owed: the 2,000 principal of installments 2 and 3 plus 17 days of the second period,
+    # 2,000 × 18 % / 365 × 17 = 16.767… → 16.77.
+    assert state.owed_today.total == D(2000) + D("16.77")
+    # Without it the same day shows installment 1 overdue with penalty.
+    assert make_ledger().state([], today=date(2027, 2, 1)).overdue_amount == D(1045)

@@ -226,6 +226,8 @@ def policy_of(debt: Debt, plan: PlanVersion) -> LedgerPolicy:
         ),
         order=parse_order(debt.allocation_order),
         fees_on_payoff=debt.fees_on_payoff is not False,  # not asked yet: the safe answer
+        # Only the original plan's numbering is the lender's: a later plan starts after them.
+        paid_before_tracking=debt.paid_before_tracking if plan.origin is PlanOrigin.ORIGINAL else 0,
     )
 
 

@@ -59,6 +59,8 @@ class Debt(Base, table=True):
     # Paying off early still owes the remaining per-period fees? None: not asked yet, taken as
     # yes (白条 and card installments often do: the safe answer). See services.debts.policy_of.
     fees_on_payoff: bool | None = None
+    # Installments 1..N of the original plan were paid before tracking began here.
+    paid_before_tracking: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Penalty interest also runs on overdue interest (复利, PBOC 2003 No. 251); lenders differ.
     penalty_on_interest: bool = Field(
         default=False, sa_column_kwargs={"server_default": sa_false()}

@@ -1,4 +1,4 @@
-"""Early payoff and compound penalty terms per debt; which payments a renegotiated plan counts.
+"""Early payoff, compound penalty and paid-before-tracking per debt; what a new plan counts.
 
 Revision ID: 0002
 Revises: 0001
@@ -7,6 +7,8 @@ Create Date: 2026-12-03
 - ``debts.fees_on_payoff``: paying off early still owes the remaining per-period fees; NULL
   until the borrower answers, which counts as yes (the conservative answer).
 - ``debts.penalty_on_interest``: penalty interest also runs on overdue interest (复利); off.
+- ``debts.paid_before_tracking``: installments 1..N of the original plan were paid before the
+  borrower started tracking the debt (a loan already running); 0 for existing debts.
 - ``plan_versions.after_payment_id``: the last payment counted in a renegotiated plan's starting
   balance; the plan counts only later ones. Existing renegotiated plans counted payments made
   on or after their start date, so they get the last payment made before it.
@@ -33,6 +35,9 @@ def upgrade() -> None:
                 "penalty_on_interest", sa.Boolean(), nullable=False, server_default=sa.false()
             )
         )
+        batch.add_column(
+            sa.Column("paid_before_tracking", sa.Integer(), nullable=False, server_default="0")
+        )
     with op.batch_alter_table("plan_versions") as batch:
         batch.add_column(sa.Column("after_payment_id", sa.BigInteger(), nullable=True))
     op.execute(
@@ -51,5 +56,6 @@ def downgrade() -> None:
     with op.batch_alter_table("plan_versions") as batch:
         batch.drop_column("after_payment_id")
     with op.batch_alter_table("debts") as batch:
+        batch.drop_column("paid_before_tracking")
         batch.drop_column("penalty_on_interest")
         batch.drop_column("fees_on_payoff")
