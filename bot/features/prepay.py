@@ -112,7 +112,7 @@ async def debt_picked(update: Update, context: Context) -> None:
 
 
 async def payoff_pressed(update: Update, context: Context) -> None:
-    """ "Pay off early" under /status, or a debt picked for /prepay: what paying off takes."""
+    """The "pay off early" button under /status, or a debt picked for /prepay: the payoff."""
     query = update.callback_query
     assert query is not None
     async with turn(update, context) as t:
