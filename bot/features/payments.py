@@ -59,6 +59,12 @@ COMMANDS = [
 register(
     {
         "paydate_future": N_("A payment can't be dated after today ({today})."),
+        "paydate_before_loan": N_(
+            "{debt} began on {start}, so a payment can't be dated {date}: please check the date."
+        ),
+        "paydate_ambiguous": N_(
+            "“{text}” could be {first} or {second}: please write the month in letters or the full date."
+        ),
         "amount_currency_mismatch": N_(
             "“{text}” is in {named}, but this debt is in {currency}: please give the amount in {currency}."
         ),
@@ -69,7 +75,7 @@ register(
     },
     {
         "paydate": N_(
-            "For example: <code>/paid 500 yesterday</code>, <code>/paid 500 11月30日</code> or <code>/paid 500 2026-11-30</code>."
+            "For example: <code>/paid 500 yesterday</code>, <code>/paid 500 30 Nov</code> or <code>/paid 500 2026-11-30</code>."
         ),
     },
 )
@@ -86,7 +92,7 @@ async def paid(update: Update, context: Context) -> None:
         if not context.args:
             await t.reply(t._(views.USAGE))
             return
-        request = parse_paid_command(context.args, today=t.today)
+        request = parse_paid_command(context.args, today=t.today, month_first=_month_first(t))
         await _pay(t, request, PaymentSource.COMMAND)
 
 
@@ -97,7 +103,13 @@ async def paid_text(update: Update, context: Context) -> None:
     if found is None:  # the filter let it through, so this does not happen
         return
     async with turn(update, context) as t:
-        await _pay(t, resolve(found, today=t.today), PaymentSource.TEXT)
+        request = resolve(found, today=t.today, month_first=_month_first(t))
+        await _pay(t, request, PaymentSource.TEXT)
+
+
+def _month_first(t: Turn) -> bool:
+    """Chinese writes 5/10 as month/day; in English it could be either, so it is asked."""
+    return t._.language == "zh"
 
 
 async def _pay(t: Turn, request: PaymentRequest, source: PaymentSource) -> None:
@@ -143,7 +155,7 @@ async def _pay(t: Turn, request: PaymentRequest, source: PaymentSource) -> None:
         raise first_error
     amount_text = views.money_or_text(t, amounts, request.amount_text)
     name = request.debt_name if choice.unmatched else None
-    await t.reply(views.picker_question(t, amount_text, name), rows)
+    await t.reply(views.picker_question(t, amount_text, name, request.paid_on), rows)
 
 
 async def debt_chosen(update: Update, context: Context) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from bot.features.debts_text import before_tracking_text
 from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Turn
@@ -189,9 +191,11 @@ def _after(t: Turn, pos: Position) -> list[str]:
     return lines
 
 
-def picker_question(t: Turn, amount: str, name: str | None) -> str:
+def picker_question(t: Turn, amount: str, name: str | None, paid_on: date) -> str:
     """Ask which debt a payment is for (saying so when the name given matched none)."""
     question = t._("Which debt is this payment of {amount} for?", amount=amount)
+    if paid_on != t.today:  # the date as read, with its year, before anything counts
+        question += "\n" + t._("Paid on {date}.", date=d(t, paid_on))
     if name is None:
         return question
     return t._("You have no debt called “{name}”.", name=esc(name)) + "\n" + question
@@ -220,11 +224,25 @@ def undone(t: Turn, outcome: UndoOutcome) -> str:
 
 
 def history(t: Turn, found: History, debt: Debt | None) -> str:
-    """Payments newest first, undone ones struck through, with a note when some are not shown."""
+    """Payments newest first, undone ones struck through, with a note when some are not shown;
+    then the installments paid before the debt was tracked here (issue 9), which have none."""
+    if debt is not None:
+        count = debt.paid_before_tracking
+        before = [before_tracking_text(t, count)] if count else []
+    else:
+        before = [
+            f"{esc(item.name)} · {before_tracking_text(t, item.paid_before_tracking)}"
+            for item in t.uow.debts.list_for_user(t.user_id)
+            if item.paid_before_tracking
+        ]
     if not found.entries:
         if debt is not None:
-            return t._("No payments to {debt} yet.", debt=esc(debt.name))
-        return t._("No payments yet. Log one with /paid 500 or just write <code>还了500</code>.")
+            empty = t._("No payments to {debt} yet.", debt=esc(debt.name))
+        else:
+            empty = t._(
+                "No payments yet. Log one with /paid 500 or just write <code>还了500</code>."
+            )
+        return "\n".join([empty, *before])
     if debt is None:
         lines = [t._("<b>Payments</b>, newest first:")]
     else:
@@ -250,7 +268,7 @@ def history(t: Turn, found: History, debt: Debt | None) -> str:
                 total=found.total,
             )
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, *before])
 
 
 def money_or_text(t: Turn, amounts: list[tuple[Decimal, str]], text: str) -> str:

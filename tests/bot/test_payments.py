@@ -214,7 +214,8 @@ async def test_a_named_debt_is_paid_directly(
     app: Any, zh_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
 ) -> None:
     given_debt(zh_user)
-    card = given_debt(zh_user, name="招行信用卡")
+    # The card's money arrived Nov 1, so a payment on Nov 10 is after the loan began.
+    card = given_debt(zh_user, name="招行信用卡", start_date=date(2026, 11, 1))
     zh_user.send_text("/paid 1.2万 招行 2026-11-10")
     reply = await zh_user.next_message()
     assert "2026年11月10日 向招行信用卡还款 ¥12,000.00" in reply.text
@@ -440,3 +441,175 @@ async def test_forged_or_malformed_buttons_record_nothing(
         answer = await en_user.wait_for_answer(forge_press(state, en_user, message, data))
         assert answer.get("text") == "This button no longer works. /help shows what you can do."
     assert stored(make_uow, en_user, debt_id) == []
+
+
+# ---- payments on past dates (issue 9) ----------------------------------------------------------
+# Today is Tuesday 2026-12-01. Penalty interest: 1.5 × 0.05 % = 0.075 % of overdue principal a day.
+
+
+async def test_a_payment_on_a_past_date_in_chinese(
+    app: Any, zh_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    # ¥20,000 at 0.05 %/day over 12 months from 2026-09-20: installments of 1,835.98.
+    # Installment 1: interest 20,000 × 0.05 % × 365 / 12 = 304.1667 → 304.17,
+    # principal 1,835.98 − 304.17 = 1,531.81.
+    debt_id = given_debt(
+        zh_user,
+        principal=D(20000),
+        first_due=date(2026, 10, 20),
+        start_date=date(2026, 9, 20),
+    )
+    zh_user.send_text("10月20日还了1835.98")
+    reply = (await zh_user.next_message()).text
+    assert "✅ 已记下：2026年10月20日 向金条还款 ¥1,835.98。" in reply
+    # Paid on its due date, so no penalty although it is logged 42 days later.
+    assert "第 1 期（2026年10月20日 到期）：利息 ¥304.17 · 本金 ¥1,531.81——本期已还清。" in reply
+    # Installment 2 (due Nov 20) is overdue: interest 18,468.19 × 0.05 % × 365 / 12 =
+    # 280.8704 → 280.87, principal 1,835.98 − 280.87 = 1,555.11; 11 days' penalty
+    # 1,555.11 × 0.075 % × 11 = 12.8297 → 12.83.
+    assert "⚠️ 仍有逾期：¥1,835.98。" in reply
+    assert "· 罚息 ¥12.83" in reply
+    assert len(reply.splitlines()) <= 12
+    [payment] = stored(make_uow, zh_user, debt_id)
+    assert (payment.amount_minor, payment.paid_on, payment.source) == (
+        183598,
+        date(2026, 10, 20),
+        PaymentSource.TEXT,
+    )
+
+
+async def test_a_payment_on_a_past_date_in_english(
+    app: Any, en_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    # The default ¥12,000 at 0.05 %/day, first due 2026-10-25 (money from 2026-09-25):
+    # installment 1 is 1,101.59 = 182.50 interest + 919.09 principal; installment 2 is
+    # 168.52 interest + 933.07 principal, due Nov 25.
+    debt_id = given_debt(en_user, first_due=date(2026, 10, 25), start_date=date(2026, 9, 25))
+    en_user.send_text("paid 581.84 on 30 Oct")
+    reply = (await en_user.next_message()).text
+    assert "✅ Recorded CN¥581.84 to 金条, paid Oct 30, 2026." in reply
+    # As of Oct 30, five days late: penalty 919.09 × 0.075 % × 5 = 3.4466 → 3.45, then the
+    # interest 182.50, and 581.84 − 3.45 − 182.50 = 395.89 of principal (919.09 − 395.89 =
+    # 523.20 left). Penalty since, on that 523.20: Oct 30 → Nov 25, 26 days = 10.2024 → 10.20,
+    # then Nov 25 → Dec 1, 6 days = 2.3544 → 2.35: 523.20 + 10.20 + 2.35 = 535.75 to pay on it.
+    assert (
+        "Installment 1 (due Oct 25, 2026): penalty interest CN¥3.45 · interest CN¥182.50"
+        " · principal CN¥395.89 — CN¥535.75 still to pay on it." in reply
+    )
+    # Overdue: 523.20 + 1,101.59 = 1,624.79; installment 2's penalty 933.07 × 0.075 % × 6 =
+    # 4.1988 → 4.20, so 12.55 + 4.20 = 16.75 in all.
+    assert "⚠️ Still overdue: CN¥1,624.79." in reply
+    assert "· penalty interest CN¥16.75" in reply
+    assert len(reply.splitlines()) <= 12
+    [payment] = stored(make_uow, en_user, debt_id)
+    assert (payment.amount_minor, payment.paid_on) == (58184, date(2026, 10, 30))
+
+
+async def test_dated_commands_and_more_phrasings_name_the_date_with_its_year(
+    app: Any,
+    zh_user: SimUser,
+    en_user: SimUser,
+    given_debt: Any,
+    make_uow: Callable[[], SqlUnitOfWork],
+) -> None:
+    zh_debt = given_debt(zh_user)  # the money arrived 2026-11-15
+    en_debt = given_debt(en_user)
+    zh_user.send_text("上周五还了800")
+    assert "✅ 已记下：2026年11月27日 向金条还款 ¥800.00。" in (await zh_user.next_message()).text
+    zh_user.send_text("/paid 300 11/20")  # in Chinese, 11/20 is 11月20日
+    assert "✅ 已记下：2026年11月20日 向金条还款 ¥300.00。" in (await zh_user.next_message()).text
+    en_user.send_text("/paid 500 2026-11-20")
+    assert (
+        "✅ Recorded CN¥500.00 to 金条, paid Nov 20, 2026." in (await en_user.next_message()).text
+    )
+    en_user.send_text("I paid 1,200 to 金条 3 days ago")
+    assert "paid Nov 28, 2026." in (await en_user.next_message()).text
+    assert [(p.amount_minor, p.paid_on) for p in stored(make_uow, zh_user, zh_debt)] == [
+        (30000, date(2026, 11, 20)),
+        (80000, date(2026, 11, 27)),
+    ]
+    assert [(p.amount_minor, p.paid_on) for p in stored(make_uow, en_user, en_debt)] == [
+        (50000, date(2026, 11, 20)),
+        (120000, date(2026, 11, 28)),
+    ]
+
+
+async def test_a_future_date_in_free_text_is_refused_with_an_example(
+    app: Any,
+    zh_user: SimUser,
+    en_user: SimUser,
+    given_debt: Any,
+    make_uow: Callable[[], SqlUnitOfWork],
+) -> None:
+    zh_debt = given_debt(zh_user)
+    en_debt = given_debt(en_user)
+    zh_user.send_text("这周五还了500")  # Friday 2026-12-04
+    reply = (await zh_user.next_message()).text
+    assert "还款日期不能晚于今天（2026-12-01）。" in reply
+    assert "例如：/paid 500 昨天" in reply
+    en_user.send_text("paid 500 on 2027-01-05")
+    reply = (await en_user.next_message()).text
+    assert "A payment can't be dated after today (2026-12-01)." in reply
+    assert "For example: /paid 500 yesterday, /paid 500 30 Nov or /paid 500 2026-11-30." in reply
+    assert stored(make_uow, zh_user, zh_debt) == []
+    assert stored(make_uow, en_user, en_debt) == []
+
+
+async def test_a_date_before_the_loan_began_is_refused_with_an_example(
+    app: Any,
+    zh_user: SimUser,
+    en_user: SimUser,
+    given_debt: Any,
+    make_uow: Callable[[], SqlUnitOfWork],
+) -> None:
+    zh_debt = given_debt(zh_user)  # the money arrived 2026-11-15
+    en_debt = given_debt(en_user)
+    zh_user.send_text("10月20日还了1835.98")
+    reply = (await zh_user.next_message()).text
+    assert "金条的借款从 2026-11-15 开始，还款日期不能是 2026-10-20，请核对一下日期。" in reply
+    assert "例如：/paid 500 昨天" in reply
+    assert "began" not in reply  # no English in a Chinese conversation
+    en_user.send_text("/paid 581.84 30 Oct")
+    reply = (await en_user.next_message()).text
+    assert (
+        "金条 began on 2026-11-15, so a payment can't be dated 2026-10-30: please check the date."
+        in reply
+    )
+    assert "For example: /paid 500 yesterday, /paid 500 30 Nov or /paid 500 2026-11-30." in reply
+    assert "月" not in reply  # no Chinese but the debt's own name
+    assert stored(make_uow, zh_user, zh_debt, undone=True) == []
+    assert stored(make_uow, en_user, en_debt, undone=True) == []
+
+
+async def test_an_ambiguous_day_and_month_is_asked_not_guessed(
+    app: Any, en_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    debt_id = given_debt(en_user, first_due=date(2026, 6, 15), start_date=date(2026, 5, 1))
+    en_user.send_text("paid 500 on 5/10")  # 10 May or 5 October?
+    reply = (await en_user.next_message()).text
+    assert (
+        "“5/10” could be 2026-05-10 or 2026-10-05:"
+        " please write the month in letters or the full date." in reply
+    )
+    assert "For example: /paid 500 yesterday, /paid 500 30 Nov" in reply
+    assert stored(make_uow, en_user, debt_id) == []
+    en_user.send_text("paid 500 on 20/10")  # only 20 October exists
+    assert "paid Oct 20, 2026." in (await en_user.next_message()).text
+    assert [p.paid_on for p in stored(make_uow, en_user, debt_id)] == [date(2026, 10, 20)]
+
+
+async def test_the_debt_picker_shows_the_date_read(
+    app: Any, en_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    given_debt(en_user)
+    card = given_debt(en_user, name="Credit card")
+    en_user.send_text("paid 500 last Friday")
+    picker = await en_user.next_message()
+    assert picker.text.splitlines() == [
+        "Which debt is this payment of CN¥500.00 for?",
+        "Paid on Nov 27, 2026.",
+    ]
+    en_user.press_button(picker, text="Credit card")
+    recorded = (await en_user.next_message()).text
+    assert "✅ Recorded CN¥500.00 to Credit card, paid Nov 27, 2026." in recorded
+    assert [p.paid_on for p in stored(make_uow, en_user, card)] == [date(2026, 11, 27)]

@@ -259,3 +259,164 @@ def test_an_amount_in_another_currency_is_refused() -> None:
     with pytest.raises(InvalidAmount) as info:
         amount_for("500.5", "JPY")
     assert info.value.code == "amount_too_precise"
+
+
+# ---- payments on past dates (issue 9) ----------------------------------------------------------
+# TODAY, 2026-12-01, is a Tuesday: last week ran Monday 11-23 to Sunday 11-29, so 上周五 and
+# "last Friday" are 11-27; a date without a year is the latest such day on or before today.
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "paid_on"),
+    [
+        # the phrasings of issue 9
+        ("10月20日还了1835.98", PaymentText("1835.98", None, "10月20日"), date(2026, 10, 20)),
+        ("昨天还了500", PaymentText("500", None, "昨天"), date(2026, 11, 30)),
+        ("上周五还了800", PaymentText("800", None, "上周五"), date(2026, 11, 27)),
+        ("paid 581.84 on 30 Oct", PaymentText("581.84", None, "30 Oct"), date(2026, 10, 30)),
+        ("paid 500 yesterday", PaymentText("500", None, "yesterday"), date(2026, 11, 30)),
+        (
+            "I paid 1,200 to 金条 on Oct 20",
+            PaymentText("1,200", "金条", "Oct 20"),
+            date(2026, 10, 20),
+        ),
+        ("10月20号还了500", PaymentText("500", None, "10月20号"), date(2026, 10, 20)),
+        ("上个月20号还了500", PaymentText("500", None, "上个月20号"), date(2026, 11, 20)),
+        ("前天还了300", PaymentText("300", None, "前天"), date(2026, 11, 29)),
+        ("paid 500 on Oct 20", PaymentText("500", None, "Oct 20"), date(2026, 10, 20)),
+        ("paid 500 last Friday", PaymentText("500", None, "last Friday"), date(2026, 11, 27)),
+        ("paid 500 on the 20th", PaymentText("500", None, "the 20th"), date(2026, 11, 20)),
+        ("paid 500 3 days ago", PaymentText("500", None, "3 days ago"), date(2026, 11, 28)),
+        ("3天前还了500", PaymentText("500", None, "3天前"), date(2026, 11, 28)),
+        ("三天前还了500", PaymentText("500", None, "三天前"), date(2026, 11, 28)),
+        ("paid 500 on 20/10", PaymentText("500", None, "20/10"), date(2026, 10, 20)),
+        ("paid 500 on 10/20", PaymentText("500", None, "10/20"), date(2026, 10, 20)),
+        # more ways to write them
+        ("金条10月20日还了500", PaymentText("500", "金条", "10月20日"), date(2026, 10, 20)),
+        ("10月20日给金条还了500", PaymentText("500", "金条", "10月20日"), date(2026, 10, 20)),
+        ("我上周五给金条还了800", PaymentText("800", "金条", "上周五"), date(2026, 11, 27)),
+        ("2026年10月20日还了500", PaymentText("500", None, "2026年10月20日"), date(2026, 10, 20)),
+        ("2026-10-20还了500", PaymentText("500", None, "2026-10-20"), date(2026, 10, 20)),
+        ("10.20还了500", PaymentText("500", None, "10.20"), date(2026, 10, 20)),
+        ("20号还了500", PaymentText("500", None, "20号"), date(2026, 11, 20)),
+        ("周五还了500", PaymentText("500", None, "周五"), date(2026, 11, 27)),
+        ("大前天还了500", PaymentText("500", None, "大前天"), date(2026, 11, 28)),
+        (
+            "Yesterday I paid 500 to 金条",
+            PaymentText("500", "金条", "Yesterday"),
+            date(2026, 11, 30),
+        ),
+        ("On 30 Oct, I paid 500.", PaymentText("500", None, "30 Oct"), date(2026, 10, 30)),
+        ("paid 500 on Oct 20 to 金条", PaymentText("500", "金条", "Oct 20"), date(2026, 10, 20)),
+        ("I paid 500 to 金条 on Oct 20.", PaymentText("500", "金条", "Oct 20"), date(2026, 10, 20)),
+        (
+            "I paid 200 for 白条 2 days ago",
+            PaymentText("200", "白条", "2 days ago"),
+            date(2026, 11, 29),
+        ),
+        ("paid 500 on 10月20日", PaymentText("500", None, "10月20日"), date(2026, 10, 20)),
+        ("paid 500 on Friday", PaymentText("500", None, "Friday"), date(2026, 11, 27)),
+        ("paid 500 a week ago", PaymentText("500", None, "a week ago"), date(2026, 11, 24)),
+    ],
+)
+def test_payments_on_past_dates(text: str, found: PaymentText, paid_on: date) -> None:
+    assert recognise_payment(text) == found
+    # The English speaker's reading (day/month asked when unclear) and the Chinese one agree.
+    for month_first in (True, False):
+        request = resolve(found, today=TODAY, month_first=month_first)
+        assert request == PaymentRequest(found.amount_text, found.debt_name, paid_on)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "上周还了800",  # which day of last week?
+        "上个月还了500",
+        "昨天10月20日还了500",  # two dates
+        "Yesterday I paid 500 today",
+        "paid 500 yesterday on Oct 20",
+        "paid 500 next Friday",
+        "下周五还了500",
+        "下星期五还了500",
+        "一周后还了500",
+        "paid 500 on the card later",
+    ],
+)
+def test_vague_or_doubled_dates_are_not_payments(text: str) -> None:
+    found = recognise_payment(text)
+    assert found is None or found.date_text is None, found
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["500", "2026-10-20"], PaymentRequest("500", None, date(2026, 10, 20))),
+        (["500", "10月20日"], PaymentRequest("500", None, date(2026, 10, 20))),
+        (["500", "金条", "上周五"], PaymentRequest("500", "金条", date(2026, 11, 27))),
+        (["500", "金条", "on", "30", "Oct"], PaymentRequest("500", "金条", date(2026, 10, 30))),
+        (["581.84", "30", "Oct"], PaymentRequest("581.84", None, date(2026, 10, 30))),
+        (["500", "last", "friday"], PaymentRequest("500", None, date(2026, 11, 27))),
+        (["500", "3", "days", "ago"], PaymentRequest("500", None, date(2026, 11, 28))),
+        (["500", "3天前"], PaymentRequest("500", None, date(2026, 11, 28))),
+        (["500", "上个月20号"], PaymentRequest("500", None, date(2026, 11, 20))),
+        (
+            ["500", "the", "20th", "of", "last", "month"],
+            PaymentRequest("500", None, date(2026, 11, 20)),
+        ),
+        (["500", "on", "the", "20th"], PaymentRequest("500", None, date(2026, 11, 20))),
+        (["500", "20/10"], PaymentRequest("500", None, date(2026, 10, 20))),
+        # a date right after the amount, before the debt's name
+        (["500", "10月20日", "金条"], PaymentRequest("500", "金条", date(2026, 10, 20))),
+        (["500", "on", "30", "Oct", "金条"], PaymentRequest("500", "金条", date(2026, 10, 30))),
+        # …but a name that starts like a weekday stays a name
+        (["500", "Sun", "Life"], PaymentRequest("500", "Sun Life", TODAY)),
+    ],
+)
+def test_paid_command_dates(args: list[str], expected: PaymentRequest) -> None:
+    assert parse_paid_command(args, today=TODAY, month_first=False) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["500", "这周五"], "paydate_future"),  # Friday 12-04
+        (["500", "本月20号"], "paydate_future"),
+        (["500", "上个月31号"], "date_impossible"),  # November has 30 days
+        (["500", "30", "Feb"], "date_impossible"),
+    ],
+)
+def test_paid_command_past_date_errors(args: list[str], code: str) -> None:
+    with pytest.raises(DomainError) as info:
+        parse_paid_command(args, today=TODAY)
+    assert info.value.code == code
+
+
+def test_day_and_month_in_digits_are_asked_of_an_english_speaker() -> None:
+    # 5/10 is 10 May the American way and 5 October the British way: neither is guessed.
+    with pytest.raises(InvalidDate) as info:
+        parse_paid_command(["500", "5/10"], today=TODAY, month_first=False)
+    assert info.value.code == "paydate_ambiguous"
+    assert info.value.params == {
+        "text": "5/10",
+        "first": date(2026, 5, 10),
+        "second": date(2026, 10, 5),
+    }
+    found = recognise_payment("paid 500 on 5/10")
+    assert found == PaymentText("500", None, "5/10")
+    with pytest.raises(InvalidDate) as info:
+        resolve(found, today=TODAY, month_first=False)
+    assert info.value.code == "paydate_ambiguous"
+
+
+def test_day_and_month_in_digits_are_month_first_in_chinese() -> None:
+    found = recognise_payment("5/10还了500")
+    assert found == PaymentText("500", None, "5/10")
+    assert resolve(found, today=TODAY).paid_on == date(2026, 5, 10)  # 5月10日
+
+
+def test_a_future_date_names_the_date_read() -> None:
+    with pytest.raises(InvalidDate) as info:
+        parse_paid_on("这周五", today=TODAY)
+    assert info.value.code == "paydate_future"
+    assert info.value.params["date"] == date(2026, 12, 4)
+    assert info.value.params["today"] == TODAY

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from tracker.dates import add_months
 from tracker.errors import Conflict, InvalidDate, NotFound
 from tracker.ledger import Allocation, Component
 from tracker.money import ZERO, check_amount, from_minor, to_minor
@@ -156,11 +157,24 @@ def record_payment(
     source: PaymentSource = PaymentSource.COMMAND,
     note: str | None = None,
 ) -> PaymentOutcome:
-    """Record a payment once per idempotency key; a repeat returns the first with created=False."""
+    """Record a payment once per idempotency key; a repeat returns the first with created=False.
+
+    Refuses a payment dated after ``today`` or before the loan began (the debt's original
+    start, even when a later plan replaced its schedule).
+    """
     debt = uow.debts.require_for_user(user_id, debt_id)
     check_amount(amount)
     if paid_on > today:
         raise InvalidDate("a payment cannot be in the future", code="date_in_future", today=today)
+    began = debt.start_date or add_months(debt.first_due, -1)
+    if paid_on < began:
+        raise InvalidDate(
+            f"a payment on {paid_on} is before the loan began on {began}",
+            code="paydate_before_loan",
+            date=paid_on,
+            start=began,
+            debt=debt.name,
+        )
     payment, created = uow.payments.add_once(
         Payment(
             debt_id=debt_id,
