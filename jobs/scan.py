@@ -276,6 +276,7 @@ def _unpaid(installment: Installment, debt: Debt) -> InstallmentFacts:
         remaining=from_minor(installment.total_minor, debt.currency) or Decimal(1),
         status=Status.UPCOMING,
         grace_days=debt.grace_days,
+        tracked_since=debt.created_at,
     )
 
 
@@ -347,8 +348,8 @@ def _older_keys(intent: Intent, leads: Sequence[int]) -> list[str]:
     head, _, _ = intent.key.rpartition(":")
     if intent.kind is IntentKind.DUE:  # leads count down to the due day
         return [f"{head}:{lead}" for lead in leads if lead > intent.occasion]
-    if intent.kind is IntentKind.OVERDUE:
-        return [f"{head}:{n}" for n in OVERDUE_OCCASIONS if n < intent.occasion]
+    if intent.kind is IntentKind.OVERDUE:  # the day overdue was discovered may be any day
+        return [f"{head}:{n}" for n in range(1, min(intent.occasion, OVERDUE_OCCASIONS[-1] + 1))]
     if intent.kind is IntentKind.DIGEST:  # digest:<user>:<YYYY>-W<ww>
         year, _, week = intent.key.rsplit(":", 1)[1].partition("-W")
         monday = date.fromisocalendar(int(year), int(week), 1)
@@ -411,6 +412,7 @@ def _plan_user(uow: UnitOfWork, g: _UserDue, ledgers: _Ledgers, now: datetime) -
                     currency=pos.debt.currency,
                     penalty_per_day=pos.state.penalty_per_day,
                     grace_days=pos.debt.grace_days,
+                    tracked_since=pos.debt.created_at,
                 )
             )
     intents = plan_due_and_overdue(user_id, facts, prefs, now)

@@ -10,6 +10,11 @@ Timing, in the user's timezone, at the reminder time unless said otherwise:
 - ``overdue``: occasion n of ``OVERDUE_OCCASIONS`` on due date + grace days + n, i.e. the n-th
   day past the last day of grace. With no grace (the default) n is the days overdue as the
   ledger counts them. Stale ``OVERDUE_TTL`` after its send time; none after the last occasion.
+  The day overdue is first discovered is an occasion too: an installment already overdue when
+  its debt began to be tracked (a loan added while running, issue 9) gets its first alert at
+  the first send slot after tracking began, as occasion n of that day (one key, whichever
+  occasions fall that day), if n is within the last occasion. Slots before tracking began are
+  never planned: nobody could have sent them.
 - ``risk``: ``RISK_LEAD_DAYS`` before the due date, once per installment; stale at the due date.
 - ``digest``: each ISO week on the digest weekday at the digest time; stale ``DIGEST_TTL`` later.
 
@@ -177,6 +182,8 @@ class InstallmentFacts:
     penalty_accrued: Decimal = ZERO
     penalty_per_day: Decimal = ZERO  # the debt's, as LedgerState reports it
     grace_days: int = 0
+    #: When the debt began to be tracked (aware): an overdue alert is first possible after it.
+    tracked_since: datetime | None = None
 
     @classmethod
     def from_state(
@@ -189,6 +196,7 @@ class InstallmentFacts:
         currency: str,
         penalty_per_day: Decimal,
         grace_days: int,
+        tracked_since: datetime | None = None,
     ) -> InstallmentFacts:
         """Combine a ledger ``InstallmentState`` with the ids and debt facts it lacks."""
         return cls(
@@ -203,6 +211,7 @@ class InstallmentFacts:
             penalty_accrued=state.penalty_accrued,
             penalty_per_day=penalty_per_day,
             grace_days=grace_days,
+            tracked_since=tracked_since,
         )
 
     @property
@@ -471,16 +480,44 @@ def _due_slots(facts: InstallmentFacts, prefs: ReminderPrefs, today: date) -> li
 
 def _overdue_slots(facts: InstallmentFacts, prefs: ReminderPrefs, today: date) -> list[_Slot]:
     last_grace_day = facts.due_date + timedelta(days=facts.grace_days)
+    since = facts.tracked_since
+    occasions = set(OVERDUE_OCCASIONS)
+    found = None if since is None else found_occasion(last_grace_day, since, prefs)
+    if found is not None:
+        occasions.add(found)
     slots = []
-    for occasion in OVERDUE_OCCASIONS:
+    for occasion in sorted(occasions):
         day = last_grace_day + timedelta(days=occasion)
         # Sent by the end of day + 2 (quiet hours, a DST gap), stale 2 days later: a day 6 or
         # more days back cannot be live, nor can a day still ahead.
         if not today - _OVERDUE_REACH < day <= today:
             continue
         send_at = send_time(day, prefs.at, prefs)
+        if since is not None and send_at <= since:
+            continue  # before the debt was tracked: nobody could have sent it
         slots.append(_Slot(occasion, send_at, send_at + OVERDUE_TTL))
     return slots
+
+
+def found_occasion(last_grace_day: date, since: datetime, prefs: ReminderPrefs) -> int | None:
+    """The overdue occasion of the day overdue is first discovered, if tracking found it so.
+
+    An installment past ``last_grace_day`` when tracking began (``since``) is first alerted at
+    the first send slot after ``since``: the occasion is its day's count past the grace days.
+    None when it was not overdue yet (the regular occasions apply) or when that day is past the
+    last occasion (the weekly digest carries it, as after the last occasion).
+    """
+    since = _utc(since)
+    tracking_day = since.astimezone(prefs.zone).date()
+    if tracking_day <= last_grace_day:
+        return None
+    # Quiet hours (and a DST gap) can move a day's slot up to two days on, so the first slot
+    # after ``since`` may belong to a day before it; a day after it always has one later.
+    day = max(last_grace_day + _DAY, tracking_day - 2 * _DAY)
+    while send_time(day, prefs.at, prefs) <= since:
+        day += _DAY
+    occasion = (day - last_grace_day).days
+    return occasion if occasion <= OVERDUE_OCCASIONS[-1] else None
 
 
 def _latest(slots: Iterable[_Slot], now: datetime) -> _Slot | None:

@@ -28,6 +28,9 @@ from telegram.warnings import PTBUserWarning
 from bot.callbacks import decode
 from bot.errors import domain_error_text
 from bot.features.debts_steps import (
+    APP_NEXT_DUE,
+    APP_PRINCIPAL,
+    APP_TERM,
     DRAFT,
     EXTRA_VALUE,
     EXTRAS,
@@ -36,9 +39,12 @@ from bot.features.debts_steps import (
     LINE_PERIOD,
     METHOD,
     NAME,
+    PAID_COUNT,
     PRINCIPAL,
     RATE,
     RATE_PERIOD,
+    RUNNING,
+    SAVE,
     SUMMARY,
     TERM,
     USE_BUTTONS,
@@ -46,28 +52,40 @@ from bot.features.debts_steps import (
     Draft,
     Step,
     UseButtons,
+    draft_of,
+    is_running,
     not_text,
+    press_app_next_due,
     press_due,
     press_extra,
     press_fee,
     press_loan_default,
     press_method,
     press_rate_unit,
+    press_running,
     question,
+    read_app_next_due,
+    read_app_principal,
+    read_app_term,
     read_extra,
     read_fee,
     read_first_due,
     read_method,
     read_name,
+    read_paid_count,
     read_principal,
     read_rate,
+    read_running,
     read_term,
+    running_spec,
     spec_of,
+    start_running,
 )
 from bot.features.debts_text import (
     USAGE,
     problem_text,
     quote_text,
+    running_saved_text,
 )
 from bot.runtime import Context, Turn, turn
 from tracker.calculator import Quote
@@ -77,7 +95,9 @@ from tracker.rates import RateUnit
 from tracker.services.debts import (
     DebtSpec,
     add_debt,
+    check_spec,
     parse_debt_line,
+    position,
 )
 
 END = ConversationHandler.END
@@ -116,6 +136,8 @@ def _text_step(state: int, read: Step) -> Callable[[Update, Context], Any]:
                 return state
             except (KeyError, ValueError, InvalidOperation):
                 return await _lost(t, context)
+            if following == SAVE:
+                return await _save_running(t, context, draft, state)
             await _prompt(t, following, draft)
             return following
         return state
@@ -159,6 +181,8 @@ def _button_step(
             await _close_keyboard(query)
             if following == END:
                 return END
+            if following == SAVE:
+                return await _save_running(t, context, draft, state)
             await _prompt(t, following, draft)
             return following
         return state
@@ -182,8 +206,13 @@ async def summary_pressed(update: Update, context: Context) -> int:
             return await _cancelled(t, context)
         try:
             spec = spec_of(draft)
+            running = is_running(t, draft)
         except (KeyError, ValueError, InvalidOperation):
             return await _lost(t, context)
+        if running:  # a loan already running: what has happened since? (issue 9)
+            following = start_running(draft)
+            await _prompt(t, following, draft)
+            return following
         try:
             _debt, result = add_debt(t.uow, t.user_id, spec, t.now)
         except DomainError as error:
@@ -208,6 +237,58 @@ def saved_text(t: Turn, spec: DebtSpec, result: Quote) -> str:
             t._("/schedule shows every installment; /status shows what you owe today."),
         )
     )
+
+
+async def running_pressed(update: Update, context: Context) -> int:
+    """An answer to "what has happened since?": save, ask a count or the app's figures."""
+    query = update.callback_query
+    assert query is not None
+    draft = _draft(context)
+    async with turn(update, context) as t:
+        value = decode(query.data, t.update_user_id).arg(0)
+        await query.answer()
+        await _close_keyboard(query)
+        if value == "cancel":
+            return await _cancelled(t, context)
+        try:
+            following = press_running(t, draft, value)
+        except DomainError as error:
+            await _prompt(t, RUNNING, draft, domain_error_text(error, t._, t.locale))
+            return RUNNING
+        except (KeyError, ValueError, InvalidOperation):
+            return await _lost(t, context)
+        if following == SAVE:
+            return await _save_running(t, context, draft, RUNNING)
+        await _prompt(t, following, draft)
+        return following
+    return RUNNING
+
+
+async def _save_running(t: Turn, context: Context, draft: Draft, state: int) -> int:
+    """Save a running loan as the answers describe it, in one transaction, then say so.
+
+    A problem found only now (none is expected: every answer was checked) asks ``state`` again.
+    """
+    try:
+        spec, described = running_spec(t, draft)
+    except (KeyError, ValueError, InvalidOperation):
+        return await _lost(t, context)
+    except DomainError as error:
+        await _prompt(t, state, draft, domain_error_text(error, t._, t.locale))
+        return state
+    try:
+        debt, _result = add_debt(t.uow, t.user_id, spec, t.now, today=t.today)
+        assert debt.id is not None  # stored by add_debt
+        pos = position(t.uow, t.user_id, debt.id, t.today)
+    except DomainError as error:
+        t.uow.rollback()
+        await _prompt(t, state, draft, domain_error_text(error, t._, t.locale))
+        return state
+    t.commit()
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    await t.reply(running_saved_text(t, spec, pos, app=described))
+    return END
 
 
 async def _cancelled(t: Turn, context: Context) -> int:
@@ -246,6 +327,11 @@ async def _save_line(t: Turn, context: Context, line: str, unit: RateUnit | None
     assert context.user_data is not None
     try:
         spec = parse_debt_line(line, today=t.today, currency=t.user.currency, rate_unit=unit)
+        if spec.terms.first_due < t.today:  # a loan already running: asked first (issue 9)
+            check_spec(spec)
+            draft = context.user_data[DRAFT] = draft_of(spec)
+            await _prompt(t, start_running(draft), draft)
+            return RUNNING
         _debt, result = add_debt(t.uow, t.user_id, spec, t.now)
     except DomainError as error:
         rate = str(error.params.get("text", ""))
@@ -326,6 +412,21 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
                         _button_step(EXTRA_VALUE, press_loan_default), pattern=r"^adv:"
                     ),
                     MessageHandler(text, _text_step(EXTRA_VALUE, read_extra)),
+                ],
+                RUNNING: [
+                    CallbackQueryHandler(running_pressed, pattern=r"^adr:"),
+                    MessageHandler(text, _text_step(RUNNING, read_running)),
+                ],
+                PAID_COUNT: [MessageHandler(text, _text_step(PAID_COUNT, read_paid_count))],
+                APP_PRINCIPAL: [
+                    MessageHandler(text, _text_step(APP_PRINCIPAL, read_app_principal))
+                ],
+                APP_TERM: [MessageHandler(text, _text_step(APP_TERM, read_app_term))],
+                APP_NEXT_DUE: [
+                    CallbackQueryHandler(
+                        _button_step(APP_NEXT_DUE, press_app_next_due), pattern=r"^adn:"
+                    ),
+                    MessageHandler(text, _text_step(APP_NEXT_DUE, read_app_next_due)),
                 ],
             },
             fallbacks=[CommandHandler("cancel", cancel)],

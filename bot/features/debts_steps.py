@@ -16,16 +16,21 @@ from bot.features.debts_text import (
     LINE_PERIOD_QUESTION,
     METHOD_BUTTONS,
     RATE_PERIOD_QUESTION,
+    app_next_due_question,
+    app_principal_question,
+    app_term_question,
     extras_text,
+    paid_count_question,
     quote_text,
     rate_text,
+    running_text,
 )
 from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Keyboard, Turn, kb
-from bot.views import d
+from bot.views import d, m
 from tracker.dates import add_months
-from tracker.errors import InvalidAmount, InvalidRate, InvalidTerms
+from tracker.errors import DomainError, InvalidAmount, InvalidRate, InvalidTerms
 from tracker.ledger import PenaltyMode, PenaltyPolicy
 from tracker.parsing import parse_amount, parse_method, parse_rate, parse_term
 from tracker.parsing.rates import rate_readings
@@ -37,19 +42,29 @@ from tracker.services.debts import (
     check_spec,
     clean_name,
     default_penalty,
+    due_so_far,
+    from_app_figures,
     parse_daily_late_fee,
     parse_fee_rate,
     parse_first_due,
     parse_grace_days,
     parse_loan_date,
+    parse_paid_count,
     parse_penalty_multiplier,
     parse_rate_per,
+    remaining_principal,
 )
+from tracker.services.debts import paid_before_tracking as with_paid_before_tracking
 
 DRAFT = "adddebt"
 NAME, PRINCIPAL, RATE, TERM, METHOD, FEE, FIRST_DUE, SUMMARY, EXTRAS, EXTRA_VALUE = range(10)
 #: After the rate step, or a one-line /adddebt, gave a rate without its period (``0.05%``).
 RATE_PERIOD, LINE_PERIOD = 10, 11
+#: A loan already running (first due date past, issue 9): what has happened since, how many
+#: installments were paid, or the three figures the lender's app shows.
+RUNNING, PAID_COUNT, APP_PRINCIPAL, APP_TERM, APP_NEXT_DUE = range(12, 17)
+#: Not a state: the step's answer completes a running loan, which is saved now.
+SAVE = -2
 STEPS = 6
 
 Draft = dict[str, str]
@@ -142,6 +157,57 @@ def spec_of(draft: Draft) -> DebtSpec:
     )
 
 
+def draft_of(spec: DebtSpec) -> Draft:
+    """A draft ``spec_of`` reads back as ``spec`` (a one-line debt asked about, issue 9)."""
+    terms = spec.terms
+    draft = {
+        "name": spec.name,
+        "principal": str(terms.principal),
+        "currency": terms.currency,
+        "rate": str(terms.rate.value),
+        "unit": terms.rate.unit.value,
+        "term": str(terms.term),
+        "method": terms.method.value,
+        "first_due": terms.first_due.isoformat(),
+    }
+    if terms.method is Method.FLAT_FEE:
+        draft["fee"] = str(terms.fee_rate)
+    if terms.upfront_fee:
+        draft["upfront"] = str(terms.upfront_fee)
+    if terms.start_date is not None:
+        draft["start"] = terms.start_date.isoformat()
+    if spec.grace_days:
+        draft["grace"] = str(spec.grace_days)
+    if spec.penalty != default_penalty(terms.method):
+        draft.update(
+            pmode=spec.penalty.mode.value,
+            pmult=str(spec.penalty.multiplier),
+            pdaily=str(spec.penalty.daily_rate),
+            pint="1" if spec.penalty.on_interest else "0",
+        )
+    if spec.fees_on_payoff is not None:
+        draft["pfees"] = "1" if spec.fees_on_payoff else "0"
+    return draft
+
+
+def is_running(t: Turn, draft: Draft) -> bool:
+    """Whether the draft's first due date is before today: a loan already running."""
+    return date.fromisoformat(draft["first_due"]) < t.today
+
+
+def start_running(draft: Draft) -> int:
+    """Forget earlier answers about a running loan and ask what has happened since."""
+    for key in ("asked", "paid", "app_principal", "app_term", "app_next_due"):
+        draft.pop(key, None)
+    return RUNNING
+
+
+def _next_original_due(t: Turn, spec: DebtSpec) -> date | None:
+    """The original plan's first due date from today on: the likeliest next due date."""
+    rows = check_spec(spec).rows
+    return next((row.due_date for row in rows if row.due_date >= t.today), None)
+
+
 def due_choices(t: Turn) -> list[date]:
     """The two likeliest first due dates: one and two months from today."""
     return [add_months(t.today, 1), add_months(t.today, 2)]
@@ -176,6 +242,8 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
             return text, kb([t.button(d(t, day), "add", day.strftime("%Y%m%d")) for day in days])
         return text, None
     spec = spec_of(draft)
+    if state in (RUNNING, PAID_COUNT, APP_PRINCIPAL, APP_TERM, APP_NEXT_DUE):
+        return running_question(t, state, draft, spec)
     if state == SUMMARY:
         text = "\n".join(
             (
@@ -219,6 +287,33 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
         label = t._("Default: {date}", date=d(t, default))
         return t._(EXTRA_QUESTIONS[asking]), kb([t.button(label, "adv", "default")])
     return t._(EXTRA_QUESTIONS[asking]), None
+
+
+def running_question(
+    t: Turn, state: int, draft: Draft, spec: DebtSpec
+) -> tuple[str, Keyboard | None]:
+    """The questions about a loan already running (issue 9)."""
+    due = due_so_far(spec, t.today)
+    if state == RUNNING:
+        return running_text(t, spec, due), kb(
+            [t.button(t._("✅ All paid so far"), "adr", "all")],
+            [t.button(t._("🔢 Some paid: how many?"), "adr", "some")],
+            [t.button(t._("⚠️ I'm behind"), "adr", "behind")],
+            [t.button(t._("📱 Enter what my app shows"), "adr", "app")],
+            [t.button(t._("✖️ Cancel"), "adr", "cancel")],
+        )
+    if state == PAID_COUNT:
+        return paid_count_question(t, draft.get("asked", "some"), due), None
+    if state == APP_PRINCIPAL:
+        balance = due[-1].balance if due else spec.terms.principal
+        return app_principal_question(t, spec, balance or spec.terms.principal), None
+    if state == APP_TERM:
+        return app_term_question(t, max(1, spec.terms.term - len(due))), None
+    upcoming = _next_original_due(t, spec)
+    if upcoming is None:
+        return app_next_due_question(t, add_months(t.today, 1).isoformat()), None
+    button = t.button(d(t, upcoming), "adn", upcoming.strftime("%Y%m%d"))
+    return app_next_due_question(t, upcoming.isoformat()), kb([button])
 
 
 # ---- steps: each reads an answer, keeps it in the draft and names the next state -------------
@@ -378,3 +473,92 @@ def press_extra(t: Turn, draft: Draft, value: str) -> int:
         raise ValueError(f"unknown option {value!r}")
     draft["asking"] = value
     return EXTRA_VALUE
+
+
+# ---- a loan already running (issue 9) --------------------------------------------------------
+
+
+def keep_paid_count(t: Turn, draft: Draft, count: int) -> int:
+    """Keep how many installments were paid before tracking, once checked against today."""
+    with_paid_before_tracking(spec_of(draft), count, t.today)
+    draft["paid"] = str(count)
+    return SAVE
+
+
+def read_running(t: Turn, draft: Draft, text: str) -> int:
+    """A count typed instead of pressing a button (``前4期已经还了``) is understood."""
+    try:
+        count = parse_paid_count(text)
+    except DomainError:
+        raise UseButtons from None
+    return keep_paid_count(t, draft, count)
+
+
+def read_paid_count(t: Turn, draft: Draft, text: str) -> int:
+    return keep_paid_count(t, draft, parse_paid_count(text))
+
+
+def read_app_principal(t: Turn, draft: Draft, text: str) -> int:
+    spec = spec_of(draft)
+    try:
+        principal = remaining_principal(text, spec)
+    except InvalidTerms as error:
+        if error.code != "remaining_principal_above_loan":
+            raise
+        cur = spec.terms.currency  # both amounts as the user reads money, not as stored
+        raise InvalidTerms(
+            str(error),
+            code=error.code,
+            remaining=m(t, error.params["remaining"], cur),
+            principal=m(t, spec.terms.principal, cur),
+        ) from None
+    draft["app_principal"] = str(principal)
+    return APP_TERM
+
+
+def read_app_term(t: Turn, draft: Draft, text: str) -> int:
+    draft["app_term"] = str(parse_term(text))
+    return APP_NEXT_DUE
+
+
+def set_app_next_due(draft: Draft, day: date) -> int:
+    from_app_figures(  # a plan these figures cannot make is refused here, not at saving
+        spec_of(draft), Decimal(draft["app_principal"]), int(draft["app_term"]), day
+    )
+    draft["app_next_due"] = day.isoformat()
+    return SAVE
+
+
+def read_app_next_due(t: Turn, draft: Draft, text: str) -> int:
+    return set_app_next_due(draft, parse_first_due(text, today=t.today))
+
+
+def press_app_next_due(t: Turn, draft: Draft, value: str) -> int:
+    return set_app_next_due(draft, date(int(value[:4]), int(value[4:6]), int(value[6:8])))
+
+
+def running_spec(t: Turn, draft: Draft) -> tuple[DebtSpec, DebtSpec | None]:
+    """The running loan the answers describe, and the loan as first described if the plan
+    was built from the app's figures (else None)."""
+    spec = spec_of(draft)
+    if "app_next_due" in draft:
+        built = from_app_figures(
+            spec,
+            Decimal(draft["app_principal"]),
+            int(draft["app_term"]),
+            date.fromisoformat(draft["app_next_due"]),
+        )
+        return built, spec
+    return with_paid_before_tracking(spec, int(draft["paid"]), t.today), None
+
+
+def press_running(t: Turn, draft: Draft, value: str) -> int:
+    """What has happened since the first due date: all paid, some, behind, or the app's figures."""
+    if value == "all":
+        return keep_paid_count(t, draft, len(due_so_far(spec_of(draft), t.today)))
+    if value in ("some", "behind"):
+        draft["asked"] = value
+        return PAID_COUNT
+    if value == "app":
+        return APP_PRINCIPAL
+    raise ValueError(f"unknown answer {value!r}")

@@ -5,6 +5,7 @@ Shared by the /adddebt flow (``debts_add``) and /debts, /schedule, /status (``de
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from bot.errors import domain_error_text, register
@@ -58,6 +59,13 @@ register(
         ),
         "loan_date_empty": N_(
             "Please write the loan date right after 放款日, for example <code>放款日2026-11-01</code>."
+        ),
+        "paid_count_garbage": N_("I couldn't read “{text}” as a number of installments."),
+        "paid_count_too_many": N_(
+            "You said {count} installments were paid, but only {due} were due by today."
+        ),
+        "remaining_principal_above_loan": N_(
+            "The remaining principal ({remaining}) can't be more than the amount borrowed ({principal})."
         ),
     },
     {
@@ -231,15 +239,19 @@ def schedule_text(t: Turn, pos: Position) -> str:
     cur = pos.debt.currency
     states = {item.number: item for item in pos.state.installments}
     lines = [f"<b>{esc(pos.debt.name)}</b>"]
+    before = [item for item in pos.state.installments if item.before_tracking]
     for row in pos.rows:
         state = states.get(row.number)
         status = state.status if state is not None else Status.UPCOMING
+        label = status_label(t, status)
+        if state is not None and state.before_tracking:
+            label = t._(PAID_BEFORE_TRACKING)
         line = f"{STATUS_ICONS[status]} " + t._(
             "{number}. {date} {amount} — {status}",
             number=row.number,
             date=d(t, row.due_date),
             amount=m(t, row.payment, cur),
-            status=status_label(t, status),
+            status=label,
         )
         if state is not None and status is Status.OVERDUE:
             line += t._(
@@ -258,6 +270,8 @@ def schedule_text(t: Turn, pos: Position) -> str:
             paid=m(t, pos.state.total_paid, cur),
         )
     )
+    if before:
+        lines.append(before_tracking_text(t, len(before)))
     return "\n".join(lines)
 
 
@@ -273,3 +287,136 @@ def problem_text(t: Turn, error: DomainError) -> str:
         space = "" if t._.language == "zh" else " "  # Chinese runs on after a full-width colon
         return t._("Problem with {part}:", part=t._(PART_NAMES[part])) + space + text
     return text
+
+
+# ---- a loan already running when it is added (issue 9) ---------------------------------------
+
+#: How /schedule labels an installment paid before the debt was tracked here.
+PAID_BEFORE_TRACKING = N_("paid before tracking")
+
+RUNNING_QUESTION = N_(
+    "The first installment was due before today. What has happened since? Installments you paid are marked “paid before tracking”: no payments are invented for them."
+)
+
+
+def before_tracking_text(t: Turn, count: int) -> str:
+    """Installments 1..count were paid before tracking began, as a sentence."""
+    if count == 1:
+        return t._("Installment 1: paid before tracking.")
+    return t._("Installments 1–{last}: paid before tracking.", last=count)
+
+
+def running_text(t: Turn, spec: DebtSpec, due: Sequence[ScheduleRow]) -> str:
+    """The question for a loan whose first due date is past: the installments due so far."""
+    terms = spec.terms
+    lines = [f"<b>{esc(spec.name)}</b>", terms_line(t, spec)]
+    if terms.start_date is None:
+        lines.append(t._("Due by today:"))
+    else:
+        lines.append(t._("Due by today (loan paid out {date}):", date=d(t, terms.start_date)))
+    shown = list(due) if len(due) <= 3 else [due[0], None, due[-1]]
+    lines += ["…" if row is None else row_line(t, row, terms.currency) for row in shown]
+    lines.append(t._(RUNNING_QUESTION))
+    return "\n".join(lines)
+
+
+def paid_count_question(t: Turn, asked: str, due: Sequence[ScheduleRow]) -> str:
+    """How many installments were paid: after "some paid", or after "I'm behind"."""
+    facts = {
+        "due": len(due),
+        "date": d(t, due[-1].due_date) if due else "—",
+        "example": max(1, len(due) - 1),
+    }
+    if asked == "behind":
+        return t._(
+            "How many installments had you paid before falling behind? By today {due} were due, the last on {date}. Type a number from 0 to {due}, for example <code>0</code> or <code>{example}</code>: the unpaid ones count as overdue from their due dates.",
+            **facts,
+        )
+    return t._(
+        "How many installments have you paid? By today {due} were due, the last on {date}; the unpaid ones count as overdue. For example <code>{example}</code>, <code>前{example}期</code> or <code>{example} paid</code>.",
+        **facts,
+    )
+
+
+def app_principal_question(t: Turn, spec: DebtSpec, example: Decimal) -> str:
+    """The first of the three figures a lender's app shows: the remaining principal."""
+    typed = format(example, "f")  # as it would be typed: 8140.37
+    return t._(
+        "What remaining principal (剩余本金) does your lender's app show? At most the amount borrowed, {principal}. For example <code>{example}</code>.",
+        principal=m(t, spec.terms.principal, spec.terms.currency),
+        example=typed,
+    )
+
+
+def app_term_question(t: Turn, example: int) -> str:
+    return t._(
+        "How many installments are left, counting the next one (剩余期数)? For example <code>{example}</code>.",
+        example=example,
+    )
+
+
+def app_next_due_question(t: Turn, example: str) -> str:
+    return t._(
+        "When is the next installment due? Choose the date below or type one, for example <code>{example}</code>.",
+        example=example,
+    )
+
+
+def running_saved_text(t: Turn, spec: DebtSpec, pos: Position, *, app: DebtSpec | None) -> str:
+    """The reply after saving a running loan: what was paid before, what is owed and overdue.
+
+    ``app`` is the loan as first described when the plan was built from the app's figures.
+    """
+    terms = spec.terms
+    cur = terms.currency
+    state = pos.state
+    lines = [t._("✅ Saved."), f"<b>{esc(spec.name)}</b>", terms_line(t, spec)]
+    if app is not None:
+        lines.append(
+            t._.plural(
+                "Built from what your app shows: {principal} of principal left, {n} installment to go, the next due {date} (the loan was {original}).",
+                "Built from what your app shows: {principal} of principal left, {n} installments to go, the next due {date} (the loan was {original}).",
+                terms.term,
+                principal=m(t, terms.principal, cur),
+                date=d(t, terms.first_due),
+                original=m(t, app.terms.principal, cur),
+            )
+        )
+    if spec.paid_before_tracking:
+        lines.append(before_tracking_text(t, spec.paid_before_tracking))
+    lines.append(
+        t._(
+            "Principal still owed: {principal}; to settle today: <b>{total}</b>.",
+            principal=m(t, state.owed_today.principal, cur),
+            total=m(t, state.owed_today.total, cur),
+        )
+    )
+    if state.overdue:
+        first = state.overdue[0]
+        lines.append(
+            t._.plural(
+                "⚠️ Overdue: {amount} since {date} ({n} day); penalty so far {penalty}, growing by {per_day} a day.",
+                "⚠️ Overdue: {amount} since {date} ({n} days); penalty so far {penalty}, growing by {per_day} a day.",
+                first.days_overdue,
+                amount=m(t, state.overdue_amount, cur),
+                date=d(t, first.due_date),
+                penalty=m(t, state.owed_today.penalty, cur),
+                per_day=m(t, state.penalty_per_day, cur),
+            )
+        )
+    upcoming = next(
+        (i for i in state.installments if i.remaining > 0 and i.status is not Status.OVERDUE),
+        None,
+    )
+    if upcoming is not None:
+        lines.append(
+            t._(
+                "Next: {amount} due {date}",
+                amount=m(t, upcoming.remaining, cur),
+                date=d(t, upcoming.due_date),
+            )
+        )
+    if state.is_settled:
+        lines.append(t._("✅ Fully repaid."))
+    lines += ["", t._("/schedule shows every installment; /status shows what you owe today.")]
+    return "\n".join(lines)

@@ -499,9 +499,12 @@ async def test_issue_9_a_month_and_day_long_past_stays_this_year(
     app: Any, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
 ) -> None:
     # On 1 December 2026, 8月20日 is the August just gone: the loan is already running.
-    saved = await say(zh_user, "/adddebt 金条 10000 日息万五 12 8月20日 放款 7月20日")
-    assert "1. 2026年8月20日" in (saved.text or "")
-    assert "（2026年7月20日 放款）" in (saved.text or "")
+    asked = await say(zh_user, "/adddebt 金条 10000 日息万五 12 8月20日 放款 7月20日")
+    assert "1. 2026年8月20日" in (asked.text or "")
+    assert "（2026年7月20日 放款）" in (asked.text or "")
+    # Issue 9: a running loan is asked what has happened since, before it is saved.
+    saved = await press(zh_user, asked, "✅ 到期的都已还")
+    assert "已保存" in (saved.text or "")
     soon = await say(zh_user, "/adddebt 白条 6000 年化18% 6 1月15日")  # next month: next year
     assert "1. 2027年1月15日" in (soon.text or "")
     first, second = stored_debts(make_uow, zh_user)

@@ -706,3 +706,125 @@ def test_regular_scans_send_every_reminder_once_and_outages_at_most_one(
     assert with_outage == [key for key in expected if key in with_outage]
     assert all(key in with_outage for key, k in first_seen.items() if k >= outage_to)
     assert len({key.split(":")[0] for key in resumed}) == len(resumed)
+
+
+# --- the day overdue is first discovered (issue 9) ----------------------------------------
+# A loan added while running can have an installment overdue already: its first alert goes out
+# at the first send slot after tracking began, whatever day past the due date that is.
+
+
+def tracked(since: datetime, **overrides: Any) -> InstallmentFacts:
+    return overdue(tracked_since=since, **overrides)
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (utc(2025, 3, 21, 3), []),  # added at 10:00 on day 11: today's 09:00 has gone
+        (utc(2025, 3, 22, 0, 59), []),
+        (utc(2025, 3, 22, 1), ["overdue:11:12"]),  # the next 09:00: day 12
+        (utc(2025, 3, 24, 0, 59), ["overdue:11:12"]),  # until it goes stale two days on
+        (utc(2025, 3, 24, 1), []),
+        (utc(2025, 4, 9, 1), ["overdue:11:30"]),  # then the regular occasions
+    ],
+)
+def test_overdue_found_when_tracking_began_is_alerted_at_the_next_slot(
+    now: datetime, expected: list[str]
+) -> None:
+    assert keys(plan(now, tracked(utc(2025, 3, 21, 2)))) == expected
+
+
+def test_the_found_alert_says_how_late_it_is_and_expires_like_the_others() -> None:
+    [intent] = plan(utc(2025, 3, 22, 1), tracked(utc(2025, 3, 21, 2), days_overdue=12))
+    assert (intent.occasion, intent.send_at, intent.expires_at) == (
+        12,
+        utc(2025, 3, 22, 1),
+        utc(2025, 3, 24, 1),
+    )
+    assert intent.payload["days_overdue"] == 12
+
+
+def test_found_on_a_regular_occasions_day_is_that_occasion_once() -> None:
+    # Added at 20:00 on day 6: the next slot is day 7's, which is a regular occasion anyway.
+    item = tracked(utc(2025, 3, 16, 12))
+    assert plan(utc(2025, 3, 16, 13), item) == []
+    assert keys(plan(utc(2025, 3, 17, 1), item)) == ["overdue:11:7"]
+    assert keys(plan(utc(2025, 4, 9, 1), item)) == ["overdue:11:30"]
+
+
+def test_before_tracking_began_nothing_is_planned_and_slots_before_it_are_not_caught_up() -> None:
+    # Added at 09:30 on day 1, after that day's 09:00 slot: day 1's alert is not sent late.
+    item = tracked(utc(2025, 3, 11, 1, 30))
+    assert plan(utc(2025, 3, 11, 2), item) == []
+    assert keys(plan(utc(2025, 3, 12, 1), item)) == ["overdue:11:2"]
+    assert keys(plan(utc(2025, 3, 13, 1), item)) == ["overdue:11:3"]
+
+
+def test_tracked_before_it_was_overdue_keeps_the_regular_occasions() -> None:
+    for since in (utc(2025, 3, 1), utc(2025, 3, 10, 12)):  # earlier, or on the due day itself
+        item = tracked(since)
+        assert keys(plan(utc(2025, 3, 11, 1), item)) == ["overdue:11:1"]
+        assert keys(plan(utc(2025, 3, 13, 1), item)) == ["overdue:11:3"]
+    graced = tracked(utc(2025, 3, 12, 6), grace_days=2)  # within grace: not overdue yet
+    assert plan(utc(2025, 3, 12, 7), graced) == []
+    assert keys(plan(utc(2025, 3, 13, 1), graced)) == ["overdue:11:1"]
+
+
+def test_found_respects_quiet_hours() -> None:
+    prefs = ReminderPrefs(quiet_start=time(8), quiet_end=time(10))  # 09:00 moves to 10:00
+    item = tracked(utc(2025, 3, 21, 1, 30))  # 09:30 on day 11, inside the quiet hours
+    [intent] = plan(utc(2025, 3, 21, 2), item, prefs=prefs)
+    assert (intent.key, intent.send_at) == ("overdue:11:11", utc(2025, 3, 21, 2))  # 10:00
+
+
+def test_found_more_than_30_days_late_is_left_to_the_digest() -> None:
+    item = tracked(utc(2025, 4, 15, 2))  # day 36
+    for day in range(15, 25):
+        assert plan(utc(2025, 4, day, 1), item) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    reminder_prefs(max_lead=7, minutes=[0, 30]),
+    near(5),
+    st.integers(0, 2),
+    st.integers(-2 * 48, 34 * 48),
+)
+def test_scans_after_tracking_began_send_the_first_alert_at_the_next_slot_once(
+    prefs: ReminderPrefs, due: date, grace: int, half_hours: int
+) -> None:
+    """Scan every half hour from when tracking began; an outbox keeps the first intent per key."""
+    start = datetime.combine(due, time(0), prefs.zone).astimezone(UTC)
+    since = start + timedelta(minutes=30 * half_hours)
+    item = facts(due_date=due, grace_days=grace, status=Status.OVERDUE, tracked_since=since)
+    last_grace_day = due + timedelta(days=grace)
+    seen: dict[str, Intent] = {}
+    now = since
+    while now < start + timedelta(days=40 + grace):
+        for intent in plan_due_and_overdue(USER, [item], prefs, now):
+            if intent.kind is IntentKind.OVERDUE:
+                seen.setdefault(intent.key, intent)
+        now += timedelta(minutes=30)
+    sent = list(seen.values())
+    assert all(i.send_at > since for i in sent)  # nothing from before tracking began
+    assert [i.occasion for i in sent] == sorted({i.occasion for i in sent})  # once each
+    for intent in sent:
+        day = last_grace_day + timedelta(days=intent.occasion)
+        assert_placed(intent.send_at, day, prefs.at, prefs)
+    local_start = since.astimezone(prefs.zone).date()
+    regular = [i.occasion for i in sent if i.occasion in (1, 3, 7, 30)]
+    if local_start <= last_grace_day:  # not overdue when tracking began: the regular ones
+        assert [i.occasion for i in sent] == regular
+        return
+    first_slot_day = next(
+        last_grace_day + timedelta(days=n)
+        for n in range(1, 60)
+        if send_time(last_grace_day + timedelta(days=n), prefs.at, prefs) > since
+    )
+    found = (first_slot_day - last_grace_day).days
+    if found > 30:
+        assert sent == []
+        return
+    # The first alert is the found one; after it only later regular occasions.
+    assert sent[0].occasion == found
+    assert [i.occasion for i in sent[1:]] == [n for n in (1, 3, 7, 30) if n > found]

@@ -336,3 +336,39 @@ def test_the_memo_skips_users_nothing_changed_for_and_notices_changes(world: Wor
     # A new local day is a new question, whatever the memo says.
     assert len(memo) == 1
     assert scan(world.make_uow, at(DUE, time(8), SH), memo=memo).remembered == 0
+
+
+async def test_overdue_found_when_a_running_loan_is_added_is_alerted_at_the_next_slot(
+    world: World,
+) -> None:
+    """Issue 9: a loan added on 1 Dec at 09:00 with its 20 Nov installment unpaid (day 11)."""
+    from jobs.scan import ScanMemo
+
+    user = world.user(digest_enabled=False)
+    debt = world.debt(user, date(2026, 8, 20), paid_before_tracking=3)
+    with world.make_uow() as uow:
+        fourth = next(i.id for i in uow.installments.for_debt(user, debt) if i.seq == 4)
+    memo = ScanMemo()
+    # Added at 09:00, today's send slot: nothing now, nor before tomorrow's 09:00.
+    for moment in (
+        START,
+        at(date(2026, 12, 1), time(21), SH),
+        at(date(2026, 12, 2), time(8, 59), SH),
+    ):
+        scanned = scan(world.make_uow, moment, memo=memo)
+        assert scanned.enqueued == 0
+        await world.send(moment)
+    assert keys(world, "overdue:") == set()
+    # The next slot: the first alert, as occasion 12 (the 12th day past 20 Nov), once.
+    for minutes in (0, 1, 600):
+        moment = at(date(2026, 12, 2), time(9), SH) + timedelta(minutes=minutes)
+        scan(world.make_uow, moment, memo=memo)
+        await world.send(moment)
+    assert world.sent() == [f"overdue overdue:{fourth}:12"]
+    # Days 3 and 7 had gone when tracking began; day 30 (20 December) comes as usual.
+    for day in range(3, 21):
+        await world.run(at(date(2026, 12, day), time(9), SH))
+    alerts = [text for text in world.sent() if text.startswith("overdue")]
+    assert alerts == [f"overdue overdue:{fourth}:12", f"overdue overdue:{fourth}:30"]
+    # The installments paid before tracking are never reminded of.
+    assert {k.split(":")[1] for k in keys(world, "overdue:")} == {str(fourth)}

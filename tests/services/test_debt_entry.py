@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,15 +20,21 @@ from tracker.services.debts import (
     archive_debt,
     check_spec,
     default_penalty,
+    due_so_far,
     due_within,
     find_debts,
+    from_app_figures,
     owed_by_currency,
+    paid_before_tracking,
     parse_daily_late_fee,
     parse_debt_line,
     parse_fee_rate,
     parse_grace_days,
+    parse_paid_count,
     parse_penalty_multiplier,
+    position,
     positions,
+    remaining_principal,
 )
 from tracker.storage.enums import DebtStatus
 from tracker.storage.models import User
@@ -382,3 +389,136 @@ def test_due_within_and_totals_per_currency(
         assert set(totals) == {"CNY", "USD"}
         assert totals["USD"] == current[2].state.owed_today.total
         assert totals["CNY"] == sum((p.state.owed_today.total for p in current[:2]), D(0))
+
+
+# ---- a loan already running when it is added (issue 9) ---------------------------------------
+
+#: Due on the 20th from August 2026: by 1 December, 20 Aug, 20 Sep, 20 Oct and 20 Nov were due.
+RUNNING = _spec("Jintiao", first_due=date(2026, 8, 20), start_date=date(2026, 7, 20))
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("4", 4),
+        ("4期", 4),
+        ("前4期", 4),
+        ("前4期已经还了", 4),
+        ("前四期都按时还了", 4),
+        ("已还4期", 4),
+        ("还了两期", 2),
+        ("十二期", 12),
+        ("第4期", 4),
+        ("４", 4),
+        ("4 paid", 4),
+        ("I've paid 4", 4),
+        ("4 installments paid", 4),
+        ("0", 0),
+        ("none", 0),
+        ("没有", 0),
+        ("一期都没还", 0),
+    ],
+)
+def test_paid_count_words(text: str, count: int) -> None:
+    assert parse_paid_count(text) == count
+
+
+@pytest.mark.parametrize(
+    "text", ["", "abc", "4期没还", "paid 4 of 12", "4.5", "-1", "前期", "some", "还了好多"]
+)
+def test_paid_count_garbage(text: str) -> None:
+    with pytest.raises(DomainError) as info:
+        parse_paid_count(text)
+    assert info.value.code == "paid_count_garbage"
+
+
+def test_installments_due_so_far_include_today() -> None:
+    due = due_so_far(RUNNING, TODAY)
+    assert [row.due_date for row in due] == [
+        date(2026, 8, 20),
+        date(2026, 9, 20),
+        date(2026, 10, 20),
+        date(2026, 11, 20),
+    ]
+    assert len(due_so_far(RUNNING, date(2026, 12, 20))) == 5  # due today counts as due
+    assert due_so_far(RUNNING, date(2026, 8, 19)) == ()
+
+
+def test_paid_before_tracking_is_at_most_what_was_due() -> None:
+    assert paid_before_tracking(RUNNING, 4, TODAY).paid_before_tracking == 4
+    assert paid_before_tracking(RUNNING, 0, TODAY).paid_before_tracking == 0
+    with pytest.raises(DomainError) as info:
+        paid_before_tracking(RUNNING, 5, TODAY)
+    assert (info.value.code, info.value.params) == ("paid_count_too_many", {"count": 5, "due": 4})
+    # Without a today, the count is only bounded by the installments there are.
+    check_spec(replace(RUNNING, paid_before_tracking=12))
+    with pytest.raises(DomainError):
+        check_spec(replace(RUNNING, paid_before_tracking=13))
+
+
+def test_add_debt_stores_installments_paid_before_tracking(
+    make_uow: Callable[[], SqlUnitOfWork],
+) -> None:
+    with make_uow() as uow:
+        user = uow.users.add(User(telegram_user_id=9, chat_id=9))
+        assert user.id is not None
+        with pytest.raises(DomainError):  # nothing is stored for a count beyond what was due
+            add_debt(uow, user.id, replace(RUNNING, paid_before_tracking=5), NOW, today=TODAY)
+        assert uow.debts.list_for_user(user.id) == []
+        debt, result = add_debt(
+            uow, user.id, replace(RUNNING, paid_before_tracking=3), NOW, today=TODAY
+        )
+        assert debt.id is not None
+        uow.commit()
+        pos = position(uow, user.id, debt.id, TODAY)
+        assert pos.debt.paid_before_tracking == 3
+    states = pos.state.installments
+    assert [s.before_tracking for s in states[:4]] == [True, True, True, False]
+    assert [s.status.value for s in states[:5]] == ["paid", "paid", "paid", "overdue", "upcoming"]
+    assert pos.state.total_paid == 0  # no payment was invented
+    assert pos.state.overdue_amount == result.rows[3].payment
+
+
+def test_remaining_principal_from_the_app_is_at_most_the_loan() -> None:
+    assert remaining_principal("8000", RUNNING) == D(8000)
+    assert remaining_principal("1.2万", RUNNING) == D(12000)
+    with pytest.raises(DomainError) as info:
+        remaining_principal("12000.01", RUNNING)
+    assert info.value.code == "remaining_principal_above_loan"
+    assert info.value.params == {"remaining": D("12000.01"), "principal": D(12000)}
+    with pytest.raises(DomainError) as info:
+        remaining_principal("USD500", RUNNING)
+    assert info.value.code == "amount_currency_conflict"
+
+
+def test_the_remaining_schedule_built_from_the_apps_figures() -> None:
+    built = from_app_figures(RUNNING, D(8000), 8, date(2026, 12, 20))
+    terms = built.terms
+    assert (terms.principal, terms.term, terms.first_due) == (D(8000), 8, date(2026, 12, 20))
+    assert (terms.rate, terms.method, terms.start_date) == (
+        RUNNING.terms.rate,
+        Method.ANNUITY,
+        None,
+    )
+    assert (built.name, built.paid_before_tracking) == ("Jintiao", 0)
+    with pytest.raises(DomainError) as info:
+        from_app_figures(RUNNING, D(13000), 8, date(2026, 12, 20))
+    assert info.value.code == "remaining_principal_above_loan"
+
+
+def test_a_flat_fee_plan_built_from_the_app_keeps_its_fee_per_installment() -> None:
+    # 白条: 0.5 % of the original ¥6,000 a period is ¥30, whatever principal is left.
+    baitiao = _spec(
+        "Baitiao",
+        principal=D(6000),
+        rate=Rate(D(0), RateUnit.MONTH),
+        method=Method.FLAT_FEE,
+        fee_rate=D("0.005"),
+        first_due=date(2026, 8, 20),
+        upfront_fee=D(50),
+    )
+    built = from_app_figures(baitiao, D(4000), 8, date(2026, 12, 20))
+    rows = check_spec(built).rows
+    assert [row.fee for row in rows] == [D(30)] * 8
+    assert sum(row.principal for row in rows) == D(4000)
+    assert built.terms.upfront_fee == 0  # taken when the money was paid out, not again

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from tracker.money import from_minor, quantize
 from tracker.services.debts import position
-from tracker.storage.enums import StateNamespace
+from tracker.storage.enums import PlanOrigin, StateNamespace
 from tracker.storage.models import Base, Debt, User
 from tracker.storage.uow import SqlUnitOfWork, UnitOfWork
 
@@ -51,6 +51,8 @@ CSV_LABELS: dict[str, str] = {
     "undone": "Undone",
     "note": "Note",
     "yes": "yes",
+    #: An installment paid before the debt was tracked here (issue 9): no payment record.
+    "status.paid_before_tracking": "paid before tracking",
 }
 
 #: Spreadsheets run a cell starting with these as a formula: user text must not do that.
@@ -124,6 +126,13 @@ def export_csv(
         for row in pos.rows:
             state = states.get(row.number)
             cur = debt.currency
+            status = ""
+            if state is not None:
+                status = word(
+                    "status.paid_before_tracking"
+                    if state.before_tracking
+                    else f"status.{state.status.value}"
+                )
             writer.writerow(
                 [
                     _text_cell(debt.name),
@@ -134,7 +143,7 @@ def export_csv(
                     quantize(row.fee, cur),
                     quantize(row.principal, cur),
                     cur,
-                    word(f"status.{state.status.value}") if state else "",
+                    status,
                     quantize(state.paid, cur) if state else "",
                 ]
             )
@@ -182,8 +191,11 @@ def export_json(uow: UnitOfWork, user_id: int, now: datetime) -> bytes:
         for plan in uow.plans.list_for_debt(debt_id):
             assert plan.id is not None  # loaded from the database
             entry = _row(plan, debt.currency)
+            # Installments 1..N of the original plan were paid before tracking (issue 9).
+            before = debt.paid_before_tracking if plan.origin is PlanOrigin.ORIGINAL else 0
             entry["installments"] = [
-                _row(item, debt.currency) for item in uow.installments.for_plan(plan.id)
+                _row(item, debt.currency) | {"paid_before_tracking": item.seq <= before}
+                for item in uow.installments.for_plan(plan.id)
             ]
             plans.append(entry)
         entry = _row(debt, debt.currency)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -66,6 +66,9 @@ class DebtSpec:
     max_term_months: int | None = None
     #: Does paying off early still owe the remaining per-period fees? None: not said (yes).
     fees_on_payoff: bool | None = None
+    #: A loan already running when tracking began: installments 1..N of this plan were paid
+    #: before then (counted paid on their due dates, with no payment records; issue 9).
+    paid_before_tracking: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +95,28 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
-def check_spec(spec: DebtSpec) -> Quote:
-    """Validate a debt as add_debt would, without storing it; returns its quote."""
+def check_spec(spec: DebtSpec, *, today: date | None = None) -> Quote:
+    """Validate a debt as add_debt would, without storing it; returns its quote.
+
+    With ``today`` (the user's local date), installments paid before tracking must all have
+    been due by then.
+    """
     clean_name(spec.name)
     if not 0 <= spec.grace_days <= MAX_GRACE_DAYS:
         raise InvalidTerms(
             "grace days out of range", code="grace_range", max=MAX_GRACE_DAYS, value=spec.grace_days
         )
-    return quote(spec.terms)
+    result = quote(spec.terms)
+    count = spec.paid_before_tracking
+    due = len(result.rows) if today is None else _due_count(result.rows, today)
+    if not 0 <= count <= due:
+        raise InvalidTerms(
+            f"{count} installments paid before tracking, {due} due",
+            code="paid_count_too_many",
+            count=count,
+            due=due,
+        )
+    return result
 
 
 def terms_columns(terms: LoanTerms) -> dict[str, Any]:
@@ -119,10 +136,15 @@ def terms_columns(terms: LoanTerms) -> dict[str, Any]:
     }
 
 
-def add_debt(uow: UnitOfWork, user_id: int, spec: DebtSpec, now: datetime) -> tuple[Debt, Quote]:
-    """Store a debt with its original plan as the active one; returns the debt and its quote."""
+def add_debt(
+    uow: UnitOfWork, user_id: int, spec: DebtSpec, now: datetime, *, today: date | None = None
+) -> tuple[Debt, Quote]:
+    """Store a debt with its original plan as the active one; returns the debt and its quote.
+
+    ``today`` (the user's local date) checks that installments paid before tracking were due.
+    """
     name = clean_name(spec.name)
-    result = check_spec(spec)  # validates the terms before anything is written
+    result = check_spec(spec, today=today)  # validates the terms before anything is written
     terms = spec.terms
     debt = uow.debts.add(
         Debt(
@@ -139,6 +161,7 @@ def add_debt(uow: UnitOfWork, user_id: int, spec: DebtSpec, now: datetime) -> tu
             fees_on_payoff=spec.fees_on_payoff,
             penalty_on_interest=spec.penalty.on_interest,
             max_term_months=spec.max_term_months,
+            paid_before_tracking=spec.paid_before_tracking,
             created_at=now,
             updated_at=now,
         )
@@ -729,3 +752,116 @@ def _date_after(
     if error is None:
         return None
     raise type(error)(str(error), code=error.code, part="start_date", **error.params)
+
+
+# ---- a loan already running when tracking begins (issue 9) ----------------------------------
+
+
+def _due_count(rows: Sequence[ScheduleRow], today: date) -> int:
+    return sum(1 for row in rows if row.due_date <= today)
+
+
+def due_so_far(spec: DebtSpec, today: date) -> tuple[ScheduleRow, ...]:
+    """The installments of ``spec``'s plan due on or before ``today`` (the user's local date)."""
+    return tuple(row for row in quote(spec.terms).rows if row.due_date <= today)
+
+
+def paid_before_tracking(spec: DebtSpec, count: int, today: date) -> DebtSpec:
+    """``spec`` with installments 1..``count`` paid before tracking; all must be due by today."""
+    running = replace(spec, paid_before_tracking=count)
+    check_spec(running, today=today)
+    return running
+
+
+#: Words around a count of installments paid: ``前4期已经还了``, ``4 paid``, ``I've paid 4``.
+_COUNT_WORDS_ZH = (
+    "已经还了", "已经还清", "已经还", "按时还了", "按时还", "都还了", "还清了", "已还清",
+    "已还", "还了", "还清", "已经", "按时", "正常", "一共", "总共", "我", "都", "共", "前",
+    "第", "到", "期", "个月", "月", "次", "笔", "了", "已", "还", "款",
+)  # fmt: skip
+_COUNT_WORDS_EN = frozenset(
+    {
+        "i", "i've", "ive", "have", "has", "had", "already", "paid", "repaid", "the", "first",
+        "installments", "installment", "instalments", "instalment", "payments", "months",
+        "month", "so", "far", "on", "time", "all", "of", "them", "up", "to",
+    }
+)  # fmt: skip
+_NO_COUNT = frozenset(
+    {"none", "no", "nothing", "zero", "无", "没有", "没还", "都没还", "一期都没还"}
+)
+_COUNT_TOKEN = re.compile(r"[0-9]+|[〇零一二两三四五六七八九十]+|[a-z']+")
+_COUNT_PUNCTUATION = re.compile(r"[\s,.!?;:，。！？；：、~]+")
+
+
+def parse_paid_count(text: str) -> int:
+    """Read how many installments were paid: ``4``, ``4期``, ``前四期已经还了``, ``4 paid``."""
+    garbage = InvalidTerms(
+        f"{text!r} is not a number of installments", code="paid_count_garbage", text=text
+    )
+    s = _COUNT_PUNCTUATION.sub(" ", normalise_text(text).casefold()).strip()
+    if s.replace(" ", "") in _NO_COUNT:
+        return 0
+    for word in _COUNT_WORDS_ZH:  # longest first where one contains another
+        s = s.replace(word, " ")
+    numbers: list[int] = []
+    for token in _COUNT_TOKEN.findall(s):
+        if token in _COUNT_WORDS_EN:
+            continue
+        value = int(token) if token.isascii() and token.isdigit() else cn_integer(token)
+        if value is None:
+            raise garbage
+        numbers.append(value)
+    leftover = _COUNT_TOKEN.sub("", s).strip()
+    if len(numbers) != 1 or leftover:
+        raise garbage
+    return numbers[0]
+
+
+def remaining_principal(text: str, spec: DebtSpec) -> Decimal:
+    """Read the remaining principal a lender's app shows; never more than was borrowed."""
+    terms = spec.terms
+    parsed = parse_amount(text, terms.currency)
+    if parsed.currency != terms.currency:
+        raise InvalidTerms("another currency", code="amount_currency_conflict", text=text)
+    if parsed.amount > terms.principal:
+        raise InvalidTerms(
+            f"remaining principal {parsed.amount} is more than the loan {terms.principal}",
+            code="remaining_principal_above_loan",
+            remaining=parsed.amount,
+            principal=terms.principal,
+        )
+    return parsed.amount
+
+
+def from_app_figures(spec: DebtSpec, principal: Decimal, term: int, next_due: date) -> DebtSpec:
+    """The remaining schedule built from what the lender's app shows (issue 9).
+
+    A new plan from the remaining principal over the remaining installments, the first due on
+    the next due date, at the same rate and method; nothing of it was paid before tracking.
+    A flat-fee plan keeps its fee per installment, which is charged on the original principal.
+    The upfront fee was taken long ago: it is not part of what remains.
+    """
+    terms = spec.terms
+    if principal > terms.principal:
+        raise InvalidTerms(
+            f"remaining principal {principal} is more than the loan {terms.principal}",
+            code="remaining_principal_above_loan",
+            remaining=principal,
+            principal=terms.principal,
+        )
+    fee_rate = terms.fee_rate
+    if terms.method is Method.FLAT_FEE and principal > 0:
+        fee_rate = terms.fee_rate * terms.principal / principal
+    rebuilt = replace(
+        terms,
+        principal=principal,
+        term=term,
+        first_due=next_due,
+        due_day=None,
+        start_date=None,
+        fee_rate=fee_rate,
+        upfront_fee=ZERO,
+    )
+    result = replace(spec, terms=rebuilt, paid_before_tracking=0)
+    check_spec(result)
+    return result
