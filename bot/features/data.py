@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.callbacks import decode
+from bot.features.debts_text import PAID_BEFORE_TRACKING
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, turn
 from bot.views import status_label
@@ -56,6 +57,7 @@ def _csv_labels(t: Turn) -> dict[str, str]:
     labels = {key: t._(word) for key, word in CSV_WORDS.items()}
     labels.update({f"status.{status.value}": status_label(t, status) for status in Status})
     labels.update({f"source.{source.value}": t._(word) for source, word in SOURCE_WORDS.items()})
+    labels["status.paid_before_tracking"] = t._(PAID_BEFORE_TRACKING)
     return labels
 
 

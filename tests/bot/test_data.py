@@ -269,3 +269,24 @@ async def test_an_old_confirmation_does_not_delete_data_stored_since(
     user_id = ids_of(make_uow, en_user)
     assert user_id is not None
     assert rows_left(make_uow, user_id, new_debt)
+
+
+async def test_a_chinese_export_names_installments_paid_before_tracking_in_chinese(
+    app: Any,
+    zh_user: SimUser,
+    given_debt: Callable[..., int],
+    make_uow: Callable[[], SqlUnitOfWork],
+) -> None:
+    debt_id = given_debt(zh_user, name="京东金条")
+    with make_uow() as uow:
+        user_id = ids_of(make_uow, zh_user)
+        assert user_id is not None
+        uow.debts.require_for_user(user_id, debt_id).paid_before_tracking = 1
+        uow.commit()
+    zh_user.send_text("/export")
+    first, _second = await zh_user.next_messages(2)
+    assert first.file_bytes is not None
+    lines = list(csv.reader(io.StringIO(first.file_bytes.decode("utf-8-sig"))))
+    assert lines[2][:2] == ["京东金条", "1"]
+    assert "开始记账前已还" in lines[2]
+    assert "paid before tracking" not in first.file_bytes.decode("utf-8-sig")
