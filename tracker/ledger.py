@@ -281,12 +281,12 @@ class _Replay:
         return sum((chunk.amount for chunk in self.held), ZERO)
 
     def current(self) -> _Open | None:
-        """The first installment not yet due, unless it is settled already (paid off)."""
-        if self.matured < len(self.opens):
-            item = self.opens[self.matured]
-            if item.settled_on is None:
-                return item
-        return None
+        """The first installment not yet due: the period running now, if any."""
+        return self.opens[self.matured] if self.matured < len(self.opens) else None
+
+    def open_ahead(self) -> bool:
+        """Whether an installment not yet due is unsettled, so money can be held for it."""
+        return any(item.settled_on is None for item in self.opens[self.matured :])
 
 
 class Ledger:
@@ -307,7 +307,7 @@ class Ledger:
             self._advance(run, payment.paid_on)
             run.total_paid += payment.amount
             left = self._allocate_due(run, payment)
-            if left > 0 and run.current() is not None:
+            if left > 0 and run.open_ahead():
                 run.held.append(_Chunk(payment.ref, left))
                 self._pay_off_if_covered(run, payment.paid_on)
             else:
@@ -456,7 +456,8 @@ class Ledger:
             return ZERO
         opening = item.row.balance + item.row.principal
         so_far = opening * self.policy.contract_daily_rate * elapsed
-        accrued = min(quantize(so_far, self.policy.currency), item.row.interest)
+        # Capped by what the installment asks: its interest, or less once paid off early.
+        accrued = min(quantize(so_far, self.policy.currency), item.due(Component.INTEREST))
         return max(ZERO, accrued - item.paid[Component.INTEREST])
 
     def _pay_off_if_covered(self, run: _Replay, day: date) -> None:
@@ -465,6 +466,8 @@ class Ledger:
             return
         current = run.current()
         for item in run.opens[run.matured :]:
+            if item.settled_on is not None:
+                continue  # paid before tracking began: nothing is left to charge on it
             if item is current:
                 item.interest_cap = self._accrued_interest(run, item, day)
             else:

@@ -13,7 +13,7 @@ from bot.views import d, m, owed_summary
 from tracker.ledger import Component, InstallmentState, Status
 from tracker.services.debts import Position
 from tracker.services.payments import History, HistoryEntry, PaymentOutcome, UndoOutcome
-from tracker.storage.enums import PaymentSource
+from tracker.storage.enums import PaymentSource, PlanOrigin
 from tracker.storage.models import Debt
 
 USAGE = N_(
@@ -60,6 +60,13 @@ def recorded(t: Turn, outcome: PaymentOutcome) -> str:
             lines.append(t._("It was undone since; log it again with /paid if it stands."))
         return "\n".join([*lines, "", *_after(t, pos)])
     lines = [t._("✅ Recorded {amount} to {debt}, paid {date}.", **facts)]
+    if _within_paid_before_tracking(pos, payment.paid_on):
+        # The user said these were paid before tracking: this may be one of them, twice.
+        lines.append(
+            before_tracking_text(t, pos.debt.paid_before_tracking)
+            + " "
+            + t._("If this payment was one of them, take it back with /undo.")
+        )
     if outcome.paid_off:
         lines.append(_paid_off_line(t, outcome))
     else:
@@ -79,6 +86,13 @@ def recorded(t: Turn, outcome: PaymentOutcome) -> str:
             )
         )
     return "\n".join([*lines, "", *_after(t, pos)])
+
+
+def _within_paid_before_tracking(pos: Position, paid_on: date) -> bool:
+    """A payment dated on or before the last installment marked paid before tracking."""
+    count = pos.debt.paid_before_tracking if pos.plan.origin is PlanOrigin.ORIGINAL else 0
+    marked = [i for i in pos.state.installments if i.before_tracking and i.number == count]
+    return bool(marked) and paid_on <= marked[0].due_date
 
 
 def _paid_off_line(t: Turn, outcome: PaymentOutcome) -> str:

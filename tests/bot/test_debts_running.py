@@ -191,6 +191,13 @@ async def test_zh_four_of_four_paid_leaves_nothing_overdue_and_the_right_balance
     history = (await say(zh_user, "/history")).text or ""
     assert "第 1–4 期：开始记账前已还。" in history
 
+    # Logging one of those again (10月20日 is installment 3's date) is held for installment 5,
+    # never lost, and the reply points at /undo in case it was a double report.
+    again = (await say(zh_user, f"10月20日还了{ROWS[2].payment}")).text or ""
+    assert "2026年10月20日" in again
+    assert "如果这笔还款就是其中一期，请用 /undo 撤销。" in again
+    assert f"今天结清需还：{yuan(balance + accrued - ROWS[2].payment)}" in again
+
     # Nothing is overdue, so no overdue alert comes, today or at the next send slots.
     for _ in range(3):
         await jobs.run_now(app)

@@ -260,3 +260,25 @@ def test_installments_paid_before_tracking_count_as_paid_without_invented_paymen
     assert state.owed_today.total == D(2000) + D("16.77")
     # Without it the same day shows installment 1 overdue with penalty.
     assert make_ledger().state([], today=date(2027, 2, 1)).overdue_amount == D(1045)
+
+
+def test_money_paid_with_later_installments_paid_before_tracking_is_held_for_the_next_open_one() -> (
+    None
+):
+    # Installments 1 and 2 were paid before tracking; on Jan 20 (installment 2 not yet due)
+    # 500 arrives: it is held for installment 3, not lost as a credit.
+    ledger = make_ledger(paid_before_tracking=2)
+    state = ledger.state([pay(date(2027, 1, 20), "500")], today=date(2027, 1, 20))
+    assert state.unapplied == 0
+    assert state.advance == 500
+    assert state.installments[2].remaining == D(1015) - 500
+    # Settling then takes the 1,000 of installment 3's principal, nothing of the interest of
+    # installment 2's period (paid before tracking), less the 500 held.
+    assert state.owed_today.total == D(1000) - 500
+    done = ledger.state(
+        [pay(date(2027, 1, 20), "500", ref=1), pay(date(2027, 1, 20), "500", ref=2)],
+        today=date(2027, 1, 20),
+    )
+    assert done.is_settled
+    assert done.unapplied == 0
+    assert all(i.remaining == 0 for i in done.installments)

@@ -279,11 +279,13 @@ def histories(draw: st.DrawFn) -> list[Payment]:
     earlier=histories(),
     offset=st.integers(0, 800),
     fees_on_payoff=st.booleans(),
+    before=st.integers(0, 4),
 )
 def test_paying_settle_today_on_any_day_settles_the_debt(
-    terms: LoanTerms, earlier: list[Payment], offset: int, fees_on_payoff: bool
+    terms: LoanTerms, earlier: list[Payment], offset: int, fees_on_payoff: bool, before: int
 ) -> None:
-    ledger = ledger_for(terms, fees_on_payoff=fees_on_payoff)
+    # ``before``: a loan already running, its first installments paid before tracking began.
+    ledger = ledger_for(terms, fees_on_payoff=fees_on_payoff, paid_before_tracking=before)
     day = max([date(2026, 12, 15), *(p.paid_on for p in earlier)]) + timedelta(days=offset)
     owed = ledger.state(earlier, day).owed_today.total
     assume(owed > 0)
