@@ -19,6 +19,7 @@ import jobs
 from bot.errors import error_handler
 from bot.features import (
     budget,
+    cards,
     data,
     debts,
     fallback,
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 FEATURES: tuple[ModuleType, ...] = (
     start,
     debts,
+    cards,
     plans,
     budget,
     hardship,

@@ -10,7 +10,8 @@ from telegram import InlineKeyboardButton
 
 from bot.formatting import day, esc, money
 from bot.runtime import Turn
-from tracker.ledger import Status
+from tracker.ledger import LedgerState, Status
+from tracker.services.cards import CardSummary
 from tracker.services.debts import Position
 from tracker.storage.models import Debt
 
@@ -67,16 +68,7 @@ def owed_summary(t: Turn, pos: Position) -> str:
             )
         )
     if state.overdue:
-        first = state.overdue[0]
-        lines.append(
-            t._(
-                "⚠️ Overdue: {amount} since {date} ({days} days); penalty grows by {per_day} a day.",
-                amount=m(t, state.overdue_amount, cur),
-                date=d(t, first.due_date),
-                days=first.days_overdue,
-                per_day=m(t, state.penalty_per_day, cur),
-            )
-        )
+        lines.append(_overdue_line(t, state, cur))
     upcoming = state.next_due
     if upcoming is not None and upcoming.status is not Status.OVERDUE:
         lines.append(
@@ -95,3 +87,94 @@ def owed_summary(t: Turn, pos: Position) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _overdue_line(t: Turn, state: LedgerState, cur: str) -> str:
+    first = state.overdue[0]
+    return t._(
+        "⚠️ Overdue: {amount} since {date} ({days} days); penalty grows by {per_day} a day.",
+        amount=m(t, state.overdue_amount, cur),
+        date=d(t, first.due_date),
+        days=first.days_overdue,
+        per_day=m(t, state.penalty_per_day, cur),
+    )
+
+
+def card_block(t: Turn, card: CardSummary, pos: Position | None = None) -> str:
+    """A credit card: its statement, the minimum and its due date, what paying only the
+    minimum costs this month and until the balance clears; with ``pos`` (/status), anything
+    overdue. What settling takes is the statement's figures (the ledger's "owed today" accrues
+    a later statement's interest day by day, not as the bank charges it), so it is not shown."""
+    cur = card.currency
+    statement = card.statement
+    due = d(t, statement.due_date)
+    heading = t._(
+        "Statement of {date}: <b>{amount}</b>",
+        date=d(t, statement.statement_date),
+        amount=m(t, statement.balance, cur),
+    )
+    if card.estimated:
+        heading += " " + t._("(my estimate: no new spending)")
+    lines = [f"💳 <b>{esc(card.name)}</b>", heading]
+    if card.left == 0:
+        lines.append(t._("✅ Paid in full: this statement costs no interest."))
+    elif card.minimum_left == 0:
+        lines.append(
+            t._("✅ Minimum paid; {amount} of the statement is left.", amount=m(t, card.left, cur))
+        )
+    elif card.paid > 0:
+        lines.append(
+            t._(
+                "Minimum due: <b>{amount}</b> more by {date} (paid {paid})",
+                amount=m(t, card.minimum_left, cur),
+                date=due,
+                paid=m(t, card.paid, cur),
+            )
+        )
+    else:
+        lines.append(
+            t._(
+                "Minimum due: <b>{amount}</b> by {date}",
+                amount=m(t, statement.minimum_due, cur),
+                date=due,
+            )
+        )
+    if card.left > 0:
+        lines.append(
+            t._(
+                "Paying all {amount} by {date} costs no interest.",
+                amount=m(t, card.left, cur),
+                date=due,
+            )
+        )
+        lines.append(
+            t._(
+                "Paying only the minimum costs <b>{amount}</b> in interest this month.",
+                amount=m(t, card.this_month_cost, cur),
+            )
+        )
+        lines.append(minimum_only_line(t, card))
+    if pos is not None and pos.state.overdue:
+        lines.append(_overdue_line(t, pos.state, cur))
+    return "\n".join(lines)
+
+
+def minimum_only_line(t: Turn, card: CardSummary) -> str:
+    """How long paying only the minimum takes to clear the statement, and what it costs."""
+    cur = card.currency
+    projection = card.projection
+    if projection.clears and projection.months is not None and projection.payoff_date is not None:
+        return t._.plural(
+            "Paying only the minimum takes <b>{n} month</b> (until {date}): <b>{total}</b> paid in all, {amount} of it interest.",  # noqa: E501
+            "Paying only the minimum takes <b>{n} months</b> (until {date}): <b>{total}</b> paid in all, {amount} of it interest.",  # noqa: E501
+            projection.months,
+            date=d(t, projection.payoff_date),
+            total=m(t, projection.total_paid, cur),
+            amount=m(t, projection.total_interest, cur),
+        )
+    years = (len(projection.statements) - 1) // 12
+    return t._(
+        "⚠️ At this minimum the balance never clears: after {years} years of minimums, {amount} would still be owed.",  # noqa: E501
+        years=years,
+        amount=m(t, projection.balance_left, cur),
+    )

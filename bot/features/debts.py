@@ -20,7 +20,8 @@ from bot.features.debts_text import schedule_text
 from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, turn
-from bot.views import d, debt_picker, m, owed_summary
+from bot.views import card_block, d, debt_picker, m, owed_summary
+from tracker.services.cards import CardSummary, card_summary, is_revolving
 from tracker.services.debts import (
     Position,
     archive_debt,
@@ -85,7 +86,8 @@ async def debts_list(update: Update, context: Context) -> None:
         lines = [t._("<b>Your debts</b>")]
         for index, pos in enumerate(current, start=1):
             cur = pos.debt.currency
-            line = f"{index}. <b>{esc(pos.debt.name)}</b> — " + t._(
+            card = "💳 " if is_revolving(pos.debt, pos.plan) else ""
+            line = f"{index}. {card}<b>{esc(pos.debt.name)}</b> — " + t._(
                 "owed today {amount}", amount=m(t, pos.state.owed_today.total, cur)
             )
             upcoming = pos.state.next_due
@@ -176,8 +178,9 @@ async def status_pressed(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         pos = position(t.uow, t.user_id, debt_id, t.today)
+        cards = _cards(t, [pos])
         await query.answer()
-        await t.reply(owed_summary(t, pos), _payoff_buttons(t, [pos]))
+        await t.reply(_block(t, pos, cards), _payoff_buttons(t, [pos], cards))
 
 
 # ---- /schedule ------------------------------------------------------------------------------
@@ -245,7 +248,8 @@ async def status(update: Update, context: Context) -> None:
         if not current:
             await t.reply(t._(NO_DEBTS))
             return
-        blocks = [owed_summary(t, pos) for pos in current]
+        cards = _cards(t, current)
+        blocks = [_block(t, pos, cards) for pos in current]
         totals = owed_by_currency(current)
         lines = [t._("<b>In total</b>")]
         lines += [
@@ -270,16 +274,39 @@ async def status(update: Update, context: Context) -> None:
                 ),
             ]
         blocks.append("\n".join(lines))
-        await t.reply("\n\n".join(blocks), _payoff_buttons(t, current))
+        await t.reply("\n\n".join(blocks), _payoff_buttons(t, current, cards))
 
 
-def _payoff_buttons(t: Turn, current: Sequence[Position]) -> list[list[InlineKeyboardButton]]:
-    """A "pay off early" button per debt not yet repaid (handled by bot.features.prepay)."""
-    return [
-        [t.button(t._("💰 Pay off {debt} early", debt=pos.debt.name), "ppo", pos.debt.id)]
-        for pos in current[:MAX_LISTED_WITH_BUTTONS]
-        if not pos.state.is_settled
-    ]
+def _cards(t: Turn, current: Sequence[Position]) -> dict[int, CardSummary]:
+    """The statement facts of the credit cards among ``current`` (repaid by their minimum)."""
+    return {
+        pos.debt.id: card_summary(t.uow, t.user_id, pos.debt.id, t.today)
+        for pos in current
+        if pos.debt.id is not None and is_revolving(pos.debt, pos.plan)
+    }
+
+
+def _block(t: Turn, pos: Position, cards: dict[int, CardSummary]) -> str:
+    """A debt's block in /status: a card's statement facts, any other debt's position."""
+    card = cards.get(pos.debt.id) if pos.debt.id is not None else None
+    return owed_summary(t, pos) if card is None else card_block(t, card, pos)
+
+
+def _payoff_buttons(
+    t: Turn, current: Sequence[Position], cards: dict[int, CardSummary] | None = None
+) -> list[list[InlineKeyboardButton]]:
+    """A "pay off early" button per debt not yet repaid (handled by bot.features.prepay), and
+    under a card whose statement is out, "convert to installments" (bot.features.cards)."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for pos in current[:MAX_LISTED_WITH_BUTTONS]:
+        card = (cards or {}).get(pos.debt.id) if pos.debt.id is not None else None
+        if card is not None and card.convertible > 0 and card.statement.statement_date <= t.today:
+            label = t._("🧾 Convert {debt}'s statement to installments", debt=pos.debt.name)
+            rows.append([t.button(label, "cdi", pos.debt.id)])
+        if not pos.state.is_settled:
+            label = t._("💰 Pay off {debt} early", debt=pos.debt.name)
+            rows.append([t.button(label, "ppo", pos.debt.id)])
+    return rows
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

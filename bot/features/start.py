@@ -49,6 +49,8 @@ HELP = N_(
     "<b>Debts</b>\n"
     "/adddebt — add a debt step by step, or in one line:\n"
     "<code>/adddebt 金条 10000 0.05%/day 12 annuity 2026-12-15</code>\n"
+    "/addcard — a credit card: its statement, the minimum, and what paying only the minimum costs: "
+    "<code>/addcard Visa 15000 5 23</code>\n"
     "/debts — your debts · /schedule — the installments · /status — what you owe today\n\n"
     "<b>Plans and payments</b>\n"
     "/plan — record a plan agreed with the lender, with its confirmation\n"

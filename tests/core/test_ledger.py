@@ -262,9 +262,7 @@ def test_installments_paid_before_tracking_count_as_paid_without_invented_paymen
     assert make_ledger().state([], today=date(2027, 2, 1)).overdue_amount == D(1045)
 
 
-def test_money_paid_with_later_installments_paid_before_tracking_is_held_for_the_next_open_one() -> (
-    None
-):
+def test_money_paid_while_later_installments_were_paid_before_tracking_is_held() -> None:
     # Installments 1 and 2 were paid before tracking; on Jan 20 (installment 2 not yet due)
     # 500 arrives: it is held for installment 3, not lost as a credit.
     ledger = make_ledger(paid_before_tracking=2)

@@ -105,10 +105,16 @@ def extension_options(debt: DebtSituation, ctx: DebtContext) -> list[Option]:
 
 
 def lower_payment_option(debt: DebtSituation, ctx: DebtContext) -> Option | None:
-    """The shortest longer term whose every payment fits; at the maximum term if none does."""
-    shortest = max(len(debt.remaining), 1)
+    """The shortest longer term whose every payment fits; at the maximum term if none does.
+
+    A card repaid by its minimum (``revolving``) has no term to lengthen: when the minimums do
+    not fit, this is the shortest fixed plan up to its maximum that does (个性化分期).
+    """
+    shortest = 1 if debt.revolving else max(len(debt.remaining), 1)
     if debt.max_term <= shortest:
         return None  # nothing to lengthen
+    if debt.revolving and current_option(debt, ctx).fits:
+        return None  # the minimums (and any arrears) already fit: nothing to ask
     first = first_due(debt, ctx.today)
     day = _due_day(debt, first)
 
@@ -123,7 +129,7 @@ def lower_payment_option(debt: DebtSituation, ctx: DebtContext) -> Option | None
     def fits(months: int) -> bool:
         return max(r.payment for r in build(months)) <= ctx.budget
 
-    if fits(shortest):
+    if not debt.revolving and fits(shortest):
         return None  # the current term already fits once arrears are spread: nothing to ask
     months = _shortest(fits, shortest + 1, debt.max_term)
     rows = build(months)

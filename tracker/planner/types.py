@@ -109,6 +109,11 @@ class DebtSituation:
     # Whether the lender charges ``later_fees`` on an early payoff; None: not asked yet, taken
     # as yes (the conservative answer), as the ledger does.
     fees_on_payoff: bool | None = None
+    # A credit card repaid as the bank's minimum asks (tracker.services.cards): ``remaining`` is
+    # the minimum-only projection, which can run for years, not a term anyone agreed. A new plan
+    # may be shorter than it, and its length is capped by the debt's maximum alone (个性化分期
+    # under art. 70: 60 months), never stretched to the projection's length.
+    revolving: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "remaining", tuple(self.remaining))
@@ -173,8 +178,11 @@ class DebtSituation:
 
     @property
     def max_term(self) -> int:
-        """The longest new plan in months; a current plan already longer is not cut short."""
+        """The longest new plan in months; a current plan already longer is not cut short,
+        unless it is a card's minimum-only projection (``revolving``)."""
         limit = self.max_term_months or DEFAULT_MAX_TERM[self.kind]
+        if self.revolving:
+            return limit
         return max(limit, len(self.remaining), 1)
 
 

@@ -44,6 +44,7 @@ from tracker.planner.rows import first_due
 from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, Method, ScheduleRow
 from tracker.services.budget import current_budget
+from tracker.services.cards import is_revolving
 from tracker.services.debts import Position, add_plan, policy_of, positions, terms_of
 from tracker.services.plans import custom_terms, last_payment_id, record_agreed_plan
 from tracker.storage.enums import (
@@ -389,6 +390,7 @@ def situation_of(pos: Position) -> DebtSituation:
         fees_ahead=fees_ahead,
         later_fees=later_fees,
         fees_on_payoff=debt.fees_on_payoff,
+        revolving=is_revolving(debt, plan),
     )
 
 
@@ -420,8 +422,14 @@ def _fees_ahead(pos: Position, fees: Decimal) -> tuple[Decimal, Decimal]:
 
 
 def _planning_rate(pos: Position) -> Rate:
-    """The debt's rate; for a flat-fee or custom plan its annualised rate (IRR) instead."""
+    """The debt's rate; for a flat-fee or custom plan its annualised rate (IRR) instead.
+
+    A card repaid by its minimum keeps its own daily rate: its plan's rows are a projection,
+    whose first month is interest-free, not a price anyone agreed.
+    """
     terms = terms_of(pos.debt, pos.plan)
+    if is_revolving(pos.debt, pos.plan):
+        return terms.rate
     if terms.method not in (Method.FLAT_FEE, Method.CUSTOM):
         return terms.rate
     try:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# Stored in debts.card_minimum_rule and debts.card_interest_on; defined beside the card model.
+from tracker.cards import InterestOn as InterestOn
+from tracker.cards import MinimumRule as MinimumRule
+
 # Stored in debts.penalty_mode; defined beside the ledger that applies it.
 from tracker.ledger import PenaltyMode as PenaltyMode
 

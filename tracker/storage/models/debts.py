@@ -16,6 +16,8 @@ from tracker.storage.enums import (
     DebtKind,
     DebtStatus,
     DocumentKind,
+    InterestOn,
+    MinimumRule,
     PaymentSource,
     PenaltyMode,
     PlanOrigin,
@@ -66,6 +68,29 @@ class Debt(Base, table=True):
         default=False, sa_column_kwargs={"server_default": sa_false()}
     )
     max_term_months: int | None = None  # the longest extension the lender allows
+    # A credit card's terms (tracker.cards.CardTerms; None for every other debt, and for an
+    # installment debt converted from a card statement): see tracker.services.cards.
+    card_statement_day: int | None = None  # 账单日, 1..31 (clamped to the month's end)
+    card_due_day: int | None = None  # 还款日, 1..31
+    card_minimum_rate: Decimal | None = Field(default=None, sa_type=DecimalText())
+    card_minimum_rule: MinimumRule | None = Field(default=None, sa_type=StrEnumText(MinimumRule))
+    card_minimum_floor_minor: int | None = Field(default=None, sa_type=BigInteger)
+    card_daily_rate: Decimal | None = Field(default=None, sa_type=DecimalText())
+    card_interest_on: InterestOn | None = Field(default=None, sa_type=StrEnumText(InterestOn))
+    card_late_fee_rate: Decimal | None = Field(default=None, sa_type=DecimalText())
+    # The statement the card's plan starts from (tracker.cards.Statement): its date, its balance
+    # and the parts of it the minimum asks in full (interest and late fee posted on it, the
+    # earlier minimum left unpaid; 0 on a statement the borrower gave), and the day the balance
+    # bears interest from if it is not paid in full (None: the first day of its cycle).
+    card_statement_date: date | None = None
+    card_statement_balance_minor: int | None = Field(default=None, sa_type=BigInteger)
+    card_statement_interest_minor: int | None = Field(default=None, sa_type=BigInteger)
+    card_statement_late_fee_minor: int | None = Field(default=None, sa_type=BigInteger)
+    card_statement_overdue_minor: int | None = Field(default=None, sa_type=BigInteger)
+    card_statement_interest_from: date | None = None
+    # The plan version that is this statement's minimum-only projection; when another plan is
+    # active (one agreed with the bank), the card is repaid by that plan instead.
+    card_plan_id: int | None = Field(default=None, sa_type=BigInteger)
     status: DebtStatus = Field(default=DebtStatus.ACTIVE, sa_type=StrEnumText(DebtStatus))
     note: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
