@@ -27,6 +27,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.callbacks import decode
 from bot.errors import domain_error_text
+from bot.features import cards
 from bot.features.debts_steps import (
     APP_NEXT_DUE,
     APP_PRINCIPAL,
@@ -94,9 +95,11 @@ from tracker.parsing.rates import rate_readings
 from tracker.rates import RateUnit
 from tracker.services.debts import (
     DebtSpec,
+    PartialLine,
     add_debt,
     check_spec,
     parse_debt_line,
+    partial_debt_line,
     position,
 )
 
@@ -305,7 +308,7 @@ async def cancel(update: Update, context: Context) -> int:
     return END
 
 
-async def adddebt(update: Update, context: Context) -> int:
+async def adddebt(update: Update, context: Context) -> int | str:
     """/adddebt alone starts the questions; with arguments it is the one-line form."""
     assert context.user_data is not None
     context.user_data.pop(DRAFT, None)  # a new /adddebt starts afresh
@@ -322,7 +325,7 @@ async def adddebt(update: Update, context: Context) -> int:
     return END
 
 
-async def _save_line(t: Turn, context: Context, line: str, unit: RateUnit | None) -> int:
+async def _save_line(t: Turn, context: Context, line: str, unit: RateUnit | None) -> int | str:
     """Save a one-line debt; a rate without its period is asked about first (LINE_PERIOD)."""
     assert context.user_data is not None
     try:
@@ -339,6 +342,9 @@ async def _save_line(t: Turn, context: Context, line: str, unit: RateUnit | None
             draft = context.user_data[DRAFT] = {"line": line, "rate_text": rate}
             await _prompt(t, LINE_PERIOD, draft)
             return LINE_PERIOD
+        partial = partial_debt_line(line, currency=t.user.currency)
+        if error.code == "debt_line_missing" and partial is not None:
+            return await _continue_line(t, context, partial)
         await t.reply(f"{problem_text(t, error)}\n\n{t._(USAGE)}")
         return END
     t.commit()
@@ -347,7 +353,34 @@ async def _save_line(t: Turn, context: Context, line: str, unit: RateUnit | None
     return END
 
 
-async def line_period_pressed(update: Update, context: Context) -> int:
+async def _continue_line(t: Turn, context: Context, partial: PartialLine) -> int | str:
+    """A line with only a name (and a principal): ask the rest instead of showing the help.
+
+    A credit card (``/adddebt 信用卡 15000``) goes on with the card's questions — a card has a
+    statement, not a rate and a term; anything else with the loan's next question.
+    """
+    assert context.user_data is not None
+    amount = partial.principal
+    if partial.is_card:
+        context.user_data.pop(DRAFT, None)
+        return await cards.start_card_flow(
+            t,
+            context,
+            partial.name,
+            amount.amount if amount is not None else None,
+            amount.currency if amount is not None else None,
+        )
+    draft: Draft = {"name": partial.name}
+    state = PRINCIPAL
+    if amount is not None:
+        draft.update(principal=str(amount.amount), currency=amount.currency)
+        state = RATE
+    context.user_data[DRAFT] = draft
+    await _prompt(t, state, draft)
+    return state
+
+
+async def line_period_pressed(update: Update, context: Context) -> int | str:
     """The period of a one-line /adddebt's rate was chosen: read the line again and save."""
     query = update.callback_query
     assert query is not None
@@ -428,6 +461,8 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
                     ),
                     MessageHandler(text, _text_step(APP_NEXT_DUE, read_app_next_due)),
                 ],
+                # `/adddebt 信用卡 15000` hands over to the card's questions (string states).
+                **cards.card_states(),
             },
             fallbacks=[CommandHandler("cancel", cancel)],
             name="adddebt",

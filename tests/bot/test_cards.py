@@ -376,3 +376,32 @@ async def test_another_conversation_can_hand_a_card_over_to_the_questions(
         assert "✅ 已保存" in text_of(await zh_user.next_message())
     [card] = debts_of(make_uow, zh_user)
     assert (card.name, card.card_statement_balance_minor) == ("信用卡", 1500000)
+
+
+async def test_adddebt_with_a_card_name_and_a_balance_goes_on_with_the_card_questions(
+    app: Any, zh_user: SimUser, en_user: SimUser, make_uow: MakeUow
+) -> None:
+    """Issue 9: `/adddebt 招行信用卡 15000` continues into the card's questions, not the help."""
+    zh_user.send_text("/adddebt 招行信用卡 15000")
+    day = await zh_user.next_message()
+    assert "3/4" in text_of(day)
+    assert "账单日" in text_of(day)
+    assert len(text_of(day).splitlines()) <= 12
+    assert no_english(text_of(day))
+    zh_user.send_text("5号")
+    zh_user.press_button(await zh_user.next_message(), text="23")
+    summary = await zh_user.next_message()
+    # The Dec 5 statement of 15,000: the minimum is 10 % of it, 1,500.00, due Dec 23.
+    assert "¥1,500.00" in text_of(summary)
+    assert "2026年12月23日" in text_of(summary)
+    zh_user.press_button(summary, text="✅ 保存")
+    assert "已保存" in text_of(await zh_user.next_message())
+    [card] = debts_of(make_uow, zh_user)
+    assert (card.name, card.kind) == ("招行信用卡", DebtKind.CREDIT_CARD)
+
+    # A loan with only a name and a principal goes on with its next question instead.
+    en_user.send_text("/adddebt Car loan 50000")
+    rate = await en_user.next_message()
+    assert "3/6" in text_of(rate)
+    assert "rate" in text_of(rate).casefold()
+    assert not debts_of(make_uow, en_user)

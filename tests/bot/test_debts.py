@@ -301,8 +301,12 @@ async def test_garbled_one_line_names_the_part_and_shows_the_example(
     assert reply.startswith("Problem with the repayment method:")
     reply = (await say(en_user, "/adddebt 金条 10000 18% 12 annuity 2026-02-30")).text or ""
     assert reply.startswith("Problem with the first due date: That date doesn't exist.")
+    # Only a name and a principal: the questions go on from the rate (issue 9), no help page.
     reply = (await say(zh_user, "/adddebt 金条 10000")).text or ""
-    assert reply.startswith("缺少：利率、期数。")
+    assert reply.startswith("3/6 合同上的利率是多少？")
+    await say(zh_user, "/cancel")
+    reply = (await say(zh_user, "/adddebt 金条 10000 18% ")).text or ""
+    assert reply.startswith("缺少：期数。")
     assert "/adddebt 金条 10000 日利率0.05% 12 等额本息 2026-12-15" in reply
     reply = (await say(zh_user, "/adddebt 金条 10000 18%/day 12")).text or ""
     assert reply.startswith("利率有误：这个利率高得不合常理")

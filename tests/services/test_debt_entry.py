@@ -522,3 +522,35 @@ def test_a_flat_fee_plan_built_from_the_app_keeps_its_fee_per_installment() -> N
     assert [row.fee for row in rows] == [D(30)] * 8
     assert sum(row.principal for row in rows) == D(4000)
     assert built.terms.upfront_fee == 0  # taken when the money was paid out, not again
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "principal", "card"),
+    [
+        ("信用卡 15000", "信用卡", "15000", True),
+        ("招行信用卡 1.5万", "招行信用卡", "15000", True),
+        ("Visa card 8000", "Visa card", "8000", True),
+        ("招行信用卡", "招行信用卡", None, True),
+        ("Car loan 50000", "Car loan", "50000", False),
+        ("金条", "金条", None, False),
+    ],
+)
+def test_a_short_line_gives_a_name_and_perhaps_a_principal(
+    line: str, name: str, principal: str | None, card: bool
+) -> None:
+    from tracker.services.debts import partial_debt_line
+
+    partial = partial_debt_line(line, currency="CNY")
+    assert partial is not None
+    assert partial.name == name
+    assert (partial.principal.amount if partial.principal else None) == (
+        Decimal(principal) if principal else None
+    )
+    assert partial.is_card is card
+
+
+@pytest.mark.parametrize("line", ["15000", "金条 20000 0.05%", "金条 20000 18% 12"])
+def test_a_line_with_more_than_a_name_and_principal_is_not_short(line: str) -> None:
+    from tracker.services.debts import partial_debt_line
+
+    assert partial_debt_line(line, currency="CNY") is None

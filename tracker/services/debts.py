@@ -865,3 +865,38 @@ def from_app_figures(spec: DebtSpec, principal: Decimal, term: int, next_due: da
     result = replace(spec, terms=rebuilt, paid_before_tracking=0)
     check_spec(result)
     return result
+
+
+# ---- a line with only some parts ------------------------------------------------------------
+
+_CARD_WORDS = re.compile(r"信用卡|贷记卡|credit ?card|\bcard\b|\bvisa\b|mastercard", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class PartialLine:
+    """The parts a short ``/adddebt`` line gives: a name, and perhaps the principal after it."""
+
+    name: str
+    principal: ParsedAmount | None = None
+
+    @property
+    def is_card(self) -> bool:
+        """The name says credit card (信用卡, 招行信用卡, Visa card…): a card, not a loan."""
+        return _CARD_WORDS.search(self.name) is not None
+
+
+def partial_debt_line(text: str, *, currency: str) -> PartialLine | None:
+    """``<name> [principal]`` and nothing more, so the questions can go on from there."""
+    words = normalise_text(text).split()
+    amounts = [
+        i for i, word in enumerate(words) if _can_read(word, lambda s: parse_amount(s, currency))
+    ]
+    at = amounts[0] if amounts else len(words)
+    if at == 0 or at < len(words) - 1:
+        return None  # no name, or more after the principal: not a short line
+    try:
+        name = clean_name(" ".join(words[:at]))
+    except DomainError:
+        return None
+    principal = parse_amount(words[at], currency) if at < len(words) else None
+    return PartialLine(name, principal)
