@@ -46,6 +46,9 @@ register(
         "prepay_custom": N_(
             "This debt follows a plan agreed with the lender: ask the lender how a prepayment is counted, then record the new plan with /plan."
         ),
+        "prepay_card": N_(
+            "On a card any amount counts towards the statement: log it with /paid (paying the whole statement by its due date costs no interest)."
+        ),
         "prepay_flat_fee": N_(
             "Installment plans (分期) are usually paid off in full, not in part: send /prepay alone to see what paying it off takes."
         ),

@@ -405,3 +405,12 @@ async def test_adddebt_with_a_card_name_and_a_balance_goes_on_with_the_card_ques
     assert "3/6" in text_of(rate)
     assert "rate" in text_of(rate).casefold()
     assert not debts_of(make_uow, en_user)
+
+
+async def test_prepaying_part_of_a_card_points_to_paid(app: Any, en_user: SimUser) -> None:
+    en_user.send_text("/addcard Visa 15000 5 23")
+    await en_user.next_message()
+    en_user.send_text("/prepay 5000")
+    reply = text_of(await en_user.next_message())
+    assert "On a card any amount counts towards the statement: log it with /paid" in reply
+    assert "For example: /prepay (pay off) or /prepay 5000 金条." in reply

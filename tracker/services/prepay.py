@@ -20,7 +20,7 @@ from tracker.errors import Conflict, InvalidTerms
 from tracker.money import ZERO, check_amount, to_minor
 from tracker.schedule_types import LoanTerms, Method, PrepaymentMode, ScheduleRow
 from tracker.services.debts import Position, add_plan, position, terms_of
-from tracker.storage.enums import PaymentSource, PlanOrigin, PlanStatus
+from tracker.storage.enums import DebtKind, PaymentSource, PlanOrigin, PlanStatus
 from tracker.storage.models import Debt, Payment, PlanVersion
 from tracker.storage.uow import UnitOfWork
 
@@ -181,6 +181,9 @@ def _preview(
     if not future:  # everything left is due already: pay that, there is no plan to recompute
         raise InvalidTerms("nothing is left to prepay", code="prepay_nothing_ahead")
     terms = terms_of(pos.debt, pos.plan)
+    if pos.debt.kind is DebtKind.CREDIT_CARD:
+        # A card has no term to shorten: any payment simply counts towards the statement.
+        raise InvalidTerms("a card takes any amount as a payment", code="prepay_card")
     if terms.method is Method.CUSTOM:
         raise InvalidTerms("an agreed custom plan must be renegotiated", code="prepay_custom")
     if terms.method is Method.FLAT_FEE:
