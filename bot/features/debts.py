@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import suppress
 
-from telegram import CallbackQuery, InlineKeyboardButton, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import errors
 from bot.callbacks import decode
 from bot.features import debts_add
-from bot.features.debts_text import schedule_text
+from bot.features.debts_text import schedule_pages, schedule_text
 from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, turn
@@ -223,7 +224,25 @@ async def _pick(t: Turn, lead: str, debts: Sequence[Debt]) -> None:
 
 async def _send_schedule(t: Turn, debt: Debt) -> None:
     assert debt.id is not None
-    await t.reply(schedule_text(t, position(t.uow, t.user_id, debt.id, t.today)))
+    pos = position(t.uow, t.user_id, debt.id, t.today)
+    await t.reply(schedule_text(t, pos), schedule_pages(t, pos))
+
+
+async def schedule_paged(update: Update, context: Context) -> None:
+    """Earlier or later installments of a schedule: the same message shows the other page."""
+    query = update.callback_query
+    assert query is not None
+    async with turn(update, context) as t:
+        data = decode(query.data, t.update_user_id)
+        pos = position(t.uow, t.user_id, data.int_arg(0), t.today)
+        start = data.int_arg(1)
+        await query.answer()
+        with suppress(BadRequest):  # the same page pressed twice: "message is not modified"
+            await query.edit_message_text(
+                schedule_text(t, pos, start),
+                parse_mode=ParseMode.HTML,
+                reply_markup=InlineKeyboardMarkup(schedule_pages(t, pos, start)),
+            )
 
 
 async def schedule_pressed(update: Update, context: Context) -> None:
@@ -317,6 +336,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("schedule", schedule),
         CommandHandler("status", status),
         CallbackQueryHandler(schedule_pressed, pattern=r"^dsch:"),
+        CallbackQueryHandler(schedule_paged, pattern=r"^dschp:"),
         CallbackQueryHandler(status_pressed, pattern=r"^dst:"),
         CallbackQueryHandler(archive_asked, pattern=r"^darc:"),
         CallbackQueryHandler(archive_confirmed, pattern=r"^darcy:"),

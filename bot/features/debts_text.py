@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from telegram import InlineKeyboardButton
+
 from bot.errors import domain_error_text, register
 from bot.formatting import esc, percent
 from bot.i18n import N_
-from bot.runtime import Turn
+from bot.runtime import Keyboard, Turn, kb
 from bot.views import d, m, status_label
 from tracker.calculator import Quote
 from tracker.calculator import percent as apr_percent
@@ -234,13 +236,28 @@ def loan_date_text(t: Turn, terms: LoanTerms) -> str:
     return t._("· Loan date: {date} (a month before the first due date)", date=d(t, default))
 
 
-def schedule_text(t: Turn, pos: Position) -> str:
-    """Every installment of a debt with where it stands today."""
+#: Installments on one /schedule page: with the name and the totals, a phone screen.
+SCHEDULE_PAGE = 6
+
+
+def schedule_start(pos: Position) -> int:
+    """Where /schedule opens: at the first installment not yet paid (the last page if none)."""
+    rows = pos.state.installments
+    first_open = next((k for k, item in enumerate(rows) if item.remaining > 0), None)
+    if first_open is None:
+        return max(0, len(rows) - SCHEDULE_PAGE)
+    return first_open
+
+
+def schedule_text(t: Turn, pos: Position, start: int | None = None) -> str:
+    """One page of a debt's installments with where each stands today, and the totals."""
     cur = pos.debt.currency
     states = {item.number: item for item in pos.state.installments}
+    first = schedule_start(pos) if start is None else max(0, min(start, len(pos.rows) - 1))
+    page = pos.rows[first : first + SCHEDULE_PAGE]
     lines = [f"<b>{esc(pos.debt.name)}</b>"]
     before = [item for item in pos.state.installments if item.before_tracking]
-    for row in pos.rows:
+    for row in page:
         state = states.get(row.number)
         status = state.status if state is not None else Status.UPCOMING
         label = status_label(t, status)
@@ -262,6 +279,15 @@ def schedule_text(t: Turn, pos: Position) -> str:
         elif state is not None and status in (Status.PARTIAL, Status.DUE) and state.paid:
             line += t._(", {left} left", left=m(t, state.remaining, cur))
         lines.append(line)
+    if len(page) < len(pos.rows):
+        lines.append(
+            t._(
+                "Installments {first}–{last} of {count}.",
+                first=page[0].number,
+                last=page[-1].number,
+                count=len(pos.rows),
+            )
+        )
     total = sum((row.payment for row in pos.rows), Decimal(0))
     lines.append(
         t._(
@@ -273,6 +299,25 @@ def schedule_text(t: Turn, pos: Position) -> str:
     if before:
         lines.append(before_tracking_text(t, len(before)))
     return "\n".join(lines)
+
+
+def schedule_pages(t: Turn, pos: Position, start: int | None = None) -> Keyboard:
+    """Buttons to the earlier and later installments (and the first and last pages)."""
+    count = len(pos.rows)
+    first = schedule_start(pos) if start is None else max(0, min(start, count - 1))
+    debt_id = pos.debt.id
+    back: list[InlineKeyboardButton] = []
+    forward: list[InlineKeyboardButton] = []
+    if first > 0:
+        if first > SCHEDULE_PAGE:
+            back.append(t.button("⏮ 1", "dschp", debt_id, 0))
+        back.append(t.button(t._("◀ Earlier"), "dschp", debt_id, max(0, first - SCHEDULE_PAGE)))
+    if first + SCHEDULE_PAGE < count:
+        forward.append(t.button(t._("Later ▶"), "dschp", debt_id, first + SCHEDULE_PAGE))
+        last = max(0, count - SCHEDULE_PAGE)
+        if last > first + SCHEDULE_PAGE:
+            forward.append(t.button(f"{count} ⏭", "dschp", debt_id, last))
+    return kb([*back, *forward])
 
 
 def problem_text(t: Turn, error: DomainError) -> str:

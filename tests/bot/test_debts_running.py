@@ -183,11 +183,15 @@ async def test_zh_four_of_four_paid_leaves_nothing_overdue_and_the_right_balance
     assert len(installments) == 12
     assert payments == 0  # paid before tracking: no payments are invented
 
-    schedule = (await say(zh_user, "/schedule")).text or ""
-    assert f"✅ 1. 2026年8月20日 {yuan(ROWS[0].payment)} — 开始记账前已还" in schedule
-    assert f"✅ 4. 2026年11月20日 {yuan(ROWS[3].payment)} — 开始记账前已还" in schedule
-    assert "▫️ 5. 2026年12月20日" in schedule
+    page = await say(zh_user, "/schedule")
+    schedule = page.text or ""
+    assert "▫️ 5. 2026年12月20日" in schedule  # opens at the first installment still to pay
     assert "第 1–4 期：开始记账前已还。" in schedule
+    edits = zh_user.message(page.message_id).edit_count
+    zh_user.press_button(page, text="◀ 前几期")
+    earlier = (await zh_user.wait_for_edit(page.message_id, after=edits)).text or ""
+    assert f"✅ 1. 2026年8月20日 {yuan(ROWS[0].payment)} — 开始记账前已还" in earlier
+    assert f"✅ 4. 2026年11月20日 {yuan(ROWS[3].payment)} — 开始记账前已还" in earlier
     history = (await say(zh_user, "/history")).text or ""
     assert "第 1–4 期：开始记账前已还。" in history
 

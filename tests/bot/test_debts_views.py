@@ -10,6 +10,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.localapi import EmulatorState, SimUser
 from bot.localapi.limits import MAX_TEXT
+from bot.localapi.models import ChatMessage
 from tests.bot.helpers import forge_press
 from tests.bot.test_debts import DAILY_005_MONTHLY, annuity, press, say, yuan
 from tracker.storage.enums import DebtStatus
@@ -51,32 +52,54 @@ async def test_debts_without_any(app: Any, zh_user: SimUser) -> None:
     assert "/adddebt" in ((await say(zh_user, "/schedule")).text or "")
 
 
-async def test_schedule_of_36_months_fits_telegram_and_shows_statuses(
+async def turn_page(sim: SimUser, message: ChatMessage, text: str) -> ChatMessage:
+    """Press a page button: the same message is edited to show the other page."""
+    edits = sim.message(message.message_id).edit_count
+    sim.press_button(message, text=text)
+    return await sim.wait_for_edit(message.message_id, after=edits)
+
+
+async def test_schedule_of_36_months_shows_six_at_a_time_with_pages(
     app: Any, zh_user: SimUser, given_debt: Any
 ) -> None:
+    """Issue 10: /schedule shows the next 6 installments, the rest behind page buttons."""
     given_debt(zh_user, term=36)
     reply = await say(zh_user, "/schedule")  # the only debt: no need to pick
     text = reply.text or ""
-    assert len(text) <= MAX_TEXT
+    assert len(text.splitlines()) <= 12
     payment = annuity(D(12000), DAILY_005_MONTHLY, 36)
     assert f"▫️ 1. 2026年12月15日 {yuan(payment)} — 未到期" in text
-    assert "▫️ 36. 2029年11月15日" in text
+    assert "▫️ 6. 2027年5月15日" in text
+    assert "7. " not in text
+    assert "第 1–6 期，共 36 期。" in text
     assert "合计" in text
+    assert reply.button_texts == [["后几期 ▶", "36 ⏭"]]
+    later = await turn_page(zh_user, reply, "后几期 ▶")
+    assert "▫️ 7. 2027年6月15日" in (later.text or "")
+    assert later.message_id == reply.message_id  # the same message turns the page
+    last = await turn_page(zh_user, later, "36 ⏭")
+    assert "▫️ 36. 2029年11月15日" in (last.text or "")
+    assert "第 31–36 期，共 36 期。" in (last.text or "")
 
 
-async def test_a_very_long_schedule_is_split_into_messages_that_fit(
+async def test_a_very_long_schedule_pages_to_its_end_and_opens_at_the_first_unpaid(
     app: Any, en_user: SimUser, given_debt: Any
 ) -> None:
     given_debt(en_user, term=360)
-    en_user.send_text("/schedule")
-    parts = [await en_user.next_message()]
-    while "Total" not in (parts[-1].text or ""):
-        parts.append(await en_user.next_message())
-    assert len(parts) > 1
-    assert all(len(p.text or "") <= MAX_TEXT for p in parts)
-    lines = [line for p in parts for line in (p.text or "").splitlines() if " — " in line]
-    assert len(lines) == 360
-    assert lines[-1].startswith("▫️ 360. Nov 15, 2056")
+    en_user.send_text("/paid 250")  # covers installment 1 (183.30) and part of 2 ahead
+    await en_user.next_message()
+    reply = await say(en_user, "/schedule")
+    assert len(reply.text or "") <= MAX_TEXT
+    assert len((reply.text or "").splitlines()) <= 12
+    rows = [line for line in (reply.text or "").splitlines() if " — " in line]
+    assert len(rows) == 6
+    assert " 2. Jan 15, 2027" in rows[0]  # opens at the first installment not yet paid
+    assert "◀ Earlier" in reply.button_texts[0]
+    last = await turn_page(en_user, reply, "360 ⏭")
+    assert "360. Nov 15, 2056" in (last.text or "")
+    assert "Installments 355–360 of 360." in (last.text or "")
+    first = await turn_page(en_user, last, "⏮ 1")
+    assert "1. Dec 15, 2026" in (first.text or "")
 
 
 async def test_schedule_by_name_prefix_or_picker(
