@@ -20,6 +20,7 @@ from bot.features.debts_text import (
     app_principal_question,
     app_term_question,
     extras_text,
+    method_name,
     paid_count_question,
     quote_text,
     rate_text,
@@ -232,7 +233,7 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
         text = f"<b>{STEP_NUMBERS[state]}/{STEPS}</b> " + t._(QUESTIONS[state])
         if state == METHOD:
             return text, kb(
-                *[[t.button(label, "adm", m.value)] for m, label in METHOD_BUTTONS.items()]
+                *[[t.button(method_name(t, m), "adm", m.value)] for m in METHOD_BUTTONS]
             )
         if state == FEE and draft.get("unit") == RateUnit.MONTH.value and Decimal(draft["rate"]):
             fee = f"{(Decimal(draft['rate']) * 100).normalize():f}%"

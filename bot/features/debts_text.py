@@ -24,15 +24,7 @@ from tracker.rates import Rate, RateUnit
 from tracker.schedule_types import LoanTerms, Method, ScheduleRow
 from tracker.services.debts import DebtSpec, Position
 
-#: Button labels name each method in both languages, whatever the user's language.
-METHOD_BUTTONS: dict[Method, str] = {
-    Method.ANNUITY: "等额本息 · annuity",
-    Method.EQUAL_PRINCIPAL: "等额本金 · equal principal",
-    Method.INTEREST_ONLY: "先息后本 · interest-only",
-    Method.FLAT_FEE: "分期手续费 · flat fee",
-    Method.DAILY_ACCRUAL: "按日计息 · daily interest",
-}
-
+#: A method in the user's language (also the method buttons: one language per conversation).
 METHOD_NAMES: dict[Method, str] = {
     Method.ANNUITY: N_("annuity (equal payments)"),
     Method.EQUAL_PRINCIPAL: N_("equal principal"),
@@ -465,3 +457,13 @@ def running_saved_text(t: Turn, spec: DebtSpec, pos: Position, *, app: DebtSpec 
         lines.append(t._("✅ Fully repaid."))
     lines += ["", t._("/schedule shows every installment; /status shows what you owe today.")]
     return "\n".join(lines)
+
+
+#: The methods offered as buttons when adding a debt, in this order.
+METHOD_BUTTONS: tuple[Method, ...] = (
+    Method.ANNUITY,
+    Method.EQUAL_PRINCIPAL,
+    Method.INTEREST_ONLY,
+    Method.FLAT_FEE,
+    Method.DAILY_ACCRUAL,
+)

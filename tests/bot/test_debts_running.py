@@ -215,7 +215,7 @@ async def test_en_all_paid_so_far_in_the_guided_flow(
     await say(en_user, "/adddebt")
     for answer in ("Jintiao", "12000", "0.05%/day", "12"):
         methods = await say(en_user, answer)
-    await press(en_user, methods, "等额本息 · annuity")
+    await press(en_user, methods, "annuity (equal payments)")
     summary = await say(en_user, "2026-08-20")
     asked = await press(en_user, summary, "💾 Save")  # asked before anything is saved
     assert "Due by today:" in (asked.text or "")
