@@ -19,17 +19,17 @@ logger = logging.getLogger(__name__)
 # Examples shown after a message; each family of codes shares one.
 EXAMPLES = {
     "amount": N_(
-        "For example: <code>500</code>, <code>1,234.50</code>, <code>¥800</code> or <code>1.2万</code>."
+        "For example: <code>500</code>, <code>1,234.50</code>, <code>¥800</code> or <code>12k</code>."
     ),
     "rate": N_(
-        "For example: <code>18%</code> (a year), <code>1.5%/month</code>, <code>0.05%/day</code>, <code>日利率0.05%</code> or <code>年化18%</code>."
+        "For example: <code>18%</code> (a year), <code>1.5%/month</code>, <code>0.05%/day</code>, <code>0.05% a day</code> or <code>18%/year</code>."
     ),
-    "date": N_("For example: <code>2026-12-15</code>, <code>12月15日</code> or <code>15号</code>."),
-    "term": N_("For example: <code>12</code> (months), <code>24期</code> or <code>1年</code>."),
+    "date": N_("For example: <code>2026-12-15</code>, <code>2026/12/15</code> or <code>12/15</code>."),
+    "term": N_("For example: <code>12</code> (months), <code>24 months</code> or <code>2 years</code>."),
     "method": N_(
-        "Choose one of: annuity (等额本息), equal principal (等额本金), interest-only (先息后本), flat fee (分期手续费), daily (按日计息)."
+        "Choose one of: annuity, equal principal, interest-only, flat fee, daily."
     ),
-    "name": N_("For example: <code>金条</code> or <code>招行信用卡</code>."),
+    "name": N_("For example: <code>Jintiao</code> or <code>Visa card</code>."),
     "timezone": N_(
         "For example: <code>/timezone Asia/Shanghai</code> or <code>/timezone Europe/London</code>."
     ),

@@ -253,11 +253,13 @@ async def test_wrong_answers_are_asked_again_with_an_example(
     await say(en_user, "12000")
     wrong = await say(en_user, "cheap")
     assert "interest rate" in wrong.text
-    assert "年化18%" in wrong.text
+    assert "18%/year" in wrong.text  # English examples for an English reader (issue 10)
+    assert "年化" not in wrong.text
     await say(en_user, "免息")
     wrong = await say(en_user, "forever")
     assert "number of months" in wrong.text
-    assert "24期" in wrong.text
+    assert "24 months" in wrong.text  # English examples for an English reader
+    assert "期" not in wrong.text
     await say(en_user, "36")
     await say(en_user, "等额本息")  # a method may be typed, too
     wrong = await say(en_user, "2026-12-01")
@@ -377,3 +379,99 @@ async def test_the_flow_survives_a_restart(
         "李经理",
     )
     assert new.first_due == date(2027, 1, 15)
+
+
+async def test_a_screenshot_sent_as_a_file_is_kept_and_resent_as_that_file(
+    app: Any,
+    state: EmulatorState,
+    en_user: SimUser,
+    given_debt: Any,
+    make_uow: Callable[[], SqlUnitOfWork],
+) -> None:
+    debt_id = given_debt(en_user)
+    await until_document_step(en_user)
+    screenshot = png(6, 8)
+    update = en_user.send_document(screenshot, file_name="Screenshot 2026-12-01.png")
+    file_id = update["message"]["document"]["file_id"]
+    summary = await en_user.next_message()
+    assert "Written confirmation: photo" in summary.text
+    await press(en_user, summary, "Save")
+    _, new = plans_of(make_uow, debt_id)
+    assert (new.document_file_id, new.document_kind) == (file_id, DocumentKind.PHOTO)
+
+    history = await say(en_user, "/plan history")
+    assert "📎 photo" in history.text
+    # Telegram resends a file_id only as what it was uploaded as: not as a photo, here.
+    state.faults.fail_next(
+        "sendPhoto", status=400, description="Bad Request: can't use file of type Document as Photo"
+    )
+    resent = await press(en_user, history, "📎 Confirmation of v2")
+    assert resent.document is not None
+    assert resent.document["file_id"] == file_id
+    assert resent.file_bytes == screenshot
+    assert resent.caption == "Written confirmation: 金条, plan v2"
+
+
+async def test_image_files_of_every_usual_kind_are_accepted_in_chinese(
+    app: Any, zh_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    """JPEG, HEIC (an iPhone photo sent as a file) and WebP, by type or by name alone."""
+    sent = [
+        ("IMG_0042.HEIC", "image/heic"),
+        ("确认.jpg", "image/jpeg"),
+        ("wechat.webp", "image/webp"),
+        ("截图.PNG", "application/octet-stream"),  # the name says what it is
+    ]
+    debt_id = given_debt(zh_user)
+    for number, (file_name, mime_type) in enumerate(sent, start=2):
+        how = await say(zh_user, "/plan")
+        await press(zh_user, how, "新的利率和期数")
+        await say(zh_user, "12000")
+        await say(zh_user, "0%")
+        method = await say(zh_user, "12")
+        await press(zh_user, method, "等额本金")
+        review = await say(zh_user, "1月15日")
+        confirmed = await press(zh_user, review, "是的，继续")
+        channel = await press(zh_user, confirmed, "今天")
+        reference = await press(zh_user, channel, "客服电话")
+        agent = await press(zh_user, reference, "跳过")
+        await press(zh_user, agent, "跳过")
+        update = zh_user.send_document(b"\x00image bytes", file_name=file_name, mime_type=mime_type)
+        summary = await zh_user.next_message()
+        assert "书面确认：照片" in summary.text, file_name
+        await press(zh_user, summary, "保存")
+        latest = plans_of(make_uow, debt_id)[-1]
+        assert latest.version == number
+        assert (latest.document_file_id, latest.document_kind) == (
+            update["message"]["document"]["file_id"],
+            DocumentKind.PHOTO,
+        )
+
+
+async def test_none_words_skip_every_optional_step_in_chinese(
+    app: Any, zh_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    """不 / 没有 / none / skip: the same words skip the reference, the agent and the document."""
+    debt_id = given_debt(zh_user)
+    for number, (reference, agent, document) in enumerate(
+        [("不", "没有", "skip"), ("none", "不", "没有。")], start=2
+    ):
+        how = await say(zh_user, "/plan")
+        await press(zh_user, how, "新的利率和期数")
+        await say(zh_user, "12000")
+        await say(zh_user, "0%")
+        method = await say(zh_user, "12")
+        await press(zh_user, method, "等额本金")
+        review = await say(zh_user, "1月15日")
+        confirmed = await press(zh_user, review, "是的，继续")
+        channel = await press(zh_user, confirmed, "今天")
+        await press(zh_user, channel, "客服电话")
+        await say(zh_user, reference)
+        await say(zh_user, agent)
+        summary = await say(zh_user, document)
+        for expected in ("编号：无", "经办人：无", "书面确认：无"):
+            assert expected in summary.text
+        await press(zh_user, summary, "保存")
+        latest = plans_of(make_uow, debt_id)[-1]
+        assert latest.version == number
+        assert (latest.reference, latest.agent, latest.document_file_id) == (None, None, None)
