@@ -279,3 +279,31 @@ def test_never_crashes(text: str, today: date) -> None:
             parse(text)
         except DomainError:
             continue
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Issue 10: English dates are read wherever dates are read (today is 2026-12-01).
+        ("Dec 15", date(2026, 12, 15)),
+        ("15 December", date(2026, 12, 15)),
+        ("December 15th", date(2026, 12, 15)),
+        ("Sep 30", date(2027, 9, 30)),  # without a year: the next one
+        ("30 September 2026", date(2026, 9, 30)),
+        ("Sept 30, 2027", date(2027, 9, 30)),
+        ("9/30", date(2027, 9, 30)),
+    ],
+)
+def test_english_month_names_are_dates(text: str, expected: date) -> None:
+    from tracker.parsing import parse_date
+
+    assert parse_date(text, today=date(2026, 12, 1)) == expected
+
+
+def test_an_english_date_that_does_not_exist_is_refused() -> None:
+    from tracker.errors import InvalidDate
+    from tracker.parsing import parse_date
+
+    with pytest.raises(InvalidDate) as info:
+        parse_date("Feb 30", today=date(2026, 12, 1))
+    assert info.value.code == "date_impossible"

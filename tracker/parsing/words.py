@@ -96,7 +96,8 @@ _RELATIVE = {
 
 
 def parse_date(text: str, *, today: date) -> date:
-    """Read a date; without a year it is the next such date on or after ``today``."""
+    """Read a date (2026-12-15, 12月15日, 15号, 12/15, Dec 15, 15 December 2026); without a year
+    it is the next such date on or after ``today``."""
     s = normalise_text(text).casefold()
     if len(s) > MAX_INPUT_LENGTH:
         raise InvalidDate(f"{text!r} is not a date", code="date_garbage", text=text)
@@ -113,6 +114,13 @@ def parse_date(text: str, *, today: date) -> date:
             day = _number(match["d"] or match["e"])
             _possible(2000, None, day, text)
             return _in_range(_next_day(day, today), today, text)
+        if match := _DAY_MONTH_EN.fullmatch(s) or _MONTH_DAY_EN.fullmatch(s):
+            # Sep 30, 30 September 2026, September 30th (the patterns are defined below).
+            month, day = _EN_MONTHS[match["m"]], int(match["d"])
+            if match["y"]:
+                return _full_date(match["y"], str(month), str(day), today, text)
+            _possible(2000, month, day, text)
+            return _in_range(_next_month_day(month, day, today), today, text)
     except OverflowError:  # only a ``today`` at the very end of the calendar gets here
         _out_of_range(today, text)
     raise InvalidDate(f"{text!r} is not a date", code="date_garbage", text=text)
@@ -135,7 +143,8 @@ def parse_date_near(text: str, *, today: date, months_ahead: int = 0) -> date:
     except ValueError:  # only a ``today`` at the very end of the calendar gets here
         horizon = date.max
     if value > horizon and _HAS_NUMBER.search(s) and not _HAS_YEAR.search(s):
-        value = _latest_before(value, today, by_year=bool(_HAS_MONTH.search(s)))
+        named = _DAY_MONTH_EN.fullmatch(s) or _MONTH_DAY_EN.fullmatch(s)
+        value = _latest_before(value, today, by_year=bool(_HAS_MONTH.search(s) or named))
     return value
 
 
