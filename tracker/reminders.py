@@ -47,6 +47,9 @@ from tracker.risk import RISK_LEAD_DAYS, RiskAssessment, should_warn
 MAX_LEAD_DAYS = 30
 MAX_LEAD_VALUES = 5
 DEFAULT_TIME = time(9, 0)
+#: A new user's quiet hours: nothing is sent in the night, a "remind me later" included.
+DEFAULT_QUIET_START = time(22, 0)
+DEFAULT_QUIET_END = time(8, 0)
 #: Overdue alerts: the n-th day past the due date + grace days, while anything is unpaid.
 OVERDUE_OCCASIONS: tuple[int, ...] = (1, 3, 7, 30)
 OVERDUE_TTL = timedelta(days=2)
@@ -165,6 +168,14 @@ class ReminderPrefs:
         if self.quiet_start is None or self.quiet_end is None or self.quiet_start == self.quiet_end:
             return None
         return self.quiet_start, self.quiet_end
+
+    def is_quiet(self, wall: time) -> bool:
+        """Whether a local wall-clock time falls inside the quiet window."""
+        quiet = self.quiet
+        if quiet is None:
+            return False
+        start, end = quiet
+        return start <= wall < end if start < end else (wall >= start or wall < end)
 
 
 @dataclass(frozen=True, slots=True)

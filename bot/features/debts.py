@@ -104,12 +104,17 @@ async def debts_list(update: Update, context: Context) -> None:
         if archived:
             names = ", ".join(esc(debt.name) for debt in archived)
             lines += ["", t._("Archived (hidden from /status): {names}", names=names)]
-        lines += ["", t._("Buttons: 📅 schedule · 📊 status · 🗄 archive.")]
+
+        # One row per debt, each button with a word; the name goes on the first one only, cut
+        # after 8 characters, so three buttons fit across a phone.
+        def short(name: str) -> str:
+            return name if len(name) <= 8 else name[:7] + "…"
+
         keyboard = [
             [
-                t.button(f"📅 {pos.debt.name}", "dsch", pos.debt.id),
-                t.button("📊", "dst", pos.debt.id),
-                t.button("🗄", "darc", pos.debt.id),
+                t.button(t._("📅 {name} schedule", name=short(pos.debt.name)), "dsch", pos.debt.id),
+                t.button(t._("📊 status"), "dst", pos.debt.id),
+                t.button(t._("🗄 archive"), "darc", pos.debt.id),
             ]
             for pos in current[:MAX_LISTED_WITH_BUTTONS]
         ]

@@ -135,13 +135,17 @@ async def document_pressed(update: Update, context: Context) -> None:
         )
         try:
             if doc.kind is DocumentKind.PHOTO:
-                await context.bot.send_photo(
-                    t.chat_id, doc.file_id, caption=caption, parse_mode=ParseMode.HTML
-                )
-            else:
-                await context.bot.send_document(
-                    t.chat_id, doc.file_id, caption=caption, parse_mode=ParseMode.HTML
-                )
+                try:
+                    await context.bot.send_photo(
+                        t.chat_id, doc.file_id, caption=caption, parse_mode=ParseMode.HTML
+                    )
+                    return
+                except BadRequest:
+                    pass  # a screenshot sent as a file: kept as a photo, resent as a document
+            # Telegram resends a file_id only as the type it was uploaded as.
+            await context.bot.send_document(
+                t.chat_id, doc.file_id, caption=caption, parse_mode=ParseMode.HTML
+            )
         except BadRequest:
             await t.reply(t._("Telegram no longer has that file, so I can't send it again. Sorry."))
 

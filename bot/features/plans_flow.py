@@ -31,7 +31,8 @@ from bot.formatting import esc
 from bot.runtime import Context, Turn, kb, turn
 from bot.views import d, m
 from tracker.errors import DomainError, InvalidTerms
-from tracker.parsing import parse_amount, parse_date, parse_method, parse_term
+from tracker.parsing import normalise_text, parse_amount, parse_date, parse_method, parse_term
+from tracker.parsing.text import is_skip
 from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
 from tracker.services.hardship import open_proposal, proposal_terms
@@ -71,8 +72,12 @@ SUMMARY = "summary"
 
 #: The draft's key in user_data.
 DRAFT = "plan"
-#: Typed instead of pressing Skip.
-SKIP_WORDS = frozenset({"skip", "none", "no", "-", "跳过", "无", "没有", "不知道"})
+#: Typed instead of pressing Skip: the shared words, and "don't know" (a reference or a name).
+UNKNOWN_WORDS = frozenset({"不知道", "don't know", "dont know", "unknown"})
+
+#: A screenshot or photo sent as a file (uncompressed): kept as the confirmation, like a photo.
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/heic", "image/heif", "image/webp"})
+IMAGE_EXTENSIONS = frozenset({"png", "jpg", "jpeg", "heic", "heif", "webp"})
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, object]]
 
@@ -161,7 +166,7 @@ def typed(update: Update) -> str:
 
 
 def _is_skip(text: str) -> bool:
-    return text.strip().casefold() in SKIP_WORDS
+    return is_skip(text) or normalise_text(text).casefold() in UNKNOWN_WORDS
 
 
 def _skip_button(t: Turn) -> list[list[Any]]:
@@ -689,15 +694,29 @@ async def photo_sent(update: Update, context: Context) -> object:
     return None
 
 
+def document_kind(mime_type: str | None, file_name: str | None) -> DocumentKind | None:
+    """What a file sent as a document is kept as: a PDF, an image (a screenshot or photo sent
+    as a file: kept like a photo), or nothing."""
+    mime = (mime_type or "").casefold()
+    name = (file_name or "").casefold()
+    extension = name.rsplit(".", 1)[1] if "." in name else ""
+    if mime == "application/pdf" or extension == "pdf":
+        return DocumentKind.PDF
+    if mime in IMAGE_TYPES or extension in IMAGE_EXTENSIONS:
+        return DocumentKind.PHOTO
+    return None
+
+
 @in_flow
 async def document_sent(update: Update, context: Context) -> object:
-    """A PDF is kept; any other file is refused and the question asked again."""
+    """A PDF or an image file is kept; any other file is refused and the question asked again."""
     async with turn(update, context) as t:
         assert update.message is not None
         assert update.message.document is not None
         document = update.message.document
         name = document.file_name or ""
-        if document.mime_type != "application/pdf" and not name.lower().endswith(".pdf"):
+        kind = document_kind(document.mime_type, name)
+        if kind is None:
             await t.reply(
                 t._(
                     "I can keep a photo or a PDF only, and “{name}” is neither. Send a screenshot or photo of the confirmation, the PDF, or press Skip.",
@@ -707,7 +726,7 @@ async def document_sent(update: Update, context: Context) -> object:
             )
             return None
         values = draft(context)
-        values["doc"] = [document.file_id, DocumentKind.PDF.value]
+        values["doc"] = [document.file_id, kind.value]
         return await _summary(t, values)
     return None
 

@@ -16,7 +16,7 @@ from babel.lists import format_list
 
 from bot.i18n import N_
 from bot.runtime import Turn
-from tracker.parsing.text import normalise_text
+from tracker.parsing.text import SKIP_WORDS, is_skip, normalise_text
 from tracker.reminders import (
     OVERDUE_OCCASIONS,
     SETTING_FIELDS,
@@ -32,7 +32,8 @@ OFF = {"off", "关", "关闭", "停", "停止", "不要"}
 ON = {"on", "开", "开启", "打开"}
 QUIET = {"quiet", "免打扰", "勿扰", "静音"}
 DIGEST = {"digest", "summary", "weekly", "周报", "每周摘要", "摘要"}
-NONE = OFF | {"none", "无", "没有"}
+#: Quiet hours off: ``/reminders quiet off`` (or none, 无, 不…: the shared skip words).
+NONE = OFF | SKIP_WORDS
 _RANGE = re.compile(r"\s*(?:-|–|—|~|～|到|至)\s*|\s+")
 _WEEKDAY_PREFIXES = ("星期", "礼拜", "周")
 _CN_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
@@ -73,7 +74,7 @@ def parse_change(text: str) -> Change:
 
 
 def _quiet(text: str) -> Change:
-    if text.casefold() in NONE:
+    if text.casefold() in NONE or is_skip(text):
         return Change(clear_quiet=True)
     parts = [p for p in _RANGE.split(text) if p]
     if len(parts) != 2:
@@ -183,14 +184,21 @@ def settings_text(t: Turn, prefs: ReminderPrefs) -> str:
     """The current settings and how to change them."""
     state = t._("on ✅") if prefs.enabled else t._("off 🔕")
     lines = [t._("<b>Reminders</b>: {state}", state=state)]
+    quiet = prefs.quiet
     if prefs.enabled:
-        lines.append(
-            t._(
-                "Before each due date: {days}, at {time}.",
-                days=lead_days_words(t, prefs.lead_days),
-                time=hhmm(prefs.at),
+        days, at = lead_days_words(t, prefs.lead_days), hhmm(prefs.at)
+        if quiet is not None and prefs.is_quiet(prefs.at):
+            # A time the user picked inside their quiet hours: say where the reminders go.
+            lines.append(
+                t._(
+                    "Before each due date: {days}, at {time} — inside your quiet hours, so they wait until {end}.",
+                    days=days,
+                    time=at,
+                    end=hhmm(quiet[1]),
+                )
             )
-        )
+        else:
+            lines.append(t._("Before each due date: {days}, at {time}.", days=days, time=at))
         lines.append(
             t._(
                 "If a payment is late: alerts {days} days after the due date, and a warning {lead} days ahead when a payment looks hard to make.",
@@ -200,7 +208,6 @@ def settings_text(t: Turn, prefs: ReminderPrefs) -> str:
         )
     else:
         lines.append(t._("No reminders, overdue alerts or warnings are sent."))
-    quiet = prefs.quiet
     if quiet is None:
         lines.append(t._("Quiet hours: none."))
     else:

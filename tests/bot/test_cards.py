@@ -334,8 +334,10 @@ async def test_hardship_offers_a_card_personalised_installments(app: Any, zh_use
     text = text_of(options)
     # 个性化分期: the shortest annuity at 0.05 % a day that fits 700 is 27 months of 681.56
     # (26 would ask 702.80; tests/services/test_cards.py derives both), within art. 70's 60.
-    assert "延长期限、降低月供\n每月 ¥681.56，共 27 个月" in text
-    assert "信用卡：银行可以同意最长 60 期的个性化分期" in text
+    # Issue 10: the list shows each option in one line and the caveats as short sentences
+    # (it used to show every option's details, which ran far past 12 lines).
+    assert "1. 延长期限、降低月供：每月 ¥681.56，共 27 个月 ✅ 承受得起" in text
+    assert "信用卡可以申请个性化分期（最长 60 个月）" in text
     assert no_english(text)
 
 

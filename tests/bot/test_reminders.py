@@ -114,7 +114,7 @@ async def test_reminders_shows_the_settings_in_chinese(app: Any, zh_user: SimUse
     assert reply.text is not None
     assert "还款提醒：已开启 ✅" in reply.text
     assert "每期到期前：提前 3 天、提前 1 天和到期当天，09:00 提醒。" in reply.text
-    assert "免打扰时段：无。" in reply.text
+    assert "免打扰时段：22:00–08:00。" in reply.text  # a new user's default: no messages at night
     assert "每周摘要：每星期一 09:00。" in reply.text
     assert "Asia/Shanghai" in reply.text
     labels = [b["text"] for line in reply.raw["reply_markup"]["inline_keyboard"] for b in line]
@@ -215,7 +215,12 @@ async def test_bad_settings_get_the_problem_and_an_example(
     assert example.replace("<code>", "") in reply.text
     assert "/reminders" in reply.text  # the example shows the command
     stored = stored_user(make_uow, user)
-    assert (stored.reminder_lead_days, stored.quiet_start) == ("3,1,0", None)  # nothing saved
+    # Nothing saved: the defaults stay.
+    assert (stored.reminder_lead_days, stored.quiet_start, stored.quiet_end) == (
+        "3,1,0",
+        time(22),
+        time(8),
+    )
 
 
 async def test_settings_buttons(app: Any, zh_user: SimUser, make_uow: MakeUow) -> None:
@@ -533,3 +538,78 @@ async def test_sandbox_skip_brings_the_reminder(deps: Deps, tmp_path: Path) -> N
     assert "Reminder: CN¥1,101.59 to 金条 is due on Dec 15 (in 3 days)." in output
     assert "[1] ✅ Paid in full" in output
     assert "(reminders: 1 sent · 已发送 1 条提醒)" in output
+
+
+async def test_remind_me_later_at_nine_in_the_evening_waits_for_the_morning_by_default(
+    app: Any, zh_user: SimUser, given_debt: Any, make_uow: MakeUow, clock: Clock
+) -> None:
+    """A new user has quiet hours 22:00–08:00 without setting anything: 21:00 + 4 hours is
+    01:00, inside them, so the reminder comes back at 08:00 the next morning."""
+    given_debt(zh_user)
+    zh_user.send_text("/reminders 3,1,0 21:00")
+    await zh_user.next_message()
+    evening = THREE_DAYS_BEFORE + timedelta(hours=12)  # 2026-12-12 21:00 in Shanghai
+    reminder = await reminder_arrives(app, zh_user, clock, evening)
+    zh_user.press_button(reminder, text="⏰ 稍后提醒")
+    reply = await zh_user.next_message()
+    assert reply.text == "⏰ 好的，我会在明天 08:00 再提醒你。"
+    [(_, _, due_at)] = outbox(make_uow, "later:")
+    assert due_at == datetime(2026, 12, 13, 0, tzinfo=UTC)  # 08:00 in Shanghai (UTC+8)
+
+    clock.advance(timedelta(hours=10, minutes=59))  # 07:59: still quiet
+    _, sent = await jobs.run_now(app)
+    assert sent.sent == 0
+    clock.advance(timedelta(minutes=1))
+    _, sent = await jobs.run_now(app)
+    assert sent.sent == 1
+    assert ((await zh_user.next_message()).text or "").startswith("⏰ 按你的要求，再提醒你一次。")
+
+
+async def test_with_quiet_hours_turned_off_later_may_come_at_night(
+    app: Any, en_user: SimUser, given_debt: Any, clock: Clock
+) -> None:
+    given_debt(en_user)
+    en_user.send_text("/reminders 3,1,0 21:00")
+    await en_user.next_message()
+    en_user.send_text("/reminders quiet off")
+    assert "Quiet hours: none." in ((await en_user.next_message()).text or "")
+    reminder = await reminder_arrives(app, en_user, clock, THREE_DAYS_BEFORE + timedelta(hours=12))
+    en_user.press_button(reminder, text="⏰ Remind me later")
+    reply = await en_user.next_message()
+    assert reply.text == "⏰ OK, I'll remind you again tomorrow at 01:00."
+
+
+async def test_a_reminder_time_inside_quiet_hours_says_when_they_really_come(
+    app: Any, en_user: SimUser, zh_user: SimUser
+) -> None:
+    en_user.send_text("/reminders 3,1,0 23:00")
+    text = (await en_user.next_message()).text or ""
+    assert "at 23:00 — inside your quiet hours, so they wait until 08:00." in text
+    assert "Quiet hours: 22:00–08:00." in text
+    zh_user.send_text("/reminders 1,0 7:30")
+    text = (await zh_user.next_message()).text or ""
+    assert "07:30 提醒——这在免打扰时段内，所以会等到 08:00 再发。" in text
+    zh_user.send_text("/reminders 免打扰 23点到7点")
+    text = (await zh_user.next_message()).text or ""
+    assert "每期到期前：提前 1 天和到期当天，07:30 提醒。" in text  # outside 23:00–07:00
+
+
+@pytest.mark.parametrize("days", ["5,2,0", "5，2，0"])
+async def test_reminder_days_with_a_chinese_or_english_comma(
+    app: Any, zh_user: SimUser, make_uow: MakeUow, days: str
+) -> None:
+    zh_user.send_text(f"/reminders {days} 20:00")
+    reply = (await zh_user.next_message()).text or ""
+    assert "每期到期前：提前 5 天、提前 2 天和到期当天，20:00 提醒。" in reply
+    user = stored_user(make_uow, zh_user)
+    assert (user.reminder_lead_days, user.reminder_time) == ("5,2,0", time(20))
+
+
+@pytest.mark.parametrize("word", ["不", "没有", "none", "skip"])
+async def test_quiet_hours_off_with_any_none_word(
+    app: Any, zh_user: SimUser, make_uow: MakeUow, word: str
+) -> None:
+    zh_user.send_text(f"/reminders 免打扰 {word}")
+    assert "免打扰时段：无。" in ((await zh_user.next_message()).text or "")
+    user = stored_user(make_uow, zh_user)
+    assert (user.quiet_start, user.quiet_end) == (None, None)

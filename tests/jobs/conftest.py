@@ -126,8 +126,14 @@ class World:
     def user(self, name: str = "小明", **settings: Any) -> int:
         """A stored user with a private chat in the emulator; returns the stored id."""
         sim = self.state.create_user(name)
+        # These tests place reminders at any hour; quiet hours (22:00–08:00 for new users by
+        # default) are tested on their own, so they are off here unless a test sets them.
+        quiet = {"quiet_start": None, "quiet_end": None}
+        quiet.update({k: settings.pop(k) for k in list(settings) if k in quiet})
         with self.make_uow() as uow:
             user = uow.users.add(User(telegram_user_id=sim.id, chat_id=sim.chat_id, **settings))
+            # Set after the insert: an INSERT of None takes the column's default instead.
+            user.quiet_start, user.quiet_end = quiet["quiet_start"], quiet["quiet_end"]
             user_id = user.id
             uow.commit()
         assert user_id is not None

@@ -146,3 +146,30 @@ def shift(value: Decimal, power: int) -> Decimal:
     if not isinstance(exponent, int):
         raise ValueError(f"cannot shift {value}")
     return Decimal((sign, digits, exponent + power))
+
+
+#: Typed instead of pressing Skip, or for "none", in every optional step (one list for all).
+#: Compared after ``normalise_text`` and casefolding, without a closing full stop.
+SKIP_WORDS = frozenset(
+    {
+        "skip",
+        "none",
+        "no",
+        "nothing",
+        "nil",
+        "n/a",
+        "-",
+        "跳过",
+        "略过",
+        "无",
+        "没有",
+        "不",
+        "没",
+        "不用",
+    }
+)
+
+
+def is_skip(text: str) -> bool:
+    """Whether an answer means "skip this" / "none": ``skip``, ``None.``, ``不``, ``没有。``."""
+    return normalise_text(text).casefold().rstrip(".。!！") in SKIP_WORDS

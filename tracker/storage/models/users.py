@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from sqlalchemy import BigInteger, Index, String, Text
 from sqlmodel import Field
 
+from tracker.reminders import DEFAULT_QUIET_END, DEFAULT_QUIET_START
 from tracker.storage.enums import BudgetSource, HardshipKind, Language
 from tracker.storage.models.base import TABLE_OPTIONS, Base, utcnow
 from tracker.storage.types import ID_TYPE, StrEnumText, UTCDateTime
@@ -29,8 +30,10 @@ class User(Base, table=True):
     reminders_enabled: bool = True
     reminder_lead_days: str = Field(default="3,1,0", sa_type=String(32))  # days before due
     reminder_time: time = time(9, 0)  # local time of day
-    quiet_start: time | None = None
-    quiet_end: time | None = None
+    # New users get quiet hours; None (both) is "off". Users from before they existed keep
+    # None: it can't be told apart from having turned them off (so no migration).
+    quiet_start: time | None = DEFAULT_QUIET_START
+    quiet_end: time | None = DEFAULT_QUIET_END
     digest_enabled: bool = True
     digest_weekday: int = 0  # Monday, as date.weekday()
     digest_time: time = time(9, 0)
