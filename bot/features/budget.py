@@ -221,7 +221,7 @@ async def _finish(t: Turn, context: Context, amounts: list[Decimal]) -> int:
     t.commit()
     assert context.user_data is not None
     context.user_data.pop(DRAFT, None)
-    await t.reply(t._("Saved.") + "\n\n" + assessment_text(t, context, result))
+    await t.reply(assessment_text(t, context, result, saved=True))
     return ConversationHandler.END
 
 
@@ -236,28 +236,41 @@ def _number(t: Turn, value: Decimal) -> str:
     return str(format_decimal(value, locale=t.locale))
 
 
-def assessment_text(t: Turn, context: Context, a: services.Assessment) -> str:
-    """The budget, what it leaves for the debts, and what the debts ask this month."""
+def assessment_text(
+    t: Turn, context: Context, a: services.Assessment, *, saved: bool = False
+) -> str:
+    """The budget, what it leaves for the debts, and what the debts ask this month (≤ 12 lines)."""
     b, c, cur = a.budget, a.capacity, a.budget.currency
     month = format_skeleton("yMMMM", a.due.first_day, locale=t.locale)
+    head = t._("<b>Your monthly budget</b> (from {date})", date=d(t, a.valid_from))
+    dot = " · "
     lines = [
-        t._("<b>Your monthly budget</b> (from {date})", date=d(t, a.valid_from)),
-        t._("Income: {amount}", amount=m(t, b.monthly_income, cur)),
-        t._("Fixed expenses: {amount}", amount=m(t, b.fixed_expenses, cur)),
-        t._(
-            "Payments on debts not tracked here: {amount}", amount=m(t, b.other_debt_payments, cur)
+        f"{t._('Saved.')} {head}" if saved else head,
+        dot.join(
+            (
+                t._("Income: {amount}", amount=m(t, b.monthly_income, cur)),
+                t._("Fixed expenses: {amount}", amount=m(t, b.fixed_expenses, cur)),
+                t._(
+                    "Payments on debts not tracked here: {amount}",
+                    amount=m(t, b.other_debt_payments, cur),
+                ),
+            )
         ),
-        t._("Disposable income: <b>{amount}</b>", amount=m(t, c.disposable, cur)),
-        t._("Living reserve: {amount}", amount=m(t, c.reserve, cur)),
+        dot.join(
+            (
+                t._("Disposable income: <b>{amount}</b>", amount=m(t, c.disposable, cur)),
+                t._("Living reserve: {amount}", amount=m(t, c.reserve, cur)),
+            )
+        ),
         t._("Affordable for your debts: <b>{amount}</b> a month", amount=m(t, c.affordable, cur)),
-        "",
         t._(
             "Your tracked debts ask in {month}: <b>{amount}</b>",
             month=month,
             amount=m(t, c.planned, cur),
         ),
     ]
-    lines += [f"· {esc(item.name)} {m(t, item.amount, cur)}" for item in a.due.debts]
+    if a.due.debts:
+        lines.append("· " + dot.join(f"{esc(i.name)} {m(t, i.amount, cur)}" for i in a.due.debts))
     if a.due.other_currency:
         others = ", ".join(
             f"{esc(item.name)} {m(t, item.amount, item.currency)}" for item in a.due.other_currency
@@ -267,8 +280,23 @@ def assessment_text(t: Turn, context: Context, a: services.Assessment) -> str:
         lines.append(t._("✅ Surplus: <b>{amount}</b> a month.", amount=m(t, c.surplus, cur)))
     else:
         lines.append(t._("⚠️ Shortfall: <b>{amount}</b> a month.", amount=m(t, -c.surplus, cur)))
+    rule = t._(
+        "Rule of thumb: debt payments up to {comfortable} of income are manageable; above {limit} they are too heavy.",
+        comfortable=percent(DTI_COMFORTABLE),
+        limit=percent(DTI_LIMIT),
+    )
     if c.debt_to_income is None:
         lines.append(t._("Debt-to-income: there is no income to compare with."))
+    elif not c.fits and c.load is DebtLoad.COMFORTABLE:
+        # A low ratio next to a shortfall must not read as "all is well" (issue 10).
+        lines.append(
+            t._(
+                "Debt-to-income: <b>{ratio}</b>, but the month does not add up.",
+                ratio=percent(c.debt_to_income),
+            )
+            + " "
+            + rule
+        )
     else:
         lines.append(
             t._(
@@ -276,14 +304,9 @@ def assessment_text(t: Turn, context: Context, a: services.Assessment) -> str:
                 ratio=percent(c.debt_to_income),
                 load=t._(LOAD_WORDS[c.load]),
             )
+            + " "
+            + rule
         )
-    lines.append(
-        t._(
-            "Rule of thumb: debt payments up to {comfortable} of income are manageable; above {limit} they are too heavy.",
-            comfortable=percent(DTI_COMFORTABLE),
-            limit=percent(DTI_LIMIT),
-        )
-    )
     if c.runway_months is not None:
         if b.savings > 0:
             lines.append(
@@ -296,7 +319,6 @@ def assessment_text(t: Turn, context: Context, a: services.Assessment) -> str:
         else:
             lines.append(t._("Runway: no savings to fall back on if your income stopped."))
     if not c.fits:
-        lines.append("")
         if c.months_until_savings_run_out is not None:
             lines.append(
                 t._(
@@ -306,10 +328,11 @@ def assessment_text(t: Turn, context: Context, a: services.Assessment) -> str:
             )
         lines.append(
             t._(
-                "<b>What to do:</b> talk to your lender <b>before</b> you miss a payment. Lenders usually agree to a deferral or smaller installments when asked early, while a missed payment costs penalty interest and marks your credit record (征信)."
+                "<b>What to do:</b> talk to your lender <b>before</b> you miss a payment. Lenders usually agree to a deferral or smaller installments when asked early, while a missed payment costs penalty interest and marks your credit record."
             )
+            + " "
+            + t._("/hardship will propose options to put to your lender.")
         )
-        lines.append(t._("/hardship will propose options to put to your lender."))
     return "\n".join(lines)
 
 

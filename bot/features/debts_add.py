@@ -236,7 +236,6 @@ def saved_text(t: Turn, spec: DebtSpec, result: Quote) -> str:
         (
             t._("✅ Saved."),
             quote_text(t, spec, result),
-            "",
             t._("/schedule shows every installment; /status shows what you owe today."),
         )
     )

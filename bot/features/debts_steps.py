@@ -249,8 +249,8 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
         text = "\n".join(
             (
                 quote_text(t, spec, check_spec(spec)),
-                extras_text(t, spec),
-                "",
+                # One line: the summary must fit a phone (the ⚙️ screen lists them one by one).
+                extras_text(t, spec).replace("\n", " "),
                 t._("Save this debt?"),
             )
         )

@@ -254,7 +254,7 @@ def history(t: Turn, found: History, debt: Debt | None) -> str:
             empty = t._("No payments to {debt} yet.", debt=esc(debt.name))
         else:
             empty = t._(
-                "No payments yet. Log one with /paid 500 or just write <code>还了500</code>."
+                "No payments yet. Log one with /paid 500 or just write <code>paid 500</code>."
             )
         return "\n".join([empty, *before])
     if debt is None:

@@ -167,7 +167,10 @@ async def test_a_tracked_debt_that_does_not_fit_shows_a_shortfall_and_honest_adv
     assert "· 金条 CN¥1,101.59" in result
     assert "Affordable for your debts: CN¥1,000.00 a month" in result
     assert "Shortfall: CN¥101.59 a month." in result
-    assert "Debt-to-income: 22.03% — comfortable." in result
+    # A low ratio next to a shortfall is not "comfortable" (issue 10).
+    assert "Debt-to-income: 22.03%, but the month does not add up." in result
+    assert "comfortable." not in result
+    assert len(result.splitlines()) <= 12
     assert "Covering the shortfall from savings would last 19.6 months." in result
     assert "talk to your lender before you miss a payment" in result
     assert "/hardship will propose options to put to your lender." in result

@@ -167,6 +167,10 @@ def record_payment(
     if paid_on > today:
         raise InvalidDate("a payment cannot be in the future", code="date_in_future", today=today)
     began = debt.start_date or add_months(debt.first_due, -1)
+    if debt.start_date is None:
+        # Without a loan date the start is only a default: a loan added today may have begun
+        # today or earlier, so a payment up to the day it was added is never refused.
+        began = min(began, debt.created_at.date(), today)
     if paid_on < began:
         raise InvalidDate(
             f"a payment on {paid_on} is before the loan began on {began}",
