@@ -7,7 +7,8 @@ essential expenses when no budget was given), a new monthly cost, a one-off cost
 may last and the savings, then stores the report and a budget snapshot and shows the options.
 
 The buttons after that work without the conversation, from the stored data, so they keep
-working later: ``hsr`` switches the split rule, ``hsp`` picks an option (stored as a proposal
+working later: ``hsr`` switches the split rule (saying so when that changes nothing), ``hsm``
+shows "More options" (every option the planner computed is reachable), ``hsp`` picks an option (stored as a proposal
 per lender, then the pack, its PDF and the next steps), ``hstx`` sends the plain text to copy,
 ``hsno`` marks a proposal refused. "I agreed a plan" (``plan_prop``) belongs to /plan, which
 starts from the proposal's terms and makes what was agreed the active plan.
@@ -332,14 +333,16 @@ async def _finish(t: Turn, context: Context, values: dict[str, Any]) -> object:
     return END
 
 
-async def _show_options(t: Turn, plan: HardshipPlan, *, summary: bool = True) -> None:
+async def _show_options(
+    t: Turn, plan: HardshipPlan, *, summary: bool = True, unchanged: str | None = None
+) -> None:
     if summary:
         await t.reply(views.summary_text(t, plan))
     question = views.fees_question(t, plan)
     if question is not None:  # asked once per debt: the answer is stored on it
         await t.reply(*question)
         return
-    await t.reply(views.options_text(t, plan), views.option_buttons(t, plan))
+    await t.reply(views.options_text(t, plan, unchanged=unchanged), views.option_buttons(t, plan))
 
 
 # ---- entry points ---------------------------------------------------------------------------
@@ -560,11 +563,27 @@ def _plan(t: Turn, report_id: int, code: str) -> HardshipPlan:
 
 
 async def rule_pressed(update: Update, context: Context) -> None:
-    """Another way to split the affordable amount across the debts."""
+    """Another way to split the affordable amount across the debts; says so when it changes
+    nothing against the rule shown before (the button's last argument)."""
     async with turn(update, context) as t:
         data = await pressed(t)
         plan = _plan(t, data.int_arg(0), data.arg(1))
-        await _show_options(t, plan, summary=False)
+        unchanged = None
+        before_code = data.args[2] if len(data.args) > 2 else None
+        if before_code is not None and before_code != data.arg(1):
+            before = _plan(t, data.int_arg(0), before_code)
+            if views.same_options(plan, before):
+                unchanged = views.unchanged_text(t, plan, before)
+        await _show_options(t, plan, summary=False, unchanged=unchanged)
+
+
+async def more_pressed(update: Update, context: Context) -> None:
+    """ "More options": the options after the first screen, a page at a time (0: the best)."""
+    async with turn(update, context) as t:
+        data = await pressed(t)
+        plan = _plan(t, data.int_arg(0), data.arg(1))
+        page = min(data.int_arg(2), views.pages(plan))
+        await t.reply(views.options_text(t, plan, page=page), views.option_buttons(t, plan, page))
 
 
 async def fees_answer_pressed(update: Update, context: Context) -> None:
@@ -739,6 +758,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         conversation,
         CallbackQueryHandler(rule_pressed, pattern=r"^hsr:"),
+        CallbackQueryHandler(more_pressed, pattern=r"^hsm:"),
         CallbackQueryHandler(option_pressed, pattern=r"^hsp:"),
         CallbackQueryHandler(fees_answer_pressed, pattern=r"^hsfp:"),
         CallbackQueryHandler(plain_pressed, pattern=r"^hstx:"),

@@ -11,11 +11,13 @@ from bot.i18n import N_
 from bot.runtime import Turn
 from bot.views import m
 from tracker.parsing.hardship_text import Cause
-from tracker.planner import Note, Option, OptionKind, SplitRule
+from tracker.planner import Note, Option, OptionKind, SplitRule, Why
 from tracker.services.hardship import HardshipPlan
 
-#: At most this many options are shown (the best ranked first); the rest are variations.
-SHOWN_OPTIONS = 5
+#: The first screen shows this many options (the best ranked first); "More options" the rest,
+#: MORE_PAGE at a time. Every option the planner computes is reachable.
+FIRST_SCREEN = 4
+MORE_PAGE = 6
 
 CAUSE_LABELS = {
     Cause.JOB_LOSS: N_("Lost my job"),
@@ -78,6 +80,38 @@ NOTES = {
         "It only counts once the lender confirms it in writing, before you pay."
     ),
 }
+
+#: The notes as short phrases, for the one "keep in mind" line under a list of options.
+SHORT_NOTES = {
+    Note.NEEDS_LENDER_CONSENT: N_("Each ask needs the lender's consent."),
+    Note.NOT_A_RIGHT: N_("Not a legal right: the lender may refuse."),
+    Note.CREDIT_RECORD_STAYS: N_(
+        "An overdue record stays on your credit report (征信) for 5 years."
+    ),
+    Note.INTEREST_CONTINUES: N_("Paused interest is put off, not forgiven."),
+    Note.INTEREST_FROZEN_IF_AGREED: N_("Interest stops only if the lender agrees in writing."),
+    Note.PENALTY_MAY_CONTINUE: N_("Penalty interest may run until the overdue amount is cleared."),
+    Note.COSTS_MORE: N_("Some cost more in total than the current plan."),
+    Note.PERSONALISED_INSTALLMENTS: N_(
+        "For a credit card, ask for personalised installments (个性化分期, up to 60 months)."
+    ),
+    Note.GET_IT_IN_WRITING: N_("A settlement counts only once confirmed in writing."),
+}
+#: Why the first option is first, in one line.
+WHY_FIRST = {
+    Why.NO_ASK: N_("Why first: it fits your budget and asks the lender for nothing."),
+    Why.ONLY_FIT: N_("Why first: it is the only option that fits your budget."),
+    Why.CHEAPEST: N_(
+        "Why first: it fits your budget and costs least of the asks a lender is as likely to accept."
+    ),
+    Why.CLOSEST: N_("Why first: nothing fits, and it comes closest to your budget."),
+}
+WHY_LIKELIEST = N_(
+    "Why first: it fits your budget and, with nothing overdue, it is the ask a lender is likeliest to accept."
+)
+WHY_LIKELIEST_OVERDUE = N_(
+    "Why first: it fits your budget and, with a payment overdue, it is the ask a lender is likeliest to accept."
+)
 
 FREE_HELP = N_(
     "<b>Free help</b>\n"
@@ -239,9 +273,111 @@ def option_text(t: Turn, number: int, option: Option, names: dict[int, str]) -> 
     return "\n".join(lines)
 
 
-def shown(plan: HardshipPlan) -> tuple[Option, ...]:
-    """The options offered, best first."""
-    return plan.result.ranked[:SHOWN_OPTIONS]
+def shown(plan: HardshipPlan, page: int = 0) -> tuple[Option, ...]:
+    """The options on ``page``: 0 is the first screen (the best), 1… the "More options" pages."""
+    ranked = plan.result.ranked
+    if page == 0:
+        return ranked[:FIRST_SCREEN]
+    start = FIRST_SCREEN + (page - 1) * MORE_PAGE
+    return ranked[start : start + MORE_PAGE]
+
+
+def pages(plan: HardshipPlan) -> int:
+    """How many "More options" pages there are (0 when the first screen shows them all)."""
+    rest = max(0, len(plan.result.ranked) - FIRST_SCREEN)
+    return -(-rest // MORE_PAGE)
+
+
+def _first_number(page: int) -> int:
+    return 1 if page == 0 else FIRST_SCREEN + (page - 1) * MORE_PAGE + 1
+
+
+def _short_fit(t: Turn, option: Option) -> str:
+    cur = option.currency
+    if option.fits:
+        return t._("✅ fits")
+    if option.lump_sum > 0 and option.margin >= 0:
+        return t._("⚠️ needs more savings than you can spare")
+    return t._("⚠️ {amount} a month short", amount=m(t, option.shortfall, cur))
+
+
+def option_line(t: Turn, number: int, option: Option) -> str:
+    """One option in one line: its name, what it asks a month and for how long, whether it fits."""
+    cur = option.currency
+    asks: list[str] = []
+    if option.lump_sum > 0:
+        asks.append(t._("{amount} once, from savings", amount=m(t, option.lump_sum, cur)))
+    if any(r.payment > 0 for r in option.rows):
+        usual = option.typical_payment or option.max_payment
+        asks.append(
+            t._(
+                "{amount} a month, {months}",
+                amount=m(t, usual, cur),
+                months=_months(t, option.months),
+            )
+        )
+    separator = "；" if t._.language == "zh" else "; "
+    ask = separator.join(asks) if asks else t._("nothing more to pay")
+    return t._(
+        "{number}. <b>{option}</b>: {ask} {fit}",
+        number=number,
+        option=esc(title(t, option)),
+        ask=ask,
+        fit=_short_fit(t, option),
+    )
+
+
+def why_first_text(t: Turn, plan: HardshipPlan) -> str | None:
+    """One line: why the first option is first."""
+    why = plan.result.why_first
+    if why is None:
+        return None
+    if why is Why.LIKELIEST:
+        return t._(WHY_LIKELIEST_OVERDUE if plan.result.overdue else WHY_LIKELIEST)
+    return t._(WHY_FIRST[why])
+
+
+def keep_in_mind(t: Turn, options: tuple[Option, ...]) -> str | None:
+    """The caveats of ``options`` in one line (each option's own words are in its pack)."""
+    notes = dict.fromkeys(n for o in options for n in o.notes)
+    if not notes:
+        return None
+    separator = "" if t._.language == "zh" else " "
+    return "<i>" + separator.join(t._(SHORT_NOTES[n]) for n in notes) + "</i>"
+
+
+def same_options(a: HardshipPlan, b: HardshipPlan) -> bool:
+    """Whether two plans (under two split rules) offer the very same options and figures."""
+
+    def signature(plan: HardshipPlan) -> tuple[object, ...]:
+        return tuple(
+            (
+                o.kind,
+                o.lump_sum,
+                tuple(r.payment for r in o.rows),
+                tuple((p.kind, p.lump_sum, tuple(r.payment for r in p.rows)) for p in o.parts),
+            )
+            for o in plan.result.ranked
+        )
+
+    return signature(a) == signature(b)
+
+
+def unchanged_text(t: Turn, plan: HardshipPlan, before: HardshipPlan) -> str:
+    """One line: the split rule just chosen changes nothing, and why."""
+    new = t._(RULE_LABELS[plan.result.rule])
+    old = t._(RULE_LABELS[before.result.rule])
+    if [d.share for d in plan.result.debts] == [d.share for d in before.result.debts]:
+        return t._(
+            "ℹ️ “{new}” changes nothing here: each debt gets the same share as with “{old}”, so the options are the same.",
+            new=new,
+            old=old,
+        )
+    return t._(
+        "ℹ️ “{new}” changes nothing here: the shares differ from “{old}”, but every option comes out the same.",
+        new=new,
+        old=old,
+    )
 
 
 def summary_text(t: Turn, plan: HardshipPlan) -> str:
@@ -293,10 +429,13 @@ def summary_text(t: Turn, plan: HardshipPlan) -> str:
     return "\n".join(lines)
 
 
-def options_text(t: Turn, plan: HardshipPlan) -> str:
-    """The options, best first, each with its figures and caveats."""
+def options_text(
+    t: Turn, plan: HardshipPlan, *, page: int = 0, unchanged: str | None = None
+) -> str:
+    """A screen of options, one line each, best first: the first screen (``page`` 0) says why
+    the first is first; "More options" pages show the rest. At most 12 lines."""
     result = plan.result
-    options = shown(plan)
+    options = shown(plan, page)
     if not options:
         if result.not_planned and not result.debts:
             return t._(
@@ -304,24 +443,43 @@ def options_text(t: Turn, plan: HardshipPlan) -> str:
                 currency=result.currency,
             )
         return t._("You have nothing left to repay on these debts. ✅")
-    lines = [t._("<b>Your options</b>, best first:")]
-    if len(result.debts) > 1:
-        lines.append(t._(RULE_EXPLAINED[result.rule]))
     names = {d.debt_id: d.name for d in result.debts}
-    for number, option in enumerate(options, start=1):
-        lines += ["", option_text(t, number, option, names)]
-    lines += [
-        "",
+    if page == 0:
+        lines = [t._("<b>Your options</b>, best first:")]
+        if len(result.debts) > 1:
+            lines.append(t._(RULE_EXPLAINED[result.rule]))
+        if unchanged is not None:
+            lines.append(unchanged)
+    else:
+        lines = [
+            t._(
+                "<b>More options</b> ({page} of {pages}):",
+                page=page,
+                pages=pages(plan),
+            )
+        ]
+    first = _first_number(page)
+    lines += [option_line(t, n, o) for n, o in enumerate(options, start=first)]
+    if page == 0:
+        why = why_first_text(t, plan)
+        if why is not None:
+            lines.append(why)
+    caveats = keep_in_mind(t, options)
+    if caveats is not None:
+        lines.append(caveats)
+    for option in options:
+        lines += payoff_assumptions(t, option, names)
+    lines.append(
         t._(
             "Choose one and I'll prepare a negotiation pack for the lender: a statement, the proposed plan, a script and a checklist. Nothing changes until the lender agrees."
-        ),
-    ]
+        )
+    )
     return "\n".join(lines)
 
 
 def unanswered_payoff(plan: HardshipPlan) -> Option | None:
-    """A settlement shown for a flat-fee debt whose lender's payoff fees were never asked."""
-    for option in shown(plan):
+    """A settlement offered for a flat-fee debt whose lender's payoff fees were never asked."""
+    for option in plan.result.ranked:
         for part in option.parts or (option,):
             if part.kind is OptionKind.SETTLEMENT and part.request.get("fees_on_payoff") == (
                 "unknown"
@@ -353,9 +511,11 @@ def fees_question(
     return text, [buttons[:2], buttons[2:]]
 
 
-def option_buttons(t: Turn, plan: HardshipPlan) -> list[list[InlineKeyboardButton]]:
-    """One button per option, then the split rules when there are several debts."""
+def option_buttons(t: Turn, plan: HardshipPlan, page: int = 0) -> list[list[InlineKeyboardButton]]:
+    """One button per option on ``page``; "More options" (or the next page, and back to the
+    best); then the split rules when there are several debts."""
     rule = RULE_CODES[plan.result.rule]
+    first = _first_number(page)
     rows = [
         [
             t.button(
@@ -366,9 +526,19 @@ def option_buttons(t: Turn, plan: HardshipPlan) -> list[list[InlineKeyboardButto
                 list(OptionKind).index(option.kind),
             )
         ]
-        for number, option in enumerate(shown(plan), start=1)
+        for number, option in enumerate(shown(plan, page), start=first)
     ]
-    if len(plan.result.debts) > 1:
+    count = pages(plan)
+    moves = []
+    if page > 0:
+        moves.append(t.button(t._("◀ Best options"), "hsm", plan.report_id, rule, 0))
+    if page < count:
+        rest = len(plan.result.ranked) - (_first_number(page + 1) - 1)
+        label = t._("More options ({count}) ▶", count=rest)
+        moves.append(t.button(label, "hsm", plan.report_id, rule, page + 1))
+    if moves:
+        rows.append(moves)
+    if len(plan.result.debts) > 1 and page == 0:
         rows.append(
             [
                 t.button(
@@ -376,6 +546,7 @@ def option_buttons(t: Turn, plan: HardshipPlan) -> list[list[InlineKeyboardButto
                     "hsr",
                     plan.report_id,
                     RULE_CODES[other],
+                    rule,
                 )
                 for other in SplitRule
             ]

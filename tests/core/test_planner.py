@@ -321,12 +321,20 @@ def test_worked_example_two_debts_pro_rata() -> None:
     result = plan(jintiao(), card())
     assert result.affordable == D(1000)
     assert [d.share for d in result.debts] == [D(375), D(625)]
+    # Issue 10: among options that fit, the likeliest to be accepted leads, not the cheapest.
+    # Both fit and both ask 金条 for a waiver (nothing else of it fits 375), but the mixed one
+    # asks the card only for a longer term (its 625 covers that): one waiver is a likelier
+    # ask than two. It used to rank the all-waiver option first because it was cheaper.
     best = result.ranked[0]
-    assert best.kind is OptionKind.WAIVER
+    assert best.kind is OptionKind.MIXED
     assert best.fits
-    assert best.months == 32
-    assert best.max_payment == D(1000)
-    assert best.total_paid == D(32000)
+    assert [p.kind for p in best.parts] == [OptionKind.WAIVER, OptionKind.LOWER_PAYMENT]
+    waiver = result.ranked[1]
+    assert waiver.kind is OptionKind.WAIVER
+    assert waiver.fits
+    assert waiver.months == 32
+    assert waiver.max_payment == D(1000)
+    assert waiver.total_paid == D(32000)
     lower = next(o for o in result.ranked if o.kind is OptionKind.LOWER_PAYMENT)
     assert not lower.fits  # the 金条 cannot get below 435.34 within 36 months
     assert [p.kind for p in lower.parts] == [OptionKind.LOWER_PAYMENT] * 2

@@ -3,11 +3,13 @@
 Pure: no I/O and no clock (``today`` is passed in); money is Decimal, rounded half up per row.
 ``plan_all`` shares the affordable amount across debts (``split_affordable``), builds each
 debt's options (keep paying, extension, lower payment, waiver, arrears in installments,
-settlement), combines them across debts and ranks them: fitting first, then cheapest, then
-shortest. The bot words the options from their kind, notes and request parameters.
+settlement), combines them across debts and ranks them (``rank``): fitting first, then the
+likeliest to be accepted in the debt's situation (``acceptance``: overdue or not), then cheapest,
+then shortest; ``PlanResult.why_first`` says why the first is first. The bot words the options
+from their kind, notes and request parameters.
 """
 
-from tracker.planner.plan import plan_all, rank
+from tracker.planner.plan import acceptance, likelihood, plan_all, rank, why_first
 from tracker.planner.split import split_affordable
 from tracker.planner.types import (
     DEFAULT_MAX_TERM,
@@ -22,6 +24,7 @@ from tracker.planner.types import (
     OptionKind,
     PlanResult,
     SplitRule,
+    Why,
 )
 
 __all__ = [
@@ -37,7 +40,11 @@ __all__ = [
     "OptionKind",
     "PlanResult",
     "SplitRule",
+    "Why",
+    "acceptance",
+    "likelihood",
     "plan_all",
     "rank",
     "split_affordable",
+    "why_first",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +19,7 @@ from tracker.planner.types import (
     OptionKind,
     PlanResult,
     SplitRule,
+    Why,
     kind_order,
 )
 
@@ -35,11 +36,116 @@ _COMBINED_KINDS = (
 )
 
 
-def rank(options: Iterable[Option]) -> tuple[Option, ...]:
-    """Fitting options first, then the cheapest in total, then the fewest months."""
+#: How likely a lender is to accept each kind of ask, likeliest first (``acceptance``).
+#: "settlement" is a full payoff at no discount; "settlement_discounted" one that asks a discount.
+_LIKELIEST_NOT_OVERDUE: tuple[str, ...] = (
+    OptionKind.CURRENT,
+    "settlement",
+    OptionKind.LOWER_PAYMENT,
+    OptionKind.EXTENSION_INTEREST_ONLY,
+    OptionKind.EXTENSION_PAUSE,
+    "settlement_discounted",
+    OptionKind.EXTENSION_FROZEN,
+    OptionKind.OVERDUE_INSTALLMENTS,
+    OptionKind.WAIVER,
+)
+_LIKELIEST_OVERDUE: tuple[str, ...] = (
+    OptionKind.CURRENT,
+    OptionKind.OVERDUE_INSTALLMENTS,
+    "settlement",
+    OptionKind.LOWER_PAYMENT,
+    OptionKind.EXTENSION_INTEREST_ONLY,
+    OptionKind.EXTENSION_PAUSE,
+    "settlement_discounted",
+    OptionKind.WAIVER,
+    OptionKind.EXTENSION_FROZEN,
+)
+
+
+def acceptance(kind: OptionKind, *, overdue: bool, discounted: bool = False) -> int:
+    """How likely a lender is to accept ``kind`` for one debt: 0 is likeliest.
+
+    The order follows ../shared/domain-notes.md, "Hardship arrangements": keeping to the plan
+    asks nothing; paying off in full from savings (no discount) is an early repayment the
+    lender takes; an extension (展期) or a longer plan (个性化分期 for cards, art. 70) needs
+    consent (Civil Code art. 678) but keeps the lender's interest, so it comes before asks
+    that give interest up; penalty or interest waivers and settlement discounts are
+    discretionary, and 停息挂账-style freezes the last resort.
+
+    - Nothing overdue: current plan; full settlement; lower payment over a longer term;
+      interest only for a while; a pause with interest running; a discounted settlement (the
+      lender gets cash now); a pause with interest frozen (it gives interest up and waits);
+      (arrears in installments: none to spread); a waiver of all future interest — the least
+      likely ask from a borrower who is not behind.
+    - Something overdue: current plan (catching up at once); the overdue amount in
+      installments beside the plan, which lenders agree to most readily; full settlement;
+      lower payment; interest only; pause; a discounted settlement (common on arrears); a
+      waiver of interest and penalty; a freeze.
+
+    A settlement exists only when the savings cover it (``options.settlement_option``).
+    """
+    order = _LIKELIEST_OVERDUE if overdue else _LIKELIEST_NOT_OVERDUE
+    if kind is OptionKind.SETTLEMENT:
+        return order.index("settlement_discounted" if discounted else "settlement")
+    if kind is OptionKind.MIXED:
+        return len(order)  # a combination: judged by its parts (``likelihood``)
+    return order.index(kind)
+
+
+def likelihood(option: Option, overdue: Collection[int] = ()) -> tuple[int, ...]:
+    """``acceptance`` of each debt's part, hardest ask first (smaller sorts likelier).
+
+    ``overdue`` holds the ids of the debts with something past due. Across debts the hardest
+    ask decides, then the next hardest: asking one lender for a waiver is likelier to work out
+    than asking two.
+    """
+    parts = option.parts or (option,)
     return tuple(
-        sorted(options, key=lambda o: (not o.fits, o.total_paid, o.months, kind_order(o.kind)))
+        sorted(
+            (
+                acceptance(
+                    p.kind,
+                    overdue=p.debt_ids[0] in overdue,
+                    discounted=int(p.request.get("discount_percent", 0)) > 0,
+                )
+                for p in parts
+            ),
+            reverse=True,
+        )
     )
+
+
+def rank(options: Iterable[Option], overdue: Collection[int] = ()) -> tuple[Option, ...]:
+    """Fitting options first, likeliest to be accepted first, then cheapest, then shortest.
+
+    An option that does not fit never ranks above one that does. Among those that do not fit,
+    the closest to fitting (the smallest monthly shortfall) comes first: that is the ask to
+    start from. ``overdue``: the ids of the debts with something past due (``acceptance``).
+    """
+
+    def key(o: Option) -> tuple[object, ...]:
+        if o.fits:
+            return (0, ZERO, likelihood(o, overdue), o.total_paid, o.months, kind_order(o.kind))
+        return (1, o.shortfall, likelihood(o, overdue), o.total_paid, o.months, kind_order(o.kind))
+
+    return tuple(sorted(options, key=key))
+
+
+def why_first(ranked: Sequence[Option], overdue: Collection[int] = ()) -> Why | None:
+    """Why ``ranked[0]`` (as ``rank`` orders them) is first."""
+    if not ranked:
+        return None
+    first = ranked[0]
+    if not first.fits:
+        return Why.CLOSEST
+    if first.kind is OptionKind.CURRENT:
+        return Why.NO_ASK
+    fitting = [o for o in ranked if o.fits]
+    if len(fitting) == 1:
+        return Why.ONLY_FIT
+    if likelihood(fitting[1], overdue) == likelihood(first, overdue):
+        return Why.CHEAPEST
+    return Why.LIKELIEST
 
 
 def plan_all(
@@ -60,6 +166,7 @@ def plan_all(
             skipped.append(NotPlanned(s.debt_id, s.name, s.currency, "nothing_owed"))
         else:
             planned.append(s)
+    overdue = frozenset(s.debt_id for s in planned if s.arrears > 0)
     capacity = hardship.capacity(sum((s.monthly_payment for s in planned), ZERO))
     affordable = capacity.affordable
     floors = None
@@ -77,7 +184,7 @@ def plan_all(
             deferral_months=hardship.deferral_months,
             duration_months=hardship.duration_months,
         )
-        options = rank(debt_options(s, ctx))
+        options = rank(debt_options(s, ctx), overdue)
         current = next(o for o in options if o.kind is OptionKind.CURRENT)
         plans.append(
             DebtPlan(s.debt_id, s.name, shares[s.debt_id], ctx.budget, s.max_term, current, options)
@@ -86,7 +193,7 @@ def plan_all(
     if len(plans) > 1:
         order = [plans[i] for i in priority(planned, rule)]
         combined = _combine(plans, order, affordable, hardship)
-        ranked = rank(combined)
+        ranked = rank(combined, overdue)
     else:
         ranked = plans[0].options if plans else ()
     nothing_fits = bool(ranked) and not any(o.fits for o in ranked)
@@ -104,6 +211,8 @@ def plan_all(
         nothing_fits=nothing_fits,
         shortfall=shortfall,
         not_planned=tuple(skipped),
+        why_first=why_first(ranked, overdue),
+        overdue=bool(overdue),
     )
 
 
@@ -127,7 +236,8 @@ def _combine(
 
 
 def _best_parts(order: Sequence[DebtPlan], lump_available: Decimal) -> dict[int, Option]:
-    """Each debt's best fitting option, savings spent once, in the split rule's order."""
+    """Each debt's best fitting option (its ranking's first: the likeliest to be accepted),
+    savings spent once, in the split rule's order."""
     savings = lump_available
     best: dict[int, Option] = {}
     for plan in order:

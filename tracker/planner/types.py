@@ -63,6 +63,16 @@ class Note(StrEnum):
     GET_IT_IN_WRITING = "get_it_in_writing"  # a settlement only counts once confirmed in writing
 
 
+class Why(StrEnum):
+    """Why the first ranked option is first; the bot says it in one line (``plan.why_first``)."""
+
+    NO_ASK = "no_ask"  # it fits and asks the lender for nothing: keep to the current plan
+    ONLY_FIT = "only_fit"  # the only option that fits the budget
+    LIKELIEST = "likeliest"  # fits, and is the ask likeliest to be accepted in the situation
+    CHEAPEST = "cheapest"  # fits, as likely to be accepted as the next one, and costs less
+    CLOSEST = "closest"  # nothing fits: the smallest monthly shortfall
+
+
 class SplitRule(StrEnum):
     """How the affordable amount is shared across debts."""
 
@@ -304,6 +314,8 @@ class PlanResult:
     nothing_fits: bool
     shortfall: Decimal  # the smallest monthly shortfall when nothing fits, else zero
     not_planned: tuple[NotPlanned, ...]
+    why_first: Why | None = None  # why ``ranked[0]`` leads; None when nothing is ranked
+    overdue: bool = False  # whether any planned debt has something past due
 
 
 def _check_money(value: object, currency: str, name: str) -> None:
