@@ -24,11 +24,13 @@ EXAMPLES = {
     "rate": N_(
         "For example: <code>18%</code> (a year), <code>1.5%/month</code>, <code>0.05%/day</code>, <code>0.05% a day</code> or <code>18%/year</code>."
     ),
-    "date": N_("For example: <code>2026-12-15</code>, <code>2026/12/15</code> or <code>12/15</code>."),
-    "term": N_("For example: <code>12</code> (months), <code>24 months</code> or <code>2 years</code>."),
-    "method": N_(
-        "Choose one of: annuity, equal principal, interest-only, flat fee, daily."
+    "date": N_(
+        "For example: <code>2026-12-15</code>, <code>2026/12/15</code> or <code>12/15</code>."
     ),
+    "term": N_(
+        "For example: <code>12</code> (months), <code>24 months</code> or <code>2 years</code>."
+    ),
+    "method": N_("Choose one of: annuity, equal principal, interest-only, flat fee, daily."),
     "name": N_("For example: <code>Jintiao</code> or <code>Visa card</code>."),
     "timezone": N_(
         "For example: <code>/timezone Asia/Shanghai</code> or <code>/timezone Europe/London</code>."

@@ -625,31 +625,21 @@ async def option_pressed(update: Update, context: Context) -> None:
         t.commit()
         found = [proposal(t.uow, t.user_id, p.id) for p in stored if p.id is not None]
         several = len(found) > 1
+        # One message and files (not a stream of chat messages): the request per lender here,
+        # the whole pack in the PDF and the text to send in a .txt (issue 10: ≤ 3 messages).
         if several:
-            await t.reply(
-                t._(
-                    "<b>{option}</b>: here is a pack for each lender to ask. Check every figure before you send anything.",
-                    option=esc(views.title(t, option)),
-                )
+            lead = t._(
+                "<b>{option}</b>: here is a pack for each lender to ask. Check every figure before you send anything.",
+                option=esc(views.title(t, option)),
             )
         else:
-            await t.reply(
-                t._(
-                    "<b>{option}</b>: here is your pack for {lender}. Check every figure before you send anything.",
-                    option=esc(views.title(t, option)),
-                    lender=esc(found[0].lender),
-                )
+            lead = t._(
+                "<b>{option}</b>: here is your pack for {lender}. Check every figure before you send anything.",
+                option=esc(views.title(t, option)),
+                lender=esc(found[0].lender),
             )
+        await t.reply("\n".join([lead, *(packs.request_line(t, item) for item in found)]))
         for number, item in enumerate(found, start=1):
-            if several:
-                await t.reply(
-                    t._(
-                        "<b>Pack {number} of {count}: {lender}</b>",
-                        number=number,
-                        count=len(found),
-                        lender=esc(item.lender),
-                    )
-                )
             await packs.send_pack(t, item, number if several else None)
         await t.reply(packs.next_steps_text(t, found), packs.next_steps_keyboard(t, found))
 

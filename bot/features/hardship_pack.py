@@ -25,12 +25,11 @@ from bot.pack import (
     OptionInput,
     PackInput,
     build_pack,
-    chat_messages,
     pdf_bytes,
     plain_text,
 )
 from bot.pack import OptionKind as PackKind
-from bot.pack.content import MAX_SCHEDULE_ROWS, Pack
+from bot.pack.content import MAX_SCHEDULE_ROWS, Pack, colon
 from bot.runtime import Turn
 from tracker.planner import OptionKind
 from tracker.services.hardship import Proposal, ProposalDebt
@@ -46,7 +45,10 @@ PACK_KINDS = {
     OptionKind.SETTLEMENT: PackKind.SETTLEMENT,
 }
 
-PDF_CAPTION = N_("The pack for {lender} as a PDF, to print, sign or attach.")
+PDF_CAPTION = N_(
+    "The pack for {lender} as a PDF: the statement, the proposed plan, a call script and an evidence checklist, to print, sign or attach."
+)
+TXT_CAPTION = N_("What to send {lender}, as text to paste into its app chat or an email.")
 
 
 def debt_rate_text(t: Turn, debt: ProposalDebt) -> str:
@@ -110,26 +112,43 @@ def pack_of(t: Turn, found: Proposal) -> Pack:
     return build_pack(pack_input(t, found))
 
 
-def pdf_name(day: date, index: int | None = None) -> str:
-    """``repaybot-negotiation-pack-2026-12-01.pdf`` (``-2`` for the second lender's)."""
+def pdf_name(t: Turn, day: date, index: int | None = None) -> str:
+    """The PDF's file name in the user's language (``-2`` for the second lender's)."""
     suffix = f"-{index}" if index else ""
-    return f"repaybot-negotiation-pack-{day.isoformat()}{suffix}.pdf"
+    stem = "还款协商材料包" if t._.language == "zh" else "repaybot-negotiation-pack"
+    return f"{stem}-{day.isoformat()}{suffix}.pdf"
+
+
+def txt_name(t: Turn, day: date, index: int | None = None) -> str:
+    """The lender-facing text's file name in the user's language."""
+    suffix = f"-{index}" if index else ""
+    stem = "给贷款机构的申请" if t._.language == "zh" else "repaybot-request"
+    return f"{stem}-{day.isoformat()}{suffix}.txt"
+
+
+def request_line(t: Turn, found: Proposal) -> str:
+    """One line for the chat: the lender and exactly what the pack asks of it."""
+    pack = pack_of(t, found)
+    return f"· <b>{esc(found.lender)}</b>{colon(pack.language)}{esc(pack.request)}"
 
 
 async def send_pack(t: Turn, found: Proposal, index: int | None = None) -> None:
-    """The pack as chat messages, then as a PDF document."""
+    """The pack as files, not a stream of messages: the PDF, and the text to send as .txt."""
     pack = pack_of(t, found)
     bot = t.context.bot
-    for text in chat_messages(pack):
-        await bot.send_message(
-            t.chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-        )
     data = await asyncio.to_thread(pdf_bytes, pack)
     await bot.send_document(
         t.chat_id,
         document=data,
-        filename=pdf_name(found.created, index),
+        filename=pdf_name(t, found.created, index),
         caption=t._(PDF_CAPTION, lender=esc(found.lender)),
+        parse_mode=ParseMode.HTML,
+    )
+    await bot.send_document(
+        t.chat_id,
+        document=plain_text(pack).encode("utf-8"),
+        filename=txt_name(t, found.created, index),
+        caption=t._(TXT_CAPTION, lender=esc(found.lender)),
         parse_mode=ParseMode.HTML,
     )
 

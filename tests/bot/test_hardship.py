@@ -173,21 +173,26 @@ async def test_from_hardship_to_an_agreed_plan_the_reminders_follow_in_chinese(
     first = labels(options)[0]
     assert first.startswith("1. ")
 
-    # Choose the best option: the pack arrives as chat messages, then the PDF, then next steps.
+    # Choose the best option: one message with the request, the PDF, the text to send as a
+    # file, then next steps — two messages and two files, not a stream (issue 10).
     zh_user.press_button(options, text=first)
     intro = await zh_user.next_message()
     assert "这是给金条的材料包" in (intro.text or "")
-    messages = [await zh_user.next_message() for _ in range(6)]
-    assert "金条还款协商材料包" in (messages[0].text or "")
-    assert "个人财务情况说明" in (messages[1].text or "")
+    assert "· 金条：恳请" in (intro.text or "")  # exactly what the pack asks
+    assert len((intro.text or "").splitlines()) <= 12
     pdf = await zh_user.next_message()
     assert pdf.document is not None
-    assert pdf.document["file_name"] == "repaybot-negotiation-pack-2026-12-01.pdf"
+    assert pdf.document["file_name"] == "还款协商材料包-2026-12-01.pdf"
     assert pdf.file_bytes is not None
     content = pdf_text(pdf.file_bytes)
     assert "金条还款协商材料包" in content
     assert "个人财务情况说明" in content
     assert "12378" in content
+    txt = await zh_user.next_message()
+    assert txt.document is not None
+    assert txt.document["file_name"] == "给贷款机构的申请-2026-12-01.txt"
+    assert txt.file_bytes is not None
+    assert txt.file_bytes.decode("utf-8").startswith("您好，我想就我在金条的借款与您沟通。")
     steps = await zh_user.next_message()
     assert "下一步" in (steps.text or "")
     assert labels(steps) == [ZH["plain"], ZH["agreed"], ZH["refused"]]
@@ -255,9 +260,6 @@ async def test_from_hardship_to_an_agreed_plan_in_english_through_plan(
     en_user.press_button(options, text=first)
     intro = await en_user.next_message()
     assert "here is your pack for 金条" in (intro.text or "")
-    pack = [await en_user.next_message() for _ in range(6)]
-    assert "Hardship pack for 金条" in (pack[0].text or "")
-    assert "I lost my job on Nov 20, 2026." in (pack[1].text or "")
     pdf = await en_user.next_message()
     assert pdf.document is not None
     assert pdf.document["file_name"] == "repaybot-negotiation-pack-2026-12-01.pdf"
@@ -265,6 +267,10 @@ async def test_from_hardship_to_an_agreed_plan_in_english_through_plan(
     content = pdf_text(pdf.file_bytes)
     assert "Hardshippackfor金条" in content
     assert "Financialsituationstatement" in content
+    assert "IlostmyjobonNov20,2026." in content
+    txt = await en_user.next_message()
+    assert txt.document is not None
+    assert txt.document["file_name"] == "repaybot-request-2026-12-01.txt"
     steps = await en_user.next_message()
     assert labels(steps) == [EN["plain"], EN["agreed"], EN["refused"]]
     assert plans_of(make_uow, debt_id)[-1] == (2, PlanStatus.PROPOSED, PlanOrigin.PROPOSAL)
@@ -424,7 +430,7 @@ async def test_the_lender_said_no_keeps_the_current_plan(
     debt_id = given_debt(en_user)
     _, options = await report(en_user, EN, income="2500")
     en_user.press_button(options, text=labels(options)[0])
-    messages = await en_user.next_messages(9)
+    messages = await en_user.next_messages(4)  # request, PDF, text file, next steps
     steps = messages[-1]
     refused = await press(en_user, steps, EN["refused"])
     assert "said no to this proposal" in (refused.text or "")
@@ -468,7 +474,7 @@ async def test_plan_stores_the_proposal_json(
     debt_id = given_debt(en_user)
     _, options = await report(en_user, EN, income="2500")
     en_user.press_button(options, text=labels(options)[0])
-    await en_user.next_messages(9)
+    await en_user.next_messages(4)  # request, PDF, text file, next steps
     with make_uow() as uow:
         proposals = uow.session.exec(
             select(PlanVersion).where(

@@ -204,8 +204,10 @@ async def test_fees_on_payoff_is_asked_once(
     # lender nothing) instead of the cheaper settlement; the settlement is chosen by name.
     settle = next(label for label in labels(again) if "Settle in one payment" in label)
     en_user.press_button(again, text=settle)
-    messages = await en_user.next_messages(7)  # the intro and the pack's chat messages
-    pack = "\n".join(m.text or "" for m in messages)
+    # The request, the PDF, the text to send (a file) and next steps (issue 10).
+    _intro, _pdf, txt, _steps = await en_user.next_messages(4)
+    assert txt.file_bytes is not None
+    pack = txt.file_bytes.decode("utf-8")
     assert "fee 0.5% a period (about 10.9% a year)" in pack
     assert "0% (no interest)" not in pack
     assert "rate fee" not in pack
