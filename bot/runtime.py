@@ -15,8 +15,9 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.callbacks import BadCallback, Callback
@@ -194,3 +195,19 @@ def no_user_id(update: object) -> bool:
 def kb(*rows: Sequence[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
     """A keyboard from rows of buttons, dropping empty rows."""
     return [list(row) for row in rows if row]
+
+
+async def remove_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the message pressed, so they can't be pressed again.
+
+    Already gone (a double tap) or too old to edit is fine: the work is saved by then, and a
+    stale message must not undo it. Anything else is logged.
+    """
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup is None:
+        return  # nothing to take off (Telegram would refuse the edit as "not modified")
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            logger.warning("could not remove the buttons: %s", error)

@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from telegram import CallbackQuery, Update
-from telegram.error import BadRequest
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -42,7 +40,7 @@ from bot.errors import domain_error_text, register
 from bot.features.start import cancel
 from bot.formatting import esc, percent
 from bot.i18n import N_
-from bot.runtime import Context, Keyboard, Turn, kb, turn
+from bot.runtime import Context, Keyboard, Turn, kb, remove_buttons, turn
 from bot.views import card_block, d, m
 from tracker.cards import CardTerms
 from tracker.errors import DomainError
@@ -290,11 +288,6 @@ async def _lost(t: Turn, context: Context) -> object:
     return END
 
 
-async def _close(query: CallbackQuery) -> None:
-    with suppress(BadRequest):  # already edited, or too old to edit: harmless
-        await query.edit_message_reply_markup(reply_markup=None)
-
-
 async def day_pressed(update: Update, context: Context) -> object:
     """A day button: the statement day or the due day, whichever is asked."""
     query = update.callback_query
@@ -311,7 +304,7 @@ async def day_pressed(update: Update, context: Context) -> object:
                 _keep_due_day(draft, day)
             else:
                 return await _lost(t, context)
-            await _close(query)
+            await remove_buttons(query)
             return await _ask(t, _next_state(draft), draft)
         except DomainError as error:
             return await _ask(t, state, draft, domain_error_text(error, t._, t.locale))
@@ -330,7 +323,7 @@ async def default_name_pressed(update: Update, context: Context) -> object:
         await query.answer()
         if "currency" not in draft:
             return await _lost(t, context)
-        await _close(query)
+        await remove_buttons(query)
         draft["name"] = t._(DEFAULT_CARD_NAME)
         return await _ask(t, _next_state(draft), draft)
     return END
@@ -344,7 +337,7 @@ async def save_pressed(update: Update, context: Context) -> object:
     async with turn(update, context) as t:
         action = decode(query.data, t.update_user_id).arg(0)
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         assert context.user_data is not None
         if action != "save":
             context.user_data.pop(DRAFT, None)
@@ -469,7 +462,7 @@ async def periods_pressed(update: Update, context: Context) -> object:
         if periods not in INSTALLMENT_PERIODS:
             raise BadCallback("not an offered number of installments")
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         assert context.user_data is not None
         context.user_data[FEE_DRAFT] = {"debt": str(debt_id), "periods": str(periods)}
         await _ask_fee(t, debt_id, periods)
@@ -519,7 +512,7 @@ async def fee_pressed(update: Update, context: Context) -> object:
         data = decode(query.data, t.update_user_id)
         fee = _fee_arg(data, 2)
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         if context.user_data is not None:
             context.user_data.pop(FEE_DRAFT, None)
         await _preview(t, data.int_arg(0), data.int_arg(1), fee)
@@ -611,7 +604,7 @@ async def confirm_pressed(update: Update, context: Context) -> None:
         )
         t.commit()
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         first = done.quote.rows[0]
         lines = [
             t._(
@@ -642,7 +635,7 @@ async def not_now(update: Update, context: Context) -> object:
     async with turn(update, context) as t:
         decode(query.data, t.update_user_id)
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         if context.user_data is not None:
             context.user_data.pop(FEE_DRAFT, None)
         await t.reply(t._("OK, nothing was changed."))

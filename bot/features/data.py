@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.callbacks import decode
 from bot.features.debts_text import PAID_BEFORE_TRACKING
 from bot.i18n import N_
-from bot.runtime import Context, Turn, kb, turn
+from bot.runtime import Context, Turn, kb, remove_buttons, turn
 from bot.views import status_label
 from tracker.ledger import Status
 from tracker.services import data as services
@@ -111,7 +108,7 @@ async def delete_chosen(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         choice = decode(query.data, t.update_user_id)
         await query.answer()
-        await _remove_buttons(query)
+        await remove_buttons(query)
         if choice.arg(0) != "yes":
             await t.reply(t._("Kept: nothing was deleted."))
             return
@@ -137,13 +134,6 @@ async def delete_chosen(update: Update, context: Context) -> None:
                     "There is nothing left to delete: your data was already deleted. /start begins afresh."
                 )
             )
-
-
-async def _remove_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off the confirmation, so it can't be pressed again by mistake."""
-    # BadRequest: already removed (a second tap), or the message is too old to edit.
-    with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(reply_markup=None)
 
 
 def _forget_in_memory(context: Context, ids: set[int]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import suppress
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -20,7 +20,7 @@ from bot.features import debts_add
 from bot.features.debts_text import schedule_pages, schedule_text
 from bot.formatting import esc
 from bot.i18n import N_
-from bot.runtime import Context, Turn, kb, turn
+from bot.runtime import Context, Turn, kb, remove_buttons, turn
 from bot.views import card_block, d, debt_picker, m, owed_summary
 from tracker.services.cards import CardSummary, card_summary, is_revolving
 from tracker.services.debts import (
@@ -66,11 +66,6 @@ errors.register(
 )
 
 NO_DEBTS = N_("You have no debts recorded yet. Add one with /adddebt.")
-
-
-async def _close_keyboard(query: CallbackQuery) -> None:
-    with suppress(BadRequest):  # already edited, or too old to edit: harmless
-        await query.edit_message_reply_markup(reply_markup=None)
 
 
 # ---- /debts and archiving -------------------------------------------------------------------
@@ -152,7 +147,7 @@ async def archive_confirmed(update: Update, context: Context) -> None:
         debt, changed = archive_debt(t.uow, t.user_id, debt_id, t.now)
         t.commit()
         await query.answer()
-        await _close_keyboard(query)
+        await remove_buttons(query)
         if changed:
             await t.reply(
                 t._(
@@ -173,7 +168,7 @@ async def archive_declined(update: Update, context: Context) -> None:
             t.user_id, decode(query.data, t.update_user_id).int_arg(0)
         )
         await query.answer()
-        await _close_keyboard(query)
+        await remove_buttons(query)
         await t.reply(t._("OK, <b>{name}</b> stays.", name=esc(debt.name)))
 
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from contextlib import suppress
 from decimal import InvalidOperation
 from typing import Any
 
-from telegram import CallbackQuery, Update
-from telegram.error import BadRequest
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -88,7 +86,7 @@ from bot.features.debts_text import (
     quote_text,
     running_saved_text,
 )
-from bot.runtime import Context, Turn, turn
+from bot.runtime import Context, Turn, remove_buttons, turn
 from tracker.calculator import Quote
 from tracker.errors import DomainError
 from tracker.parsing.rates import rate_readings
@@ -156,12 +154,6 @@ async def _lost(t: Turn, context: Context) -> int:
     return END
 
 
-async def _close_keyboard(query: CallbackQuery) -> None:
-    """Take the buttons off the message that was answered, so they can't be pressed again."""
-    with suppress(BadRequest):  # already edited, or too old to edit: harmless
-        await query.edit_message_reply_markup(reply_markup=None)
-
-
 def _button_step(
     state: int, press: Callable[[Turn, Draft, str], int]
 ) -> Callable[[Update, Context], Any]:
@@ -181,7 +173,7 @@ def _button_step(
                 return state
             except (KeyError, ValueError, InvalidOperation):
                 return await _lost(t, context)
-            await _close_keyboard(query)
+            await remove_buttons(query)
             if following == END:
                 return END
             if following == SAVE:
@@ -201,7 +193,7 @@ async def summary_pressed(update: Update, context: Context) -> int:
     async with turn(update, context) as t:
         action = decode(query.data, t.update_user_id).arg(0)
         await query.answer()
-        await _close_keyboard(query)
+        await remove_buttons(query)
         if action == "extras":
             await _prompt(t, EXTRAS, draft)
             return EXTRAS
@@ -249,7 +241,7 @@ async def running_pressed(update: Update, context: Context) -> int:
     async with turn(update, context) as t:
         value = decode(query.data, t.update_user_id).arg(0)
         await query.answer()
-        await _close_keyboard(query)
+        await remove_buttons(query)
         if value == "cancel":
             return await _cancelled(t, context)
         try:
@@ -391,7 +383,7 @@ async def line_period_pressed(update: Update, context: Context) -> int | str:
             line, unit = draft["line"], RateUnit(callback.arg(0))
         except (KeyError, ValueError):
             return await _lost(t, context)
-        await _close_keyboard(query)
+        await remove_buttons(query)
         return await _save_line(t, context, line, unit)
     return LINE_PERIOD
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from telegram import CallbackQuery, InlineKeyboardButton, Message, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, Message, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -26,7 +25,7 @@ from bot.callbacks import BadCallback, Callback, decode
 from bot.errors import register
 from bot.features import payments_views as views
 from bot.i18n import N_
-from bot.runtime import Context, Turn, kb, turn
+from bot.runtime import Context, Turn, kb, remove_buttons, turn
 from bot.views import debt_picker
 from tracker.errors import DomainError, NotFound
 from tracker.money import from_minor, to_minor
@@ -178,7 +177,7 @@ async def debt_chosen(update: Update, context: Context) -> None:
         )
         t.commit()
         await query.answer()
-        await _remove_buttons(query)
+        await remove_buttons(query)
         await t.reply(views.recorded(t, outcome))
 
 
@@ -220,7 +219,7 @@ async def undo_confirmed(update: Update, context: Context) -> None:
         outcome = undo_payment(t.uow, t.user_id, payment_id, t.now, t.today)
         t.commit()
         await query.answer()
-        await _remove_buttons(query)
+        await remove_buttons(query)
         await t.reply(views.undone(t, outcome))
 
 
@@ -231,7 +230,7 @@ async def undo_kept(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         decode(query.data, t.update_user_id)  # only its owner may press it
         await query.answer()
-        await _remove_buttons(query)
+        await remove_buttons(query)
         await t.reply(t._("Kept: the payment stays recorded."))
 
 
@@ -262,7 +261,7 @@ async def history_chosen(update: Update, context: Context) -> None:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         debt = t.uow.debts.require_for_user(t.user_id, debt_id)
         await query.answer()
-        await _remove_buttons(query)
+        await remove_buttons(query)
         await _history(t, debt)
 
 
@@ -287,19 +286,6 @@ class _Picked:
 def _picked(data: Callback) -> _Picked:
     """Read a picker button's data; BadCallback (answered by turn()) if it is malformed."""
     return _Picked(data.int_arg(0), _from_b36(data, 1), _day(data, 2), data.int_arg(3))
-
-
-async def _remove_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off the message pressed; already gone is fine (a double press)."""
-    message = query.message
-    if isinstance(message, Message) and message.reply_markup is None:
-        return  # nothing to take off (Telegram would refuse the edit as "not modified")
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            # The work is saved by now: a message we can no longer edit must not undo that.
-            logger.warning("could not remove the buttons: %s", error)
 
 
 def _id(debt: Debt) -> int:

@@ -8,18 +8,16 @@ lender did it. The confirm button is recorded exactly once: its key is the previ
 
 from __future__ import annotations
 
-from contextlib import suppress
 from decimal import Decimal
 
-from telegram import CallbackQuery, InlineKeyboardButton, Message, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import BadCallback, Callback, decode
 from bot.errors import register
 from bot.formatting import esc
 from bot.i18n import N_
-from bot.runtime import Context, Turn, kb, turn
+from bot.runtime import Context, Turn, kb, remove_buttons, turn
 from bot.views import d, debt_picker, m
 from tracker.errors import InvalidDate
 from tracker.money import from_minor, to_minor
@@ -110,7 +108,7 @@ async def debt_picked(update: Update, context: Context) -> None:
         data = decode(query.data, t.update_user_id)
         debt = t.uow.debts.require_for_user(t.user_id, data.int_arg(0))
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         await _ask_mode(t, debt, from_minor(data.int_arg(1), debt.currency))
 
 
@@ -138,7 +136,7 @@ async def mode_chosen(update: Update, context: Context) -> None:
             t.uow, t.user_id, _id(debt), amount=amount, mode=_mode(data), today=t.today
         )
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         await t.reply(_preview_text(t, preview), _confirm(t, debt, amount, data.arg(2)))
 
 
@@ -163,7 +161,7 @@ async def confirmed(update: Update, context: Context) -> None:
         )
         t.commit()
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         if not created:
             await t.reply(
                 t._(
@@ -183,7 +181,7 @@ async def cancelled(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         decode(query.data, t.update_user_id)
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         await t.reply(t._("OK, nothing was recorded."))
 
 
@@ -266,7 +264,7 @@ async def fees_answered(update: Update, context: Context) -> None:
         debt = set_fees_on_payoff(t.uow, t.user_id, data.int_arg(0), data.arg(1) == "y", now=t.now)
         t.commit()
         await query.answer()
-        await _close(query)
+        await remove_buttons(query)
         await _payoff(t, debt)
 
 
@@ -391,14 +389,6 @@ def _mode(data: Callback) -> PrepaymentMode:
         return _MODES[data.arg(2)]
     except KeyError:
         raise BadCallback("unknown prepayment mode") from None
-
-
-async def _close(query: CallbackQuery) -> None:
-    """Take the buttons off the message pressed (already gone, or too old, is fine)."""
-    message = query.message
-    if isinstance(message, Message) and message.reply_markup is not None:
-        with suppress(BadRequest):  # the work is saved; a stale message is harmless
-            await query.edit_message_reply_markup(None)
 
 
 def _id(debt: Debt) -> int:

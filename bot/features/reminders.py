@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -51,7 +51,7 @@ from bot.features.reminders_buttons import (
 from bot.features.start import cancel
 from bot.formatting import esc
 from bot.i18n import N_
-from bot.runtime import Context, Keyboard, Turn, kb, turn
+from bot.runtime import Context, Keyboard, Turn, kb, remove_buttons, turn
 from bot.views import d, m
 from tracker.errors import DomainError, NotFound
 from tracker.ledger import InstallmentState
@@ -322,7 +322,7 @@ async def paid_full(update: Update, context: Context) -> None:
             pos, state = _state(t, inst)
             if _left(state) <= 0:
                 await query.answer()
-                await _remove_buttons(query)
+                await remove_buttons(query)
                 await t.reply(
                     t._(
                         "Installment {n} of {debt} (due {date}) is already paid in full: nothing to record.",
@@ -347,7 +347,7 @@ async def paid_full(update: Update, context: Context) -> None:
         t.uow.outbox.drop_pending(user_id=t.user_id, key_prefix=f"later:{inst_id}:")
         t.commit()
         await query.answer()
-        await _remove_buttons(query)
+        await remove_buttons(query)
         await t.reply(payments_views.recorded(t, outcome))
 
 
@@ -457,7 +457,7 @@ async def later(update: Update, context: Context) -> None:
         pos, state = _state(t, inst)
         if _left(state) <= 0:
             await query.answer()
-            await _remove_buttons(query)
+            await remove_buttons(query)
             await t.reply(
                 t._(
                     "{debt}'s installment due {date} is already paid in full: no need to remind you.",
@@ -579,18 +579,6 @@ def cant_pay_text(t: Turn, debt_name: str, inst: Installment) -> str:
         )
     )
     return "\n".join(lines)
-
-
-async def _remove_buttons(query: CallbackQuery) -> None:
-    """Take the buttons off the reminder; already gone is fine (a double tap)."""
-    message = query.message
-    if isinstance(message, Message) and message.reply_markup is None:
-        return
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            logger.warning("could not remove the buttons: %s", error)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
