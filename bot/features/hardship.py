@@ -50,7 +50,7 @@ from bot.features.start import cancel
 from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, turn
-from bot.views import m
+from bot.views import d, m
 from tracker.errors import DomainError, InvalidAmount, NotFound
 from tracker.money import from_minor
 from tracker.parsing import normalise_text, parse_amount, parse_term
@@ -63,9 +63,11 @@ from tracker.services.hardship import (
     check_since,
     hardship_defaults,
     hardship_options,
+    latest_report,
     proposal,
     propose,
     reject_proposal,
+    report_cause,
     report_hardship,
     set_fees_on_payoff,
 )
@@ -74,6 +76,9 @@ from tracker.storage.enums import DebtStatus, HardshipKind, PlanStatus
 from tracker.storage.models import HardshipReport, Installment
 
 COMMANDS = [("hardship", N_("Can't pay? Options and a pack for your lender"))]
+
+#: "I can't pay" within this long of a /hardship report continues from it instead of asking.
+RECENT_REPORT = timedelta(days=30)
 
 register(
     {
@@ -204,8 +209,13 @@ def _none(text: str) -> bool:
 # ---- the questions --------------------------------------------------------------------------
 
 
-async def _start(t: Turn, context: Context, lead: str | None = None) -> object:
-    """The first question (after ``lead``, if any); the user needs a debt to plan for."""
+async def _start(
+    t: Turn, context: Context, lead: str | None = None, cause: Cause | None = None
+) -> object:
+    """The first question (after ``lead``, if any); the user needs a debt to plan for.
+
+    With ``cause`` (what the user already wrote, e.g. 我失业了) "what changed?" is not asked again.
+    """
     debts = t.uow.debts.list_for_user(t.user_id, statuses=[DebtStatus.ACTIVE])
     if not debts:
         _drop(context)
@@ -214,6 +224,10 @@ async def _start(t: Turn, context: Context, lead: str | None = None) -> object:
         return END
     assert context.user_data is not None
     context.user_data[DRAFT] = {}
+    if cause is not None:
+        _draft(context)["cause"] = cause.value
+        await t.reply(t._(INTRO, currency=t.user.currency))
+        return await _ask_since(t)
     text = t._(INTRO, currency=t.user.currency) + "\n\n" + t._(WHAT_CHANGED)
     buttons = [
         t.button(t._(label), "hsc", cause.value) for cause, label in views.CAUSE_LABELS.items()
@@ -358,8 +372,10 @@ async def hardship_command(update: Update, context: Context) -> object:
 async def get_options_pressed(update: Update, context: Context) -> object:
     """ "Get options" under the reply to free text that reads like hardship."""
     async with turn(update, context) as t:
-        await pressed(t)
-        return await _start(t, context)
+        data = await pressed(t)
+        written = data.args[0] if data.args else None  # the cause the message named
+        cause = Cause(written) if written in {c.value for c in Cause} else None
+        return await _start(t, context, cause=cause)
     return END
 
 
@@ -392,6 +408,21 @@ async def cant_pay_pressed(update: Update, context: Context) -> object:
             )
         t.commit()
         await query.answer()
+        recent = latest_report(t.uow, t.user_id)
+        if recent is not None and recent.created_at >= t.now - RECENT_REPORT:
+            # A recent report already says what changed: continue from it (issue 10).
+            cause, _started = report_cause(recent)
+            await t.reply(
+                cant_pay_text(t, debt.name, inst)
+                + "\n\n"
+                + t._(
+                    "You told me on {date}: {cause}. Here are the options from that; /hardship starts again if things changed.",
+                    date=d(t, recent.created_at.date()),
+                    cause=t._(views.CAUSE_LABELS[cause]),
+                )
+            )
+            await _show_options(t, hardship_options(t.uow, t.user_id, t.today), summary=False)
+            return END
         return await _start(t, context, cant_pay_text(t, debt.name, inst))
     return END
 
@@ -704,8 +735,11 @@ HARDSHIP_FREE_TEXT = _HardshipText(name="hardship_text")
 
 async def suggest(update: Update, context: Context) -> None:
     """A short, kind offer of help with a "Get options" button."""
+    message = update.effective_message
+    cause = recognise_hardship(message.text if message else None)
     async with turn(update, context) as t:
-        await t.reply(t._(SUGGESTION), kb([t.button(t._("Get options"), "hsgo")]))
+        args = [cause.value] if cause is not None else []
+        await t.reply(t._(SUGGESTION), kb([t.button(t._("Get options"), "hsgo", *args)]))
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -5,6 +5,7 @@ lender agreed, and the next reminder following it; "I can't pay", free text, not
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -353,6 +354,37 @@ async def test_i_cant_pay_starts_the_hardship_flow(
     assert since.text is not None
 
 
+@pytest.mark.parametrize("language", ["zh", "en"])
+async def test_i_cant_pay_after_a_recent_report_continues_from_it(
+    app: Any, state: EmulatorState, given_debt: Any, clock: Clock, language: str
+) -> None:
+    """Issue 10: with a report from the last 30 days, "I can't pay" shows its options."""
+    user = state.create_user("小明", language_code="zh-hans" if language == "zh" else "en")
+    words = ZH if language == "zh" else EN
+    given_debt(user)
+    await report(user, words, income="2500")
+    clock.advance(THREE_DAYS_BEFORE)
+    await jobs.run_now(app)
+    sent = [await user.next_message()]
+    with contextlib.suppress(TimeoutError):  # a risk warning may come with the reminder
+        while True:
+            sent.append(await user.next_message(timeout=1.0))
+    reminder = [m for m in sent if "rc:" in str(m.raw.get("reply_markup"))][-1]
+    data = next(
+        b["callback_data"]
+        for row in reminder.raw["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["callback_data"].startswith("rc:")
+    )
+    user.press_button(reminder, data=data)
+    noted = await user.next_message()
+    said = "你在 2026年12月1日 告诉过我：失业" if language == "zh" else "You told me on Dec 1, 2026"
+    assert said in (noted.text or "")
+    assert labels(noted) == []  # not "what changed?" again
+    options = await until_buttons(user)
+    assert labels(options)[0].startswith("1. ")
+
+
 @pytest.mark.parametrize(
     ("language", "words", "text", "reply"),
     [
@@ -375,8 +407,13 @@ async def test_free_text_that_reads_like_hardship_gets_a_suggestion(
     suggestion = await say(user, text)
     assert reply in (suggestion.text or "")
     assert labels(suggestion) == [words["get_options"]]
-    flow = await press(user, suggestion, words["get_options"])
-    assert len(labels(flow)) == 5
+    # What the message said is kept: "what changed?" is not asked again (issue 10); the
+    # flow goes on with "since when?".
+    intro = await press(user, suggestion, words["get_options"])
+    assert labels(intro) == []
+    since = await user.next_message()
+    assert labels(since) == [words["today"]]
+    await press(user, since, words["today"])  # answered: the income question comes next
     # Text that reads like nothing passes through to the other handlers.
     other = await say(user, "hello there" if language == "en" else "你好")
     assert words["get_options"] not in labels(other)
