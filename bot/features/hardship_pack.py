@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from telegram import InlineKeyboardButton
 from telegram.constants import ParseMode
@@ -24,6 +25,7 @@ from bot.pack import (
     Installment,
     OptionInput,
     PackInput,
+    PauseInterest,
     build_pack,
     pdf_bytes,
     plain_text,
@@ -63,18 +65,69 @@ def debt_rate_text(t: Turn, debt: ProposalDebt) -> str:
     return t._("fee {fee} a period (about {annual}% a year)", fee=fee, annual=f"{annual:f}")
 
 
+#: The planner's extensions by what their pause does to the interest.
+PAUSES = {
+    OptionKind.EXTENSION_PAUSE: PauseInterest.RUNNING,
+    OptionKind.EXTENSION_INTEREST_ONLY: PauseInterest.INTEREST_ONLY,
+    OptionKind.EXTENSION_FROZEN: PauseInterest.FROZEN,
+}
+
+
+def _typical(amounts: list[Decimal]) -> Decimal:
+    """The most common positive amount (the larger on a tie), as the proposal's payment."""
+    paying = [a for a in amounts if a > 0]
+    if not paying:
+        return Decimal(0)
+    return max(paying, key=lambda a: (paying.count(a), a))
+
+
+def _terms(found: Proposal) -> dict[str, object]:
+    """The chosen option's own terms, from the stored request and schedule."""
+    request = found.request
+    schedule = found.schedule
+    pause = PAUSES.get(found.kind)
+    if pause is not None:
+        months = int(request.get("months", "0"))
+        if 0 < months < len(schedule):
+            paused, after = schedule[:months], schedule[months:]
+            return {
+                "pause_months": months,
+                "pause_first": paused[0][0],
+                "pause_interest": pause,
+                "pause_payment": max(amount for _, amount in paused),
+                "first_payment": after[0][0],
+                "monthly_payment": _typical([amount for _, amount in after]),
+            }
+        return {}
+    if found.kind is OptionKind.WAIVER and "waived" in request and "principal" in request:
+        return {"waived": Decimal(request["waived"]), "repaid": Decimal(request["principal"])}
+    if found.kind is OptionKind.OVERDUE_INSTALLMENTS and "overdue" in request:
+        return {
+            "overdue": Decimal(request["overdue"]),
+            "overdue_months": int(request["months"]),
+            "overdue_extra": Decimal(request["extra"]),
+        }
+    if found.kind is OptionKind.SETTLEMENT and "owed" in request:
+        return {"owed": Decimal(request["owed"])}
+    return {}
+
+
 def pack_input(t: Turn, found: Proposal) -> PackInput:
     """The pack's input from a stored proposal, in the user's language."""
     schedule = tuple(Installment(due, amount) for due, amount in found.schedule)
+    terms: dict[str, Any] = {
+        "monthly_payment": found.monthly_payment,
+        "first_payment": found.first_payment,
+        **_terms(found),
+    }
     option = OptionInput(
         kind=PACK_KINDS[found.kind],
-        monthly_payment=found.monthly_payment,
         months=max(1, found.months),
-        first_payment=found.first_payment,
         total_paid=found.total_paid,
         interest_and_fees=found.interest_and_fees,
         difference=found.difference,
         schedule=schedule if len(schedule) <= MAX_SCHEDULE_ROWS else (),
+        **terms,
     )
     debts = tuple(
         DebtInput(

@@ -15,6 +15,7 @@ from bot.pack.content import (
     OptionKind,
     Pack,
     PackInput,
+    PauseInterest,
     build_pack,
 )
 from bot.pack.pdf import pdf_bytes
@@ -28,6 +29,7 @@ __all__ = [
     "OptionKind",
     "Pack",
     "PackInput",
+    "PauseInterest",
     "build_pack",
     "chat_messages",
     "pdf_bytes",

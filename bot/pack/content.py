@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from bot.formatting import day
@@ -73,6 +73,14 @@ class DebtInput:
         object.__setattr__(self, "rate_text", clip(self.rate_text, SHORT_TEXT))
 
 
+class PauseInterest(StrEnum):
+    """What an extension asks for the interest during its pause."""
+
+    RUNNING = "running"  # nothing paid, interest keeps running and is repaid afterwards
+    INTEREST_ONLY = "interest_only"  # the interest is paid, no principal
+    FROZEN = "frozen"  # nothing paid, no interest charged for the pause
+
+
 @dataclass(frozen=True, slots=True)
 class Installment:
     """One payment of the proposed schedule."""
@@ -94,9 +102,29 @@ class OptionInput:
     #: Total paid under this plan minus the total under the current one (negative: less).
     difference: Decimal
     schedule: tuple[Installment, ...] = ()
+    #: An extension's pause (0: the request words no pause): how many months from
+    #: ``pause_first``, what happens to the interest, and the most paid a paused month (interest
+    #: only). ``first_payment`` and ``monthly_payment`` are then the payments after the pause.
+    pause_months: int = 0
+    pause_first: date | None = None
+    pause_interest: PauseInterest = PauseInterest.RUNNING
+    pause_payment: Decimal = ZERO
+    #: A waiver: what it waives against the current plan, and what is repaid (principal and the
+    #: fees already charged).
+    waived: Decimal | None = None
+    repaid: Decimal | None = None
+    #: Installments on the overdue amount: the amount, over how many months, the extra a month.
+    overdue: Decimal | None = None
+    overdue_months: int = 0
+    overdue_extra: Decimal = ZERO
+    #: A settlement: what settling today takes (the discount is measured from it).
+    owed: Decimal | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", OptionKind(self.kind))
+        object.__setattr__(self, "pause_interest", PauseInterest(self.pause_interest))
+        if self.pause_months and self.pause_first is None:
+            raise ValueError("a pause has a first month")
         object.__setattr__(self, "schedule", tuple(self.schedule))
         if self.months < 1:
             raise ValueError("a plan has at least one payment")
@@ -372,7 +400,7 @@ def _statement(w: _Words) -> Section:
         (w(texts.OTHER_DEBTS), w.money(data.other_debt_payments)),
         (w(texts.LEFT_OVER), w.money(left_over)),
         (w(texts.SAVINGS), w.money(data.savings)),
-        (w(texts.AFFORDABLE), w.money(data.affordable_per_month)),
+        _can_pay_fact(w),
     ]
     blocks: list[Block] = [
         Letterhead(letterhead),
@@ -382,11 +410,61 @@ def _statement(w: _Words) -> Section:
     if data.debts:
         blocks.append(_debts_table(w))
     blocks += [
-        Paragraph(w(texts.AFFORDABLE_SENTENCE, amount=w.money(data.affordable_per_month))),
+        Paragraph(_can_pay_sentence(w)),
         Paragraph(w(texts.NOT_REFUSING)),
         Signature(w(texts.SIGNATURE)),
     ]
     return Section("statement", w(texts.STATEMENT), tuple(blocks), for_lender=True)
+
+
+def _once(option: OptionInput) -> bool:
+    return option.kind is OptionKind.SETTLEMENT and option.months == 1
+
+
+def stated_monthly(data: PackInput) -> Decimal:
+    """What the statement says the borrower can pay a month: never less than the request asks
+    (the request is the promise; the script warns the borrower when it exceeds the budget)."""
+    return max(data.affordable_per_month, data.option.monthly_payment)
+
+
+def _pause_amount(option: OptionInput) -> Decimal:
+    if option.pause_interest is PauseInterest.INTEREST_ONLY:
+        return option.pause_payment
+    return ZERO
+
+
+def _can_pay_fact(w: _Words) -> tuple[str, str]:
+    option = w.data.option
+    if _once(option):
+        return w(texts.AFFORDABLE_LUMP), w.money(option.total_paid)
+    if option.pause_months:
+        value = w(
+            texts.PAUSE_THEN,
+            pause_amount=w.money(_pause_amount(option)),
+            pause=w.term(option.pause_months),
+            amount=w.money(option.monthly_payment),
+        )
+        return w(texts.AFFORDABLE), value
+    return w(texts.AFFORDABLE), w.money(stated_monthly(w.data))
+
+
+def _can_pay_sentence(w: _Words) -> str:
+    """What the borrower can pay, in the request's own figures (statement and script)."""
+    option = w.data.option
+    first = w.day(option.first_payment)
+    if _once(option):
+        return w(texts.AFFORDABLE_ONCE, amount=w.money(option.total_paid), first=first)
+    if option.pause_months:
+        assert option.pause_first is not None
+        return w(
+            texts.AFFORDABLE_PAUSE,
+            pause_amount=w.money(_pause_amount(option)),
+            pause=w.term(option.pause_months),
+            pause_first=w.day(option.pause_first),
+            amount=w.money(option.monthly_payment),
+            first=first,
+        )
+    return w(texts.AFFORDABLE_FROM, amount=w.money(stated_monthly(w.data)), first=first)
 
 
 def _debts_table(w: _Words) -> Table:
@@ -456,9 +534,48 @@ def _request(w: _Words) -> str:
         "term": w.term(option.months),
         "total": w.money(option.total_paid),
     }
-    if option.kind is OptionKind.SETTLEMENT and option.months == 1:
-        return w(texts.REQUEST_SETTLEMENT_ONCE, **params)
-    return w(texts.REQUEST[option.kind.value], **params)
+    kind = option.kind
+    if kind is OptionKind.SETTLEMENT and option.months == 1:
+        if option.owed is None:
+            return w(texts.REQUEST_SETTLEMENT_ONCE, **params)
+        if option.owed > option.total_paid:
+            percent = (option.owed - option.total_paid) * 100 / option.owed
+            return w(
+                texts.REQUEST_SETTLEMENT_DISCOUNT,
+                owed=w.money(option.owed),
+                percent=f"{percent.quantize(Decimal('1'), rounding=ROUND_HALF_UP):f}",
+                **params,
+            )
+        return w(texts.REQUEST_SETTLEMENT_FULL, **params)
+    interest = w.money(option.interest_and_fees)
+    if kind is OptionKind.EXTENSION and option.pause_months:
+        assert option.pause_first is not None
+        return w(
+            texts.REQUEST_EXTENSION[option.pause_interest.value],
+            pause=w.term(option.pause_months),
+            pause_first=w.day(option.pause_first),
+            interest=w.money(option.pause_payment),
+            then=w.term(option.months - option.pause_months),
+            **params,
+        )
+    if kind is OptionKind.LOWER_PAYMENT and option.schedule:
+        return w(texts.REQUEST_LOWER_PAYMENT, interest=interest, **params)
+    if kind is OptionKind.WAIVER and option.waived is not None and option.repaid is not None:
+        return w(
+            texts.REQUEST_WAIVER,
+            waived=w.money(option.waived),
+            repaid=w.money(option.repaid),
+            **params,
+        )
+    if kind is OptionKind.OVERDUE_INSTALLMENTS and option.overdue is not None:
+        return w(
+            texts.REQUEST_OVERDUE,
+            overdue=w.money(option.overdue),
+            spread=w.term(option.overdue_months),
+            extra=w.money(option.overdue_extra),
+            **params,
+        )
+    return w(texts.REQUEST[kind.value], **params)
 
 
 def _difference(w: _Words, amount: Decimal) -> str:
@@ -471,11 +588,17 @@ def _difference(w: _Words, amount: Decimal) -> str:
 
 def _plan(w: _Words, request: str) -> Section:
     option = w.data.option
+    name = w(texts.OPTION_NAMES[option.kind.value])
+    first = option.first_payment
+    if option.kind is OptionKind.EXTENSION and option.pause_months:
+        name = w(texts.EXTENSION_NAMES[option.pause_interest.value])
+        if option.pause_interest is PauseInterest.INTEREST_ONLY and option.pause_first:
+            first = option.pause_first
     facts = (
-        (w(texts.ARRANGEMENT), w(texts.OPTION_NAMES[option.kind.value])),
+        (w(texts.ARRANGEMENT), name),
         (w(texts.MONTHLY), w.money(option.monthly_payment)),
         (w(texts.PAYMENTS), str(option.months)),
-        (w(texts.FIRST_PAYMENT), w.day(option.first_payment)),
+        (w(texts.FIRST_PAYMENT), w.day(first)),
         (w(texts.TOTAL_PAID), w.money(option.total_paid)),
         (w(texts.INTEREST_FEES), w.money(option.interest_and_fees)),
         (w(texts.COMPARED), _difference(w, option.difference)),
@@ -519,12 +642,14 @@ def _script(w: _Words, request: str) -> Section:
     if data.account_hint:
         greeting.append(w(texts.GREETING_ACCOUNT, account=data.account_hint))
     greeting.append(w(texts.GREETING_VERIFY))
-    once = option.kind is OptionKind.SETTLEMENT and option.months == 1
+    once = _once(option)
     can_pay = w(
         texts.CAN_PAY_ONCE if once else texts.CAN_PAY,
         amount=w.money(option.total_paid if once else option.monthly_payment),
         first=w.day(option.first_payment),
     )
+    if option.pause_months:
+        can_pay = _can_pay_sentence(w)
     steps = (
         (w(texts.STEP_GREETING), _join(w, greeting)),
         (w(texts.STEP_WHAT_HAPPENED), _join(w, (what_happened(w), w(texts.EARLY)))),

@@ -52,9 +52,20 @@ OTHER_DEBTS = N_("Monthly payments on other debts")
 SAVINGS = N_("Savings I can use")
 LEFT_OVER = N_("Left each month after expenses and other debts")
 AFFORDABLE = N_("What I can pay {lender} each month")
-AFFORDABLE_SENTENCE = N_(
+AFFORDABLE_LUMP = N_("What I can pay {lender} in one payment")
+PAUSE_THEN = N_("{pause_amount} a month for {pause}, then {amount} a month")
+AFFORDABLE_FROM = N_(
     "After essential expenses and my other debts, I can reliably pay {amount} a month towards "
-    "this debt."
+    "this debt from {first}."
+)
+AFFORDABLE_PAUSE = N_(
+    "After essential expenses and my other debts, I cannot pay this debt in full for now: I can "
+    "pay {pause_amount} a month for {pause} from {pause_first}, and then {amount} a month from "
+    "{first}."
+)
+AFFORDABLE_ONCE = N_(
+    "After essential expenses and my other debts, I can pay {amount} in one payment on {first} "
+    "from my savings, towards this debt."
 )
 
 DEBTS = N_("My debts")
@@ -92,10 +103,59 @@ REQUEST = {
         "debt, paid over {term} at {monthly} a month from {first}."
     ),
 }
+#: An extension's request with its pause worded (``{pause}`` months from ``{pause_first}``, then
+#: ``{monthly}`` a month over ``{then}`` from ``{first}``), by what happens to the interest.
+REQUEST_EXTENSION = {
+    "running": N_(
+        "I would like to ask {lender} for an extension: no payments for {pause} from "
+        "{pause_first}, with interest continuing to run during the pause and added to what I "
+        "repay afterwards; then {monthly} a month over {then} from {first}, {total} in total."
+    ),
+    "interest_only": N_(
+        "I would like to ask {lender} for an extension: for {pause} from {pause_first} I pay "
+        "only the interest, at most {interest} a month, and no principal; then {monthly} a month "
+        "over {then} from {first}, {total} in total."
+    ),
+    "frozen": N_(
+        "I would like to ask {lender} for an extension: no payments for {pause} from "
+        "{pause_first}, with the interest frozen, so that no interest is charged for the pause; "
+        "then {monthly} a month over {then} from {first}, {total} in total."
+    ),
+}
+REQUEST_LOWER_PAYMENT = N_(
+    "I would like to ask {lender} to lower my monthly payment to {monthly} by spreading what I "
+    "owe over {term} from {first}; interest and fees continue as in my contract, {interest} "
+    "over the whole plan, {total} in total."
+)
+REQUEST_WAIVER = N_(
+    "I would like to ask {lender} to waive the interest and penalty charges, {waived} less than "
+    "my current plan, and to let me repay the {repaid} I owe without further interest: {monthly} "
+    "a month over {term} from {first}, {total} in total."
+)
+REQUEST_OVERDUE = N_(
+    "I would like to ask {lender} to let me repay the overdue amount of {overdue} in "
+    "installments over {spread}, about {extra} a month on top of my regular payments, from "
+    "{first}; interest continues as in my contract, and the schedule below comes to {total} "
+    "in total."
+)
+REQUEST_SETTLEMENT_DISCOUNT = N_(
+    "I would like to ask {lender} to accept a one-off payment of {total} on {first} as full and "
+    "final settlement of this debt, instead of the {owed} it takes to settle it today ({percent}% "
+    "less), with no further interest or charges."
+)
+REQUEST_SETTLEMENT_FULL = N_(
+    "I would like to ask {lender} to accept a one-off payment of {total} on {first}, what it takes "
+    "to settle this debt today, as full and final settlement, with no further interest or charges."
+)
 REQUEST_SETTLEMENT_ONCE = N_(
     "I would like to ask {lender} to accept a one-off payment of {total} on {first} as full and "
     "final settlement of this debt."
 )
+EXTENSION_NAMES = {
+    "running": N_("Extension (展期): pause, interest keeps running"),
+    "interest_only": N_("Extension (展期): interest only for a while"),
+    "frozen": N_("Extension (展期): pause, interest frozen"),
+}
 OPTION_NAMES = {
     "extension": N_("Extension (展期)"),
     "lower_payment": N_("Lower monthly payment"),

@@ -544,13 +544,22 @@ def _proposal_debt(pos: Position) -> ProposalDebt:
     return ProposalDebt(
         name=pos.debt.name,
         outstanding=situation.owed_today,
-        monthly=situation.monthly_payment,
+        monthly=regular_payment(pos, situation.monthly_payment),
         overdue=situation.arrears,
         rate=_planning_rate(pos) if terms.method is Method.CUSTOM else terms.rate,
         day_count=terms.day_count,
         fee_rate=fee_rate,
         annual=annual,
     )
+
+
+def regular_payment(pos: Position, fallback: Decimal) -> Decimal:
+    """The debt's regular monthly payment as its schedule has it: the whole scheduled payment of
+    the first installment due today or later (a card: its minimum), whatever was paid towards
+    it already; ``fallback`` when no installment is ahead."""
+    today = pos.state.today
+    ahead = [row for row in pos.rows if row.due_date >= today]
+    return ahead[0].payment if ahead else fallback
 
 
 def _proposal_rows(pos: Position, part: Option, today: date) -> list[ScheduleRow]:
