@@ -440,3 +440,33 @@ def test_a_flat_fee_debt_is_planned_at_its_true_rate(make_uow: MakeUow, user_id:
         rate = situation_of(pos).rate
         assert rate.unit is RateUnit.YEAR
         assert D("0.12") < rate.value < D("0.14")  # 0.6 % a month costs about 13 % a year
+
+
+@pytest.mark.parametrize("paid", ["500", "1101.59", "2500"])
+def test_options_after_a_payment_made_ahead_of_its_due_date(
+    make_uow: MakeUow, user_id: int, paid: str
+) -> None:
+    """Money paid before its due date is held for the next installments (issue 8's ledger):
+    the planner's view of the debt must still add up, and match what settling today takes."""
+    debt_id = add(make_uow, user_id)
+    report(make_uow, user_id)
+    with make_uow() as uow:
+        record_payment(
+            uow,
+            user_id=user_id,
+            debt_id=debt_id,
+            amount=D(paid),
+            paid_on=TODAY,
+            today=TODAY,
+            idempotency_key=f"k-{paid}",
+            now=NOW,
+        )
+        found = hardship_options(uow, user_id, TODAY)
+        situation = situation_of(position(uow, user_id, debt_id, TODAY))
+        settle = position(uow, user_id, debt_id, TODAY).state.owed_today.total
+    # 12,000 + 16 days (Nov 15 → Dec 1) × 12,000 × 0.05 % = 12,096.00, less what was paid.
+    assert settle == D("12096.00") - D(paid)
+    parts = situation.principal + situation.interest + situation.penalty + situation.fees
+    assert parts == settle
+    assert situation.principal == sum((r.principal for r in situation.remaining), D(0))
+    assert found.result.ranked

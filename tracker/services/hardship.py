@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,7 @@ from tracker.apr import schedule_apr
 from tracker.calculator import Quote
 from tracker.capacity import DEFAULT_RESERVE_SHARE, Budget
 from tracker.errors import Conflict, DomainError, InvalidAmount, InvalidDate, NotFound
-from tracker.ledger import Component, Status
+from tracker.ledger import Component, LedgerState, Status
 from tracker.money import ZERO, check_amount, from_minor, quantize, to_minor
 from tracker.parsing.hardship_text import Cause
 from tracker.planner import (
@@ -339,6 +339,38 @@ def hardship_options(
     )
 
 
+def _count_advance_as_principal(
+    remaining: list[ScheduleRow],
+    state: LedgerState,
+    rows: dict[int, ScheduleRow],
+    owed_principal: Decimal,
+) -> None:
+    """Make the installments ahead agree with settle-today when money was paid ahead.
+
+    The ledger shows money paid before its due date against the next installments' interest
+    first (as the lender will take it on the due date), but settling today counts only the
+    interest accrued so far, the rest off the principal. The planner needs one view: the part
+    of the advance that settle-today counts as principal comes off the first rows' principal
+    (their payments unchanged), so the rows' principal plus the overdue principal is exactly
+    the principal owed today.
+    """
+    overdue_principal = sum(
+        (
+            rows[i.number].principal - i.paid_by_component.get(Component.PRINCIPAL, ZERO)
+            for i in state.installments
+            if i.status is Status.OVERDUE
+        ),
+        ZERO,
+    )
+    excess = sum((r.principal for r in remaining), ZERO) - (owed_principal - overdue_principal)
+    for k, row in enumerate(remaining):
+        if excess <= 0:
+            break
+        moved = min(excess, row.principal)
+        remaining[k] = replace(row, principal=row.principal - moved, interest=row.interest + moved)
+        excess -= moved
+
+
 def situation_of(pos: Position) -> DebtSituation:
     """A debt's position as the planner sees it: what is overdue, and the installments ahead."""
     debt, plan, state = pos.debt, pos.plan, pos.state
@@ -364,6 +396,7 @@ def situation_of(pos: Position) -> DebtSituation:
     owed = state.owed_today
     fees = quantize(max(ZERO, owed.fees), cur)
     fees_ahead, later_fees = _fees_ahead(pos, fees)
+    _count_advance_as_principal(remaining, state, rows, owed.principal)
     terms = terms_of(debt, plan)
     period_fee = ZERO
     if terms.method is Method.FLAT_FEE:
