@@ -241,3 +241,19 @@ def test_undoing_the_prepayment_brings_back_the_plan_it_replaced(
         assert active.id == original.id
         # Back to the original figure: nothing assumes the 5,000 any more.
         assert position(uow, user_id, debt_id, TODAY).state.owed_today.total == SETTLE_TODAY
+
+
+def test_a_prepayment_after_money_paid_ahead_counts_both(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    user_id, debt_id = debt_of
+    with make_uow() as uow:
+        pay(uow, user_id, debt_id, "500", "tg:update:1")  # held for installment 1
+        preview = prepay_preview(
+            uow, user_id, debt_id, amount=D(3000), mode=PrepaymentMode.KEEP_TERM, today=TODAY
+        )
+        assert preview.terms is not None
+        # Settling today takes 12,096 − 500 = 11,596; the new plan starts from 11,596 − 3,000.
+        assert preview.terms.principal == SETTLE_TODAY - 500 - 3000
+        assert preview.charges == 0  # the 500 already covers the 96.00 of interest so far
+        assert preview.to_principal == D(12000) - (SETTLE_TODAY - 500 - 3000)

@@ -35,6 +35,8 @@ class PrepayPreview:
     settle_today: Decimal
     #: Paid first: what is due, penalty, and the current period's interest so far.
     charges: Decimal
+    #: The principal of the installments still to come, before the prepayment.
+    principal_before: Decimal
     terms: LoanTerms | None  # the new plan's terms; None when the debt is paid off
     rows: tuple[ScheduleRow, ...]
     #: What the current plan still asks from today (installments left and penalty).
@@ -51,8 +53,10 @@ class PrepayPreview:
 
     @property
     def to_principal(self) -> Decimal:
-        """How much comes off the principal."""
-        return min(self.amount, self.settle_today) - self.charges
+        """How much comes off the principal (money already paid ahead included)."""
+        if self.terms is None:
+            return min(self.amount, self.settle_today) - self.charges
+        return self.principal_before - self.terms.principal
 
     @property
     def credit(self) -> Decimal:
@@ -168,6 +172,7 @@ def _preview(
         mode=None,
         settle_today=settle,
         charges=settle - state.owed_today.principal,
+        principal_before=state.owed_today.principal,
         terms=None,
         rows=(),
         current_total=sum((i.remaining + i.penalty_unpaid for i in state.installments), ZERO),
@@ -192,7 +197,9 @@ def _preview(
         raise InvalidTerms("interest-only loans can only keep the term", code="prepay_mode")
     # Everything but the installments still to come must be paid first; only the rest can
     # come off their principal.
-    charges = settle - sum((r.principal for r in future), ZERO)
+    principal_before = sum((r.principal for r in future), ZERO)
+    # Money paid ahead already counts towards what settling takes: then nothing comes first.
+    charges = max(ZERO, settle - principal_before)
     if amount <= charges:
         raise InvalidTerms(
             "the amount does not reach the principal", code="prepay_too_small", needed=charges
@@ -210,7 +217,14 @@ def _preview(
     )
     if mode is PrepaymentMode.KEEP_PAYMENT:
         base = _shorter(base, future[0], future[0].payment)
-    return replace(payoff, mode=mode, charges=charges, terms=base, rows=quote(base).rows)
+    return replace(
+        payoff,
+        mode=mode,
+        charges=charges,
+        principal_before=principal_before,
+        terms=base,
+        rows=quote(base).rows,
+    )
 
 
 def _shorter(base: LoanTerms, first: ScheduleRow, payment: Decimal) -> LoanTerms:
