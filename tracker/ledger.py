@@ -315,10 +315,6 @@ class Ledger:
         self._advance(run, today)
         return self._report(run, today)
 
-    def settle_on(self, payments: Iterable[Payment], day: date) -> Owed:
-        """What settling the debt on ``day`` takes, after ``payments``: owed_today on that day."""
-        return self.state(payments, day).owed_today
-
     # ---- replay --------------------------------------------------------------------------
 
     def _open(self, row: ScheduleRow) -> _Open:
