@@ -382,9 +382,7 @@ def record_agreed_plan(
     plan.document_kind = document_kind
     plan.note = note
     uow.plans.activate(plan, now)
-    for other in uow.plans.list_for_debt(_id(debt)):
-        if other.status is PlanStatus.PROPOSED and other.id != plan.id:
-            other.status = PlanStatus.SUPERSEDED
+    supersede_proposals(uow, debt, plan)
     debt.updated_at = now
     return plan, result
 
@@ -477,6 +475,14 @@ def _current_figures(state: LedgerState) -> PlanFigures:
         [(i.due_date, i.scheduled) for i in open_items],
         sum((i.remaining for i in open_items), ZERO) + penalty,
     )
+
+
+def supersede_proposals(uow: UnitOfWork, debt: Debt, active: PlanVersion) -> None:
+    """Open /hardship proposals were made on the old figures: once ``active`` is in force,
+    they no longer stand (what was agreed, or recomputed, answers them)."""
+    for other in uow.plans.list_for_debt(_id(debt)):
+        if other.status is PlanStatus.PROPOSED and other.id != active.id:
+            other.status = PlanStatus.SUPERSEDED
 
 
 def last_payment_id(uow: UnitOfWork, debt: Debt) -> int | None:

@@ -20,8 +20,9 @@ from tracker.errors import Conflict, InvalidTerms
 from tracker.money import ZERO, check_amount, to_minor
 from tracker.schedule_types import LoanTerms, Method, PrepaymentMode, ScheduleRow
 from tracker.services.debts import Position, add_plan, position, terms_of
-from tracker.storage.enums import DebtKind, PaymentSource, PlanOrigin, PlanStatus
-from tracker.storage.models import Debt, Payment, PlanVersion
+from tracker.services.plans import supersede_proposals
+from tracker.storage.enums import DebtKind, PaymentSource, PlanOrigin
+from tracker.storage.models import Debt, Payment
 from tracker.storage.uow import UnitOfWork
 
 
@@ -145,7 +146,7 @@ def record_prepayment(
     plan.after_payment_id = payment.id  # the new plan starts after the prepayment
     plan.confirmed_on = today
     uow.plans.activate(plan, now)
-    _supersede_proposals(uow, pos.debt, plan)
+    supersede_proposals(uow, pos.debt, plan)
     pos.debt.updated_at = now
     return preview, payment, True
 
@@ -247,11 +248,3 @@ def _regular(rows: tuple[ScheduleRow, ...]) -> Decimal:
     """The level payment of a schedule: its rows but the first (odd period) and the last."""
     middle = rows[1:-1]
     return max(r.payment for r in middle) if middle else max(r.payment for r in rows)
-
-
-def _supersede_proposals(uow: UnitOfWork, debt: Debt, plan: PlanVersion) -> None:
-    """An open /hardship proposal was made on the old figures: it no longer stands."""
-    assert debt.id is not None
-    for other in uow.plans.list_for_debt(debt.id):
-        if other.status is PlanStatus.PROPOSED and other.id != plan.id:
-            other.status = PlanStatus.SUPERSEDED
