@@ -17,6 +17,11 @@ Before options whose figures depend on it (a settlement of a flat-fee debt, 分�
 borrower is asked once whether the lender still charges the remaining fees on an early payoff;
 ``hsfp`` stores the answer on the debt (Yes, No, or I don't know = yes) and shows the options.
 
+Before the first pack for a debt whose lender is not said yet (issue 10: the pack is addressed
+to the lender, 招商银行, not the debt's nickname, 信用卡), the ``hardship_lender`` conversation
+asks who it is: ``hsl`` buttons for the lenders the user named before and "the name itself",
+or the name typed; it is stored on the debt and the pack follows.
+
 Register before reminders (so ``rc`` starts this flow) and before payments (free text).
 """
 
@@ -44,6 +49,7 @@ from bot.callbacks import BadCallback, decode
 from bot.errors import register
 from bot.features import hardship_pack as packs
 from bot.features import hardship_views as views
+from bot.features.payments import PAYMENT_TEXT
 from bot.features.plans_flow import pressed, text_please, use_buttons
 from bot.features.reminders_buttons import CANT_PAY, HARDSHIP_TEXT
 from bot.features.start import cancel
@@ -55,7 +61,8 @@ from tracker.errors import DomainError, InvalidAmount, NotFound
 from tracker.money import from_minor
 from tracker.parsing import normalise_text, parse_amount, parse_term
 from tracker.parsing.hardship_text import Cause, recognise_hardship
-from tracker.planner import OptionKind
+from tracker.planner import Option, OptionKind
+from tracker.services.debts import known_lenders, set_lender
 from tracker.services.hardship import (
     HardshipAnswers,
     HardshipPlan,
@@ -64,6 +71,7 @@ from tracker.services.hardship import (
     hardship_defaults,
     hardship_options,
     latest_report,
+    lender_unknown,
     proposal,
     propose,
     reject_proposal,
@@ -73,7 +81,7 @@ from tracker.services.hardship import (
 )
 from tracker.services.plans import parse_past_date
 from tracker.storage.enums import DebtStatus, HardshipKind, PlanStatus
-from tracker.storage.models import HardshipReport, Installment
+from tracker.storage.models import Debt, HardshipReport, Installment
 
 COMMANDS = [("hardship", N_("Can't pay? Options and a pack for your lender"))]
 
@@ -94,10 +102,13 @@ register(
         "hardship_options_stale": N_(
             "These options are out of date: send /hardship to see the current ones."
         ),
+        "lender_empty": N_("The lender needs a name."),
+        "lender_too_long": N_("That lender's name is too long: at most {limit} characters."),
         "proposal_closed": N_(
             "That proposal was already answered. /plan history shows your plan versions."
         ),
-    }
+    },
+    {"lender": N_("For example: <code>China Merchants Bank</code> or <code>JD Finance</code>.")},
 )
 
 END = ConversationHandler.END
@@ -110,6 +121,12 @@ NEW_EXPENSE = "new_expense"
 ONE_OFF = "one_off"
 DURATION = "duration"
 SAVINGS = "savings"
+#: The lender of a debt, asked before its first pack (the ``hardship_lender`` conversation).
+LENDER = "lender"
+#: user_data key of the option waiting for the lender: [report, rule, option, debt].
+LENDER_DRAFT = "hardship_lender"
+#: At most this many buttons with the lenders the user named before.
+MAX_LENDER_BUTTONS = 6
 
 #: The draft's key in user_data (amounts and dates kept as strings).
 DRAFT = "hardship"
@@ -639,40 +656,124 @@ async def fees_answer_pressed(update: Update, context: Context) -> None:
         await _show_options(t, hardship_options(t.uow, t.user_id, t.today, rule), summary=False)
 
 
-async def option_pressed(update: Update, context: Context) -> None:
-    """An option chosen: stored as a proposal per lender, then each lender's pack."""
+async def option_pressed(update: Update, context: Context) -> object:
+    """An option chosen: the lender asked for first when a debt has none yet (issue 10), else
+    stored as a proposal per lender, then each lender's pack."""
     async with turn(update, context) as t:
         data = await pressed(t)
-        kinds = list(OptionKind)
-        index = data.int_arg(2)
-        if index >= len(kinds):
-            raise BadCallback(f"unknown option {index}")
-        plan = _plan(t, data.int_arg(0), data.arg(1))
-        option = plan.option(kinds[index])
-        stored = propose(t.uow, t.user_id, plan, option, now=t.now, today=t.today)
-        if not stored:
-            await t.reply(t._(KEEP_PAYING))
-            return
-        t.commit()
-        found = [proposal(t.uow, t.user_id, p.id) for p in stored if p.id is not None]
-        several = len(found) > 1
-        # One message and files (not a stream of chat messages): the request per lender here,
-        # the whole pack in the PDF and the text to send in a .txt (issue 10: ≤ 3 messages).
-        if several:
-            lead = t._(
-                "<b>{option}</b>: here is a pack for each lender to ask. Check every figure before you send anything.",
-                option=esc(views.title(t, option)),
-            )
+        return await _choose(t, context, data.int_arg(0), data.arg(1), data.int_arg(2))
+    return END
+
+
+async def _choose(t: Turn, context: Context, report_id: int, code: str, index: int) -> object:
+    """The option ``index`` of the report's options under rule ``code``: its packs, or first
+    the question of who the lender is for a debt it asks something of (state LENDER)."""
+    kinds = list(OptionKind)
+    if index >= len(kinds):
+        raise BadCallback(f"unknown option {index}")
+    plan = _plan(t, report_id, code)
+    option = plan.option(kinds[index])
+    assert context.user_data is not None  # updates from users always have user_data
+    debt = lender_unknown(plan, option)
+    if debt is not None:
+        assert debt.id is not None
+        context.user_data[LENDER_DRAFT] = [report_id, code, index, debt.id]
+        await _ask_lender(t, debt, [report_id, code, index, debt.id])
+        return LENDER
+    context.user_data.pop(LENDER_DRAFT, None)
+    await _send_packs(t, plan, option)
+    return END
+
+
+async def _send_packs(t: Turn, plan: HardshipPlan, option: Option) -> None:
+    """Store ``option`` as a proposal per lender; the request per lender, the files, what next."""
+    stored = propose(t.uow, t.user_id, plan, option, now=t.now, today=t.today)
+    if not stored:
+        await t.reply(t._(KEEP_PAYING))
+        return
+    t.commit()
+    found = [proposal(t.uow, t.user_id, p.id) for p in stored if p.id is not None]
+    several = len(found) > 1
+    # One message and files (not a stream of chat messages): the request per lender here,
+    # the whole pack in the PDF and the text to send in a .txt (issue 10: ≤ 3 messages).
+    if several:
+        lead = t._(
+            "<b>{option}</b>: here is a pack for each lender to ask. Check every figure before you send anything.",
+            option=esc(views.title(t, option)),
+        )
+    else:
+        lead = t._(
+            "<b>{option}</b>: here is your pack for {lender}. Check every figure before you send anything.",
+            option=esc(views.title(t, option)),
+            lender=esc(found[0].lender),
+        )
+    await t.reply("\n".join([lead, *(packs.request_line(t, item) for item in found)]))
+    for number, item in enumerate(found, start=1):
+        await packs.send_pack(t, item, number if several else None)
+    await t.reply(packs.next_steps_text(t, found), packs.next_steps_keyboard(t, found))
+
+
+# ---- the lender, asked once before a debt's first pack (issue 10) -----------------------------
+
+
+async def _ask_lender(t: Turn, debt: Debt, choice: list[Any]) -> None:
+    """Who the debt is repaid to: a button per lender the user named before, "the name itself",
+    or typed; ``choice`` (report, rule, option, debt) rides on the buttons."""
+    lenders = known_lenders(t.uow, t.user_id)[:MAX_LENDER_BUTTONS]
+    rows = [[t.button(lender, "hsl", *choice, i)] for i, lender in enumerate(lenders)]
+    rows.append([t.button(t._("It's {debt} itself", debt=debt.name), "hsl", *choice, "name")])
+    await t.reply(
+        t._(
+            "Who is the lender of <b>{debt}</b>? The company you repay, for example JD Finance or China Merchants Bank: the pack is addressed to it. Press a button or type its name.",
+            debt=esc(debt.name),
+        ),
+        rows,
+    )
+
+
+async def _lender_saved(
+    t: Turn, context: Context, debt_id: int, lender: str, choice: list[Any]
+) -> object:
+    debt = set_lender(t.uow, t.user_id, debt_id, lender, now=t.now)
+    t.commit()
+    await t.reply(
+        t._(
+            "✅ Saved: you repay <b>{debt}</b> to <b>{lender}</b>.",
+            debt=esc(debt.name),
+            lender=esc(debt.lender or ""),
+        )
+    )
+    return await _choose(t, context, int(choice[0]), str(choice[1]), int(choice[2]))
+
+
+async def lender_pressed(update: Update, context: Context) -> object:
+    """A lender chosen with a button (one the user named before, or the debt's own name)."""
+    async with turn(update, context) as t:
+        data = await pressed(t)
+        choice: list[Any] = [data.int_arg(0), data.arg(1), data.int_arg(2), data.int_arg(3)]
+        debt = t.uow.debts.require_for_user(t.user_id, choice[3])
+        if data.arg(4) == "name":
+            lender = debt.name
         else:
-            lead = t._(
-                "<b>{option}</b>: here is your pack for {lender}. Check every figure before you send anything.",
-                option=esc(views.title(t, option)),
-                lender=esc(found[0].lender),
-            )
-        await t.reply("\n".join([lead, *(packs.request_line(t, item) for item in found)]))
-        for number, item in enumerate(found, start=1):
-            await packs.send_pack(t, item, number if several else None)
-        await t.reply(packs.next_steps_text(t, found), packs.next_steps_keyboard(t, found))
+            lenders = known_lenders(t.uow, t.user_id)
+            at = data.int_arg(4)
+            if at >= len(lenders):
+                raise BadCallback(f"unknown lender {at}")
+            lender = lenders[at]
+        return await _lender_saved(t, context, choice[3], lender, choice)
+    return END
+
+
+async def lender_typed(update: Update, context: Context) -> object:
+    """The lender typed while it is asked; a bad one gets the reason and an example."""
+    assert context.user_data is not None
+    choice = context.user_data.get(LENDER_DRAFT)
+    async with turn(update, context) as t:
+        if not (isinstance(choice, list) and len(choice) == 4):
+            await t.reply(t._("I lost track of which option this was: send /hardship."))
+            return END
+        return await _lender_saved(t, context, int(choice[3]), _typed(update), choice)
+    return LENDER
 
 
 async def plain_pressed(update: Update, context: Context) -> None:
@@ -779,11 +880,30 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             persistent=True,
             allow_reentry=True,
         )
+        # Choosing an option may ask the lender first; the typed answer reaches it in state
+        # LENDER (its buttons work later without it, below).
+        lender = ConversationHandler(
+            entry_points=[button(option_pressed, "hsp")],
+            states={
+                LENDER: [
+                    button(lender_pressed, "hsl"),
+                    # A payment typed while the question waits (还了500) is no lender's name:
+                    # it goes on to the payments handler, and the question stays open.
+                    MessageHandler(text & ~PAYMENT_TEXT, lender_typed),
+                    MessageHandler(not_text, text_please),
+                ]
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            name=LENDER_DRAFT,
+            persistent=True,
+            allow_reentry=True,
+        )
     return [
         conversation,
+        lender,
         CallbackQueryHandler(rule_pressed, pattern=r"^hsr:"),
         CallbackQueryHandler(more_pressed, pattern=r"^hsm:"),
-        CallbackQueryHandler(option_pressed, pattern=r"^hsp:"),
+        CallbackQueryHandler(lender_pressed, pattern=r"^hsl:"),
         CallbackQueryHandler(fees_answer_pressed, pattern=r"^hsfp:"),
         CallbackQueryHandler(plain_pressed, pattern=r"^hstx:"),
         CallbackQueryHandler(refused_pressed, pattern=r"^hsno:"),

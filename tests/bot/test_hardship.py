@@ -177,6 +177,13 @@ async def test_from_hardship_to_an_agreed_plan_the_reminders_follow_in_chinese(
     # Choose the best option: one message with the request, the PDF, the text to send as a
     # file, then next steps — two messages and two files, not a stream (issue 10).
     zh_user.press_button(options, text=first)
+    # Issue 10: the pack is addressed to the lender, which this debt does not name yet: asked
+    # first; "就是金条" (the name itself) keeps the pack addressed to 金条.
+    asked = await zh_user.next_message()
+    assert "金条的贷款机构是哪家？" in (asked.text or "")
+    assert labels(asked) == ["就是金条"]
+    saved = await press(zh_user, asked, "就是金条")
+    assert "✅ 已保存：金条的贷款机构是金条。" in (saved.text or "")
     intro = await zh_user.next_message()
     assert "这是给金条的材料包" in (intro.text or "")
     assert "· 金条：恳请" in (intro.text or "")  # exactly what the pack asks
@@ -259,6 +266,10 @@ async def test_from_hardship_to_an_agreed_plan_in_english_through_plan(
     assert "Not a legal right" in (options.text or "")
     first = labels(options)[0]
     en_user.press_button(options, text=first)
+    # Issue 10: asked for the lender first (not named yet); the name itself is the answer here.
+    asked = await en_user.next_message()
+    assert "Who is the lender of 金条?" in (asked.text or "")
+    await press(en_user, asked, "It's 金条 itself")
     intro = await en_user.next_message()
     assert "here is your pack for 金条" in (intro.text or "")
     pdf = await en_user.next_message()
@@ -464,7 +475,8 @@ async def test_nothing_fits_in_english_and_the_split_rules(
 async def test_the_lender_said_no_keeps_the_current_plan(
     app: Any, en_user: SimUser, given_debt: Any, make_uow: MakeUow
 ) -> None:
-    debt_id = given_debt(en_user)
+    # Its lender is said (issue 10), so no question comes before the pack.
+    debt_id = given_debt(en_user, lender="金条")
     _, options = await report(en_user, EN, income="2500")
     en_user.press_button(options, text=labels(options)[0])
     messages = await en_user.next_messages(4)  # request, PDF, text file, next steps
@@ -508,7 +520,8 @@ async def test_hardship_without_debts_points_to_adddebt(app: Any, en_user: SimUs
 async def test_plan_stores_the_proposal_json(
     app: Any, en_user: SimUser, given_debt: Any, make_uow: MakeUow
 ) -> None:
-    debt_id = given_debt(en_user)
+    # Its lender is said (issue 10), so no question comes before the pack.
+    debt_id = given_debt(en_user, lender="金条")
     _, options = await report(en_user, EN, income="2500")
     en_user.press_button(options, text=labels(options)[0])
     await en_user.next_messages(4)  # request, PDF, text file, next steps

@@ -204,6 +204,10 @@ async def test_fees_on_payoff_is_asked_once(
     # lender nothing) instead of the cheaper settlement; the settlement is chosen by name.
     settle = next(label for label in labels(again) if "Settle in one payment" in label)
     en_user.press_button(again, text=settle)
+    # Issue 10: the lender is asked before the first pack; typed here.
+    asked = await en_user.next_message()
+    assert "Who is the lender of 白条?" in (asked.text or "")
+    await say(en_user, "JD Finance")
     # The request, the PDF, the text to send (a file) and next steps (issue 10).
     _intro, _pdf, txt, _steps = await en_user.next_messages(4)
     assert txt.file_bytes is not None

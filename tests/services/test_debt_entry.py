@@ -24,6 +24,8 @@ from tracker.services.debts import (
     due_within,
     find_debts,
     from_app_figures,
+    known_lenders,
+    lender_of,
     owed_by_currency,
     paid_before_tracking,
     parse_daily_late_fee,
@@ -35,6 +37,7 @@ from tracker.services.debts import (
     position,
     positions,
     remaining_principal,
+    set_lender,
 )
 from tracker.storage.enums import DebtStatus
 from tracker.storage.models import User
@@ -370,6 +373,34 @@ def test_archive_hides_a_debt_once_and_only_the_owners(
         assert not archive_debt(uow, user_id, ids[0], NOW)[1]
         assert [p.debt.name for p in positions(uow, user_id, TODAY)] == ["Baitiao", "Bank card"]
         assert find_debts(uow, user_id, "Jintiao") == []
+
+
+def test_a_debts_lender_is_apart_from_its_name_and_stands_in_for_it_until_said(
+    make_uow: Callable[[], SqlUnitOfWork], user_with_debts: tuple[int, list[int]]
+) -> None:
+    """Issue 10: the lender (the company repaid) is asked once; the name stands in till then."""
+    user_id, ids = user_with_debts
+    with make_uow() as uow:
+        assert known_lenders(uow, user_id) == []
+        card, _ = add_debt(uow, user_id, replace(_spec("信用卡"), lender=" 招商银行 "), NOW)
+        assert (card.name, card.lender, lender_of(card)) == ("信用卡", "招商银行", "招商银行")
+        jintiao = uow.debts.require_for_user(user_id, ids[0])
+        assert (jintiao.lender, lender_of(jintiao)) == (None, "Jintiao")  # not said yet
+        assert set_lender(uow, user_id, ids[0], "  JD   Finance ", now=NOW).lender == "JD Finance"
+        set_lender(uow, user_id, ids[1], "jd finance", now=NOW)  # the same lender, once
+        with pytest.raises(NotFound):
+            set_lender(uow, user_id + 1, ids[2], "CMB", now=NOW)
+        for bad, code in ((" ", "lender_empty"), ("x" * 41, "lender_too_long")):
+            with pytest.raises(DomainError) as info:
+                set_lender(uow, user_id, ids[2], bad, now=NOW)
+            assert info.value.code == code
+        uow.commit()
+    with make_uow() as uow:
+        # Each once, the most recently added debt's first.
+        assert known_lenders(uow, user_id) == ["招商银行", "jd finance"]
+        assert known_lenders(uow, user_id + 1) == []
+    with pytest.raises(DomainError):
+        check_spec(replace(_spec("信用卡"), lender=""))
 
 
 def test_due_within_and_totals_per_currency(

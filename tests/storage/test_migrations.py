@@ -167,6 +167,53 @@ def test_0003_leaves_existing_debts_without_card_terms_and_round_trips(
     assert not {name for name in columns if name.startswith("card_")}
 
 
+def test_0004_leaves_existing_debts_without_a_lender_and_round_trips(
+    empty_database: Database,
+) -> None:
+    """Debts stored before 0004 have no lender yet (NULL: not said); a downgrade keeps them."""
+    db = empty_database
+    migrate.upgrade(db.url, "0003", connect_args=db.connect_args)
+    now = "2026-11-01 00:00:00+00:00"
+    engine = db.engine()
+    try:
+        with engine.begin() as c:
+            c.exec_driver_sql(
+                "INSERT INTO users (id, telegram_user_id, chat_id, language, timezone,"
+                " currency, reminders_enabled, reminder_lead_days, reminder_time,"
+                " digest_enabled, digest_weekday, digest_time, active, created_at,"
+                " updated_at) VALUES (1, 7, 7, 'zh', 'Asia/Shanghai', 'CNY', true, '3,1,0',"
+                f" '09:00:00', true, 0, '09:00:00', true, '{now}', '{now}')"
+            )
+            c.exec_driver_sql(
+                "INSERT INTO debts (id, user_id, name, kind, currency, principal_minor,"
+                " rate_value, rate_unit, day_count, method, term_months, first_due, fee_rate,"
+                " upfront_fee_minor, grace_days, penalty_mode, penalty_multiplier,"
+                " allocation_order, status, created_at, updated_at) VALUES (1, 1, '信用卡',"
+                " 'consumer_loan', 'CNY', 100000, '0.0005', 'day', 365, 'annuity', 12,"
+                " '2026-09-15', '0', 0, 0, 'rate_multiplier', '1.5',"
+                f" 'penalty,fee,interest,principal', 'active', '{now}', '{now}')"
+            )
+    finally:
+        engine.dispose()
+    migrate.upgrade(db.url, connect_args=db.connect_args)
+    engine = db.engine()
+    try:
+        with engine.connect() as c:
+            row = c.exec_driver_sql("SELECT name, lender FROM debts").one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == ("信用卡", None)
+    migrate.downgrade(db.url, "0003", connect_args=db.connect_args)
+    engine = db.engine()
+    try:
+        with engine.connect() as c:
+            assert c.exec_driver_sql("SELECT name FROM debts").scalars().all() == ["信用卡"]
+            columns = {col["name"] for col in inspect(c).get_columns("debts")}
+    finally:
+        engine.dispose()
+    assert "lender" not in columns
+
+
 def test_alembic_version_lives_in_the_test_schema(database: Database) -> None:
     if database.schema is None:
         pytest.skip("PostgreSQL only")

@@ -69,6 +69,8 @@ class DebtSpec:
     #: A loan already running when tracking began: installments 1..N of this plan were paid
     #: before then (counted paid on their due dates, with no payment records; issue 9).
     paid_before_tracking: int = 0
+    #: The company repaid (京东金融, 招商银行), apart from the nickname; None: not said yet.
+    lender: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,42 @@ def clean_name(name: str) -> str:
     return cleaned
 
 
+def clean_lender(lender: str) -> str:
+    """A lender's name (the company repaid), trimmed; refuses empty and overlong ones."""
+    cleaned = " ".join(lender.split())
+    if not cleaned:
+        raise InvalidTerms("the lender needs a name", code="lender_empty")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidTerms(
+            f"the lender is longer than {MAX_NAME_LENGTH} characters",
+            code="lender_too_long",
+            limit=MAX_NAME_LENGTH,
+        )
+    return cleaned
+
+
+def lender_of(debt: Debt) -> str:
+    """Who a lender-facing text addresses: the debt's lender, or its name until one is said."""
+    return debt.lender or debt.name
+
+
+def set_lender(uow: UnitOfWork, user_id: int, debt_id: int, lender: str, *, now: datetime) -> Debt:
+    """Store the company the user repays for one of their debts (issue 10); returns the debt."""
+    debt = uow.debts.require_for_user(user_id, debt_id)
+    debt.lender = clean_lender(lender)
+    debt.updated_at = now
+    return debt
+
+
+def known_lenders(uow: UnitOfWork, user_id: int) -> list[str]:
+    """The lenders the user named for their debts, each once, the most recently added first."""
+    seen: dict[str, str] = {}
+    for debt in reversed(uow.debts.list_for_user(user_id)):
+        if debt.lender and debt.lender.casefold() not in seen:
+            seen[debt.lender.casefold()] = debt.lender
+    return list(seen.values())
+
+
 def check_spec(spec: DebtSpec, *, today: date | None = None) -> Quote:
     """Validate a debt as add_debt would, without storing it; returns its quote.
 
@@ -102,6 +140,8 @@ def check_spec(spec: DebtSpec, *, today: date | None = None) -> Quote:
     been due by then.
     """
     clean_name(spec.name)
+    if spec.lender is not None:
+        clean_lender(spec.lender)
     if not 0 <= spec.grace_days <= MAX_GRACE_DAYS:
         raise InvalidTerms(
             "grace days out of range", code="grace_range", max=MAX_GRACE_DAYS, value=spec.grace_days
@@ -150,6 +190,7 @@ def add_debt(
         Debt(
             user_id=user_id,
             name=name,
+            lender=clean_lender(spec.lender) if spec.lender is not None else None,
             kind=spec.kind,
             currency=terms.currency,
             **terms_columns(terms),

@@ -45,7 +45,14 @@ from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, Method, ScheduleRow
 from tracker.services.budget import current_budget
 from tracker.services.cards import is_revolving
-from tracker.services.debts import Position, add_plan, policy_of, positions, terms_of
+from tracker.services.debts import (
+    Position,
+    add_plan,
+    lender_of,
+    policy_of,
+    positions,
+    terms_of,
+)
 from tracker.services.plans import custom_terms, last_payment_id, record_agreed_plan
 from tracker.storage.enums import (
     BudgetSource,
@@ -531,6 +538,18 @@ class Proposal:
     debts: tuple[ProposalDebt, ...]
 
 
+def lender_unknown(plan: HardshipPlan, option: Option) -> Debt | None:
+    """The first debt ``option`` would ask something of whose lender is not said yet (issue 10):
+    its pack is addressed to the lender, so the borrower is asked before it is built."""
+    for part in option.parts or (option,):
+        if part.kind is OptionKind.CURRENT:
+            continue
+        debt = plan.position(part.debt_ids[0]).debt
+        if debt.lender is None:
+            return debt
+    return None
+
+
 def propose(
     uow: UnitOfWork,
     user_id: int,
@@ -737,7 +756,7 @@ def _read_proposal(plan: PlanVersion, debt: Debt) -> Proposal:
         debt_id=plan.debt_id,
         version=plan.version,
         status=plan.status,
-        lender=debt.name,
+        lender=lender_of(debt),
         currency=data["currency"],
         created=date.fromisoformat(data["created"]),
         kind=OptionKind(data["kind"]),

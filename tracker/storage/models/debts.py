@@ -37,7 +37,10 @@ class Debt(Base, table=True):
 
     id: int | None = Field(default=None, primary_key=True, sa_type=ID_TYPE)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", sa_type=ID_TYPE)
-    name: str = Field(sa_type=String(100))  # lender or product, e.g. 金条
+    name: str = Field(sa_type=String(100))  # the borrower's nickname for it, e.g. 金条, 信用卡
+    # The company repaid, named in every lender-facing text (e.g. 京东金融, 招商银行); None: not
+    # said yet, and the name stands in for it (tracker.services.debts.lender_of).
+    lender: str | None = Field(default=None, sa_type=String(100))
     kind: DebtKind = Field(default=DebtKind.CONSUMER_LOAN, sa_type=StrEnumText(DebtKind))
     currency: str = Field(sa_type=String(3))
     principal_minor: int = Field(sa_type=BigInteger)
