@@ -42,6 +42,7 @@ from tracker.parsing.rates import rate_readings
 from tracker.parsing.text import cn_integer
 from tracker.parsing.words import parse_date_near
 from tracker.rates import Rate, RateUnit, check_rate
+from tracker.schedule import start_of
 from tracker.schedule_types import LoanTerms, Method, ScheduleRow
 from tracker.storage.enums import DebtKind, DebtStatus, PlanOrigin, PlanStatus
 from tracker.storage.models import Debt, Installment, Payment, PlanVersion
@@ -273,10 +274,18 @@ def rows_of(installments: list[Installment], currency: str) -> tuple[ScheduleRow
     return tuple(rows)
 
 
+def loan_began(debt: Debt) -> date:
+    """When the money was received: the loan date given, else a month before the first due date.
+
+    The debt's own (original) start, also when a later plan replaced its schedule.
+    """
+    return debt.start_date or add_months(debt.first_due, -1)
+
+
 def policy_of(debt: Debt, plan: PlanVersion) -> LedgerPolicy:
     """The ledger rules stored with a debt."""
     terms = terms_of(debt, plan)
-    start = terms.start_date or add_months(terms.first_due, -1)
+    start = start_of(terms)
     return LedgerPolicy(
         currency=debt.currency,
         contract_daily_rate=terms.rate.daily(terms.day_count),

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from tracker.dates import add_months
 from tracker.errors import Conflict, InvalidDate, NotFound
 from tracker.ledger import Allocation, Component
 from tracker.money import ZERO, check_amount, from_minor, to_minor
 from tracker.parsing.text import normalise_text
-from tracker.services.debts import Position, position
+from tracker.services.debts import Position, loan_began, position
 from tracker.storage.enums import DebtStatus, PaymentSource, PlanOrigin, PlanStatus
 from tracker.storage.models import Debt, Payment
 from tracker.storage.uow import UnitOfWork
@@ -166,7 +165,7 @@ def record_payment(
     check_amount(amount)
     if paid_on > today:
         raise InvalidDate("a payment cannot be in the future", code="date_in_future", today=today)
-    began = debt.start_date or add_months(debt.first_due, -1)
+    began = loan_began(debt)
     if debt.start_date is None:
         # Without a loan date the start is only a default: a loan added today may have begun
         # today or earlier, so a payment up to the day it was added is never refused.

@@ -24,7 +24,7 @@ from tracker.parsing import normalise_text, parse_amount, parse_date, parse_rate
 from tracker.rates import ZERO_RATE, Rate
 from tracker.schedule import MAX_TERM
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
-from tracker.services.debts import add_plan, policy_of, position
+from tracker.services.debts import add_plan, loan_began, policy_of, position
 from tracker.storage.enums import Channel, DebtStatus, DocumentKind, PlanOrigin, PlanStatus
 from tracker.storage.models import Debt, Installment, PlanVersion
 from tracker.storage.uow import UnitOfWork
@@ -395,7 +395,7 @@ def check_confirmed_on(debt: Debt, confirmed_on: date | None, today: date) -> No
         raise InvalidDate(
             "the plan cannot be confirmed in the future", code="date_confirmed_future", today=today
         )
-    began = debt.start_date or add_months(debt.first_due, -1)
+    began = loan_began(debt)
     if confirmed_on < began:
         raise InvalidDate(
             "the plan cannot be confirmed before the loan began",
