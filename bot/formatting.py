@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -33,6 +34,11 @@ def percent(value: Decimal) -> str:
     """A fraction as a percentage with up to four decimals (0.0005 → 0.05%)."""
     text = f"{(value * 100).quantize(Decimal('0.0001')).normalize():f}"
     return f"{text}%"
+
+
+def listing(items: Iterable[str], language: str) -> str:
+    """Items in a row the way the language writes them: 金条、白条 / Loan, Card."""
+    return ("、" if language == "zh" else ", ").join(items)
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:

@@ -30,7 +30,7 @@ from bot.features.reminders_buttons import (
     reminder_keyboard,
     risk_keyboard,
 )
-from bot.formatting import MAX_MESSAGE, day, esc, money
+from bot.formatting import MAX_MESSAGE, day, esc, listing, money
 from bot.i18n import Translator, translator
 from jobs.types import Rendered
 from tracker.reminders import DIGEST_HORIZON_DAYS, IntentKind
@@ -422,7 +422,7 @@ def _digest_text(
         ]
         lines += _more(c, len(upcoming) - cap)
         if totals:
-            amounts = ", ".join(c.money(amount, cur) for cur, amount in totals)
+            amounts = listing((c.money(amount, cur) for cur, amount in totals), c._.language)
             lines.append(c._("In all: {amounts}", amounts=amounts))
     else:
         lines.append(c._("Nothing is due."))

@@ -21,7 +21,7 @@ from telegram.warnings import PTBUserWarning
 from bot.callbacks import decode
 from bot.errors import domain_error_text, register
 from bot.features.start import cancel
-from bot.formatting import esc, percent
+from bot.formatting import esc, listing, percent
 from bot.i18n import N_
 from bot.runtime import Context, Keyboard, Turn, kb, turn
 from bot.views import d, m
@@ -272,8 +272,12 @@ def assessment_text(
     if a.due.debts:
         lines.append("· " + dot.join(f"{esc(i.name)} {m(t, i.amount, cur)}" for i in a.due.debts))
     if a.due.other_currency:
-        others = ", ".join(
-            f"{esc(item.name)} {m(t, item.amount, item.currency)}" for item in a.due.other_currency
+        others = listing(
+            (
+                f"{esc(item.name)} {m(t, item.amount, item.currency)}"
+                for item in a.due.other_currency
+            ),
+            t._.language,
         )
         lines.append(t._("Not counted (another currency): {debts}", debts=others))
     if c.fits:

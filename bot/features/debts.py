@@ -18,7 +18,7 @@ from bot import errors
 from bot.callbacks import decode
 from bot.features import debts_add
 from bot.features.debts_text import schedule_pages, schedule_text
-from bot.formatting import esc
+from bot.formatting import esc, listing
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, remove_buttons, turn
 from bot.views import card_block, d, debt_picker, m, owed_summary
@@ -97,7 +97,7 @@ async def debts_list(update: Update, context: Context) -> None:
                 )
             lines.append(line)
         if archived:
-            names = ", ".join(esc(debt.name) for debt in archived)
+            names = listing((esc(debt.name) for debt in archived), t._.language)
             lines += ["", t._("Archived (hidden from /status): {names}", names=names)]
 
         # One row per debt, each button with a word; the name goes on the first one only, cut

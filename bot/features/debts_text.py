@@ -11,7 +11,7 @@ from decimal import Decimal
 from telegram import InlineKeyboardButton
 
 from bot.errors import domain_error_text, register
-from bot.formatting import esc, percent
+from bot.formatting import esc, listing, percent
 from bot.i18n import N_
 from bot.runtime import Keyboard, Turn, kb
 from bot.views import d, m, status_label
@@ -315,8 +315,8 @@ def schedule_pages(t: Turn, pos: Position, start: int | None = None) -> Keyboard
 def problem_text(t: Turn, error: DomainError) -> str:
     """What is wrong with a one-line /adddebt: the missing parts, or the part that is unclear."""
     if error.code == "debt_line_missing":
-        separator = "、" if t._.language == "zh" else ", "  # 利率、期数 / the rate, the term
-        parts = separator.join(t._(PART_NAMES[p]) for p in error.params.get("missing", ()))
+        missing = error.params.get("missing", ())
+        parts = listing((t._(PART_NAMES[p]) for p in missing), t._.language)  # 利率、期数
         return t._("Missing: {parts}.", parts=parts)
     text = domain_error_text(error, t._, t.locale)
     part = error.params.get("part")

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton
 from telegram.constants import ParseMode
 
 from bot.features.plans_views import rate_label
-from bot.formatting import esc, percent, split_message
+from bot.formatting import esc, listing, percent, split_message
 from bot.i18n import N_
 from bot.pack import (
     Change,
@@ -215,8 +215,7 @@ async def send_plain(t: Turn, found: Proposal) -> None:
 
 def next_steps_text(t: Turn, proposals: list[Proposal]) -> str:
     """After the packs: what to do with them, and that nothing changes until a lender agrees."""
-    names = "、".join if t._.language == "zh" else ", ".join
-    lenders = names(esc(p.lender) for p in proposals)
+    lenders = listing((esc(p.lender) for p in proposals), t._.language)
     return "\n".join(
         [
             t._(

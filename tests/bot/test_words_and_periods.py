@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.formatting import listing
 from bot.localapi import SimUser
 from bot.localapi.models import ChatMessage
 from tracker.storage.uow import SqlUnitOfWork
@@ -63,3 +64,9 @@ async def test_free_text_and_paid_read_chinese_numerals(
     zh_user.send_text("/paid 3千5 金条")
     assert "¥3,500.00" in (await zh_user.next_message()).text
     assert sorted(paid_minor(make_uow, zh_user, debt_id)) == [120_000, 350_000]
+
+
+def test_a_list_is_written_the_way_each_language_writes_it() -> None:
+    assert listing(["金条", "白条", "信用卡"], "zh") == "金条、白条、信用卡"
+    assert listing(["Loan", "Card"], "en") == "Loan, Card"
+    assert listing([], "en") == ""
