@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from types import ModuleType
@@ -31,6 +32,7 @@ from bot.features import (
     start,
 )
 from bot.i18n import LANGUAGES, translator
+from bot.inbox import DurableQueue, mark_handled, replay
 from bot.persistence import DbPersistence
 from bot.runtime import DEPS_KEY, Context, Deps, no_user_id
 
@@ -64,6 +66,8 @@ async def _skip_userless(update: Update, context: Context) -> None:
     from telegram.ext import ApplicationHandlerStop
 
     if no_user_id(update):
+        deps: Deps = context.bot_data[DEPS_KEY]
+        await asyncio.to_thread(mark_handled, deps.uow, update.update_id, deps.clock.now())
         raise ApplicationHandlerStop
 
 
@@ -78,7 +82,19 @@ async def _skip_duplicates(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
 
 
+async def _mark_handled(update: Update, context: Context) -> None:
+    """Note that the update was dealt with when no turn() did (no user, a failure, a redelivery)."""
+    deps: Deps = context.bot_data[DEPS_KEY]
+    if update.update_id in deps.handled:
+        deps.handled.discard(update.update_id)  # turn() wrote it with the update's effects
+        return
+    await asyncio.to_thread(mark_handled, deps.uow, update.update_id, deps.clock.now())
+
+
 Handler = BaseHandler[Update, Context, object]
+
+#: The handler group that marks an update handled (after every feature's group 0).
+LAST_GROUP = 1000
 
 
 def handlers(features: Sequence[ModuleType] = FEATURES) -> list[Handler]:
@@ -103,6 +119,8 @@ def configure(
     persistence = DbPersistence(deps.uow, deps.clock)
     application = (
         builder.persistence(persistence)
+        # The durable inbox: each update is stored before the Updater confirms it to Telegram.
+        .update_queue(DurableQueue(deps.uow, deps.clock.now))
         # Paces sends to Telegram's overall limit and retries a 429 after retry_after, so a
         # reply is not lost to flood control after its payment was already saved.
         .rate_limiter(AIORateLimiter(max_retries=3))
@@ -114,6 +132,8 @@ def configure(
     application.add_handler(TypeHandler(Update, _skip_userless), group=-2)
     application.add_handler(TypeHandler(Update, _skip_duplicates), group=-1)
     application.add_handlers(handlers())
+    # The last group runs after every feature, also after one that failed: the update is done.
+    application.add_handler(TypeHandler(Update, _mark_handled), group=LAST_GROUP)
     application.add_error_handler(error_handler)
     if with_jobs:
         jobs.register(application, deps)
@@ -131,7 +151,8 @@ def menu(language: str, features: Sequence[ModuleType] = FEATURES) -> list[BotCo
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    """Publish the command menu per language (Telegram shows the one matching the app)."""
+    """Queue the updates a crash left unhandled; publish the command menu per language."""
+    await replay(application, application.bot_data[DEPS_KEY].uow)
     default = application.bot_data[DEPS_KEY].settings.default_language
     await application.bot.set_my_commands(menu(default))  # for apps in other languages
     for language in LANGUAGES:

@@ -15,6 +15,9 @@ from tracker.storage.db import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
 
+#: Seconds to wait for Telegram's answer to a send (python-telegram-bot's default is 5).
+SEND_READ_TIMEOUT = 30.0
+
 
 def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
     """Migrate the database and wire the dependencies every handler and job uses."""
@@ -42,6 +45,9 @@ def run() -> int:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
+        # A send that times out may still have been delivered, and is then sent again: a
+        # generous read timeout keeps that window rare (reminders are at least once).
+        .read_timeout(SEND_READ_TIMEOUT)
     )
     application = configure(builder, deps)
     logger.info("repaybot polling %s", settings.telegram_api_base_url)

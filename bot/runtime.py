@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 DEPS_KEY = "deps"
 STALE_BUTTON = N_("This button no longer works. /help shows what you can do.")
 
+#: At most this many update ids wait in ``Deps.handled`` for the last handler group.
+HANDLED_CAP = 10_000
+
 Context = ContextTypes.DEFAULT_TYPE
 Keyboard = Sequence[Sequence[InlineKeyboardButton]]
 
@@ -47,6 +50,8 @@ class Deps:
     settings: Settings
     session_factory: sessionmaker[Session]
     clock: Clock = field(default_factory=Clock)
+    #: Updates whose turn() committed "handled" with their effects (bot.app's last group reads it).
+    handled: set[int] = field(default_factory=set, repr=False)
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work."""
@@ -101,6 +106,10 @@ class Turn:
         self.uow.processed_updates.mark_processed(self.update.update_id, self.now)
         self.uow.commit()
         self.committed = True
+        handled = deps(self.context).handled
+        if len(handled) > HANDLED_CAP:  # only if the last group stopped running: forget, re-check
+            handled.clear()
+        handled.add(self.update.update_id)
 
     def button(self, label: str, action: str, *args: object) -> InlineKeyboardButton:
         """An inline button that only this user can press."""

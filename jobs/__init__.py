@@ -1,8 +1,9 @@
-"""Scheduled work: scan the database for what is due, send it exactly once (see README.md).
+"""Scheduled work: scan the database for what is due, send it at least once (see README.md).
 
-``register(application, deps, render=…)`` adds two repeating jobs to the application's JobQueue:
-"scan" (every ``SCAN_INTERVAL_SECONDS``: scan, then send) and "send" (every few seconds). Both
-read the time from ``deps.clock``; ``run_now(application)`` runs one scan and send at once (the
+``register(application, deps, render=…)`` adds three repeating jobs to the application's JobQueue:
+"scan" (every ``SCAN_INTERVAL_SECONDS``: scan, then send), "send" (every few seconds) and
+"prune" (hourly: forget handled updates older than a week). All read the time from
+``deps.clock``; ``run_now(application)`` runs one scan and send at once (the
 sandbox's ``:skip``, tests). Nothing happens at import time.
 """
 
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import Bot
 from telegram.ext import Application, CallbackContext
 
+from jobs.housekeeping import prune
 from jobs.pacing import Pacer
 from jobs.scan import ScanMemo, ScanReport
 from jobs.scan import scan as scan_once  # "jobs.scan" stays the module
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 JOBS_KEY = "jobs"
 SEND_INTERVAL = timedelta(seconds=5)
+#: How often handled updates older than a week are forgotten.
+PRUNE_INTERVAL = timedelta(hours=1)
 FIRST_SCAN = timedelta(seconds=3)
 #: One send run stops claiming new batches after this long, so runs do not pile up.
 SEND_RUN_BUDGET = timedelta(minutes=2)
@@ -104,6 +108,16 @@ class Jobs:
         except Exception:  # the job must run again next time, whatever happened
             logger.exception("the scan job failed")
 
+    async def prune_job(self, _: CallbackContext[Any, Any, Any, Any]) -> None:
+        """The "prune" job: forget updates Telegram can no longer resend."""
+        try:
+            report = await asyncio.to_thread(prune, self.deps.uow, self.deps.clock.now())
+        except Exception:  # the job must run again next time, whatever happened
+            logger.exception("the prune job failed")
+            return
+        if report.inbox or report.processed:
+            logger.info("prune: %s", report)
+
     async def send_job(self, _: CallbackContext[Any, Any, Any, Any]) -> None:
         """The "send" job."""
         try:
@@ -149,6 +163,13 @@ def register(
         interval=SEND_INTERVAL,
         first=SEND_INTERVAL,
         name="send",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    queue.run_repeating(
+        jobs.prune_job,
+        interval=PRUNE_INTERVAL,
+        first=PRUNE_INTERVAL,
+        name="prune",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
     logger.info("jobs registered as worker %s", jobs.worker)

@@ -11,10 +11,12 @@ or network error → retried with exponential backoff until the message expires 
 and the error is logged. Rows of one chat go out in order, one at a time; chats go out side by
 side, up to the pacer's concurrency.
 
-At most once: a key is enqueued once and a row is sent only by the worker holding its claim. Two
-windows remain, as with any Telegram sender: a crash after Telegram accepted a message but before
-``mark_sent`` committed (the claim's lease runs out and another worker sends it again), and a
-timeout on a request Telegram did process (the retry sends it again).
+At least once, and almost always exactly once: a key is enqueued once and a row is sent only by
+the worker holding its claim, so a reminder is never planned or claimed twice. A duplicate can
+come from two windows only, as with any Telegram sender: a crash after Telegram accepted a message
+but before ``mark_sent`` committed (the claim's lease runs out and another worker sends it again),
+and a timeout on a request Telegram did process (the retry sends it again; the bot's read timeout
+for sends is generous, so this is rare).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from tracker.storage.repositories import (
     BudgetRepository,
     DebtRepository,
     HardshipRepository,
+    InboxRepository,
     InstallmentRepository,
     OutboxRepository,
     PaymentRepository,
@@ -38,6 +39,7 @@ class UnitOfWork(abc.ABC):
     outbox: OutboxRepository
     bot_state: BotStateRepository
     processed_updates: ProcessedUpdateRepository
+    inbox: InboxRepository
 
     def __enter__(self) -> Self:
         return self
@@ -89,6 +91,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = OutboxRepository(session)
         self.bot_state = BotStateRepository(session)
         self.processed_updates = ProcessedUpdateRepository(session)
+        self.inbox = InboxRepository(session)
         return super().__enter__()
 
     def __exit__(

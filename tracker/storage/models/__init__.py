@@ -8,7 +8,7 @@ from tracker.storage.models.debts import (
     Payment,
     PlanVersion,
 )
-from tracker.storage.models.messaging import BotState, Outbox, ProcessedUpdate
+from tracker.storage.models.messaging import BotState, InboxUpdate, Outbox, ProcessedUpdate
 from tracker.storage.models.users import Budget, HardshipReport, User
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Budget",
     "Debt",
     "HardshipReport",
+    "InboxUpdate",
     "Installment",
     "Outbox",
     "Payment",

@@ -1,4 +1,4 @@
-"""The reminder outbox, python-telegram-bot persistence and processed Telegram updates."""
+"""The reminder outbox, python-telegram-bot persistence, and the Telegram update inbox."""
 
 from __future__ import annotations
 
@@ -65,3 +65,20 @@ class ProcessedUpdate(Base, table=True):
         primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
     )
     processed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class InboxUpdate(Base, table=True):
+    """A Telegram update as received, stored before its offset is confirmed to Telegram.
+
+    It is pending until a ``processed_updates`` row with its id (written in the same transaction
+    as the update's effects) says it was handled; start-up replays the pending ones.
+    """
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (Index("ix_inbox_updates_received_at", "received_at"),)
+
+    update_id: int = Field(
+        primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
+    )
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+    payload: str = Field(sa_type=Text)  # the update's JSON, as Telegram sent it

@@ -9,10 +9,13 @@ from tracker.storage.repositories.debts import (
 )
 from tracker.storage.repositories.messaging import (
     DEFAULT_LEASE,
+    UPDATE_ID_REUSE,
     BotStateRepository,
+    InboxRepository,
     NewMessage,
     OutboxRepository,
     ProcessedUpdateRepository,
+    StoredUpdate,
 )
 from tracker.storage.repositories.users import (
     BudgetRepository,
@@ -22,10 +25,12 @@ from tracker.storage.repositories.users import (
 
 __all__ = [
     "DEFAULT_LEASE",
+    "UPDATE_ID_REUSE",
     "BotStateRepository",
     "BudgetRepository",
     "DebtRepository",
     "HardshipRepository",
+    "InboxRepository",
     "InstallmentRepository",
     "NewMessage",
     "OutboxRepository",
@@ -33,5 +38,6 @@ __all__ = [
     "PlanRepository",
     "ProcessedUpdateRepository",
     "Repository",
+    "StoredUpdate",
     "UserRepository",
 ]

@@ -1,4 +1,4 @@
-"""The reminder outbox, bot persistence state and processed Telegram updates."""
+"""The reminder outbox, bot persistence state, the update inbox and processed Telegram updates."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, delete, or_, update
 from sqlmodel import col, select
 
 from tracker.storage.enums import OutboxStatus, StateNamespace
-from tracker.storage.models import BotState, Outbox, ProcessedUpdate, utcnow
+from tracker.storage.models import BotState, InboxUpdate, Outbox, ProcessedUpdate, utcnow
 from tracker.storage.repositories.base import Repository
 
 #: How long a claimed message stays with its worker before another may take it over.
@@ -341,4 +341,64 @@ class ProcessedUpdateRepository(Repository):
     def prune(self, before: datetime) -> int:
         """Forget updates processed before ``before`` (Telegram redelivers within a day)."""
         statement = delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < before)
+        return int(self._session.exec(statement).rowcount)
+
+
+#: Telegram may start update ids again after a week without updates, so an id is "the same
+#: update" only within this window (the Bot API docs, getUpdates: "update identifiers start from a
+#: certain positive number … If there are no new updates for at least a week, then identifier of
+#: the next update will be chosen randomly").
+UPDATE_ID_REUSE = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUpdate:
+    """An update from the inbox: its id and the JSON Telegram sent."""
+
+    update_id: int
+    payload: str
+
+
+class InboxRepository(Repository):
+    """Telegram updates as received, kept until handled (see ``InboxUpdate``)."""
+
+    def store(self, update_id: int, payload: str, at: datetime) -> bool:
+        """Keep the update; False if it is already here (a redelivery) and need not be queued.
+
+        An id last seen more than ``UPDATE_ID_REUSE`` ago is a new update that reuses it: the old
+        row and its "handled" mark are replaced.
+        """
+        existing = self._session.get(InboxUpdate, update_id)
+        if existing is not None:
+            if existing.received_at >= at - UPDATE_ID_REUSE:
+                return False
+            self._session.delete(existing)
+            self._session.exec(
+                delete(ProcessedUpdate).where(col(ProcessedUpdate.update_id) == update_id)
+            )
+            self._session.flush()
+        statement = (
+            self._upsert_insert(InboxUpdate)
+            .values(update_id=update_id, payload=payload, received_at=at)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(col(InboxUpdate.update_id))
+        )
+        return self._session.exec(statement).first() is not None
+
+    def pending(self, limit: int = 1000) -> list[StoredUpdate]:
+        """Stored updates not handled yet, oldest first (what a restart must still do)."""
+        handled = select(ProcessedUpdate.update_id).where(
+            col(ProcessedUpdate.update_id) == col(InboxUpdate.update_id)
+        )
+        statement = (
+            select(InboxUpdate.update_id, InboxUpdate.payload)
+            .where(~handled.exists())
+            .order_by(col(InboxUpdate.received_at), col(InboxUpdate.update_id))
+            .limit(limit)
+        )
+        return [StoredUpdate(uid, payload) for uid, payload in self._session.exec(statement)]
+
+    def prune(self, before: datetime) -> int:
+        """Forget updates received before ``before``, handled or not (nothing replays them)."""
+        statement = delete(InboxUpdate).where(col(InboxUpdate.received_at) < before)
         return int(self._session.exec(statement).rowcount)

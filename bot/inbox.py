@@ -1,0 +1,89 @@
+"""The durable inbox: every update is in the database before Telegram is told it arrived.
+
+python-telegram-bot's ``Updater`` confirms the updates of one ``getUpdates`` answer on its *next*
+call (``offset`` = last id + 1), after putting each of them on the application's update queue,
+and its webhook handler answers 200 only after the same ``put``. So the extension point is the
+queue: ``DurableQueue.put`` stores the update first (a worker thread, one short transaction), and
+an update is confirmed to Telegram only once it is stored.
+
+An update counts as handled when ``processed_updates`` holds its id: ``turn()`` writes that in the
+same transaction as the update's effects, and ``mark_handled`` (the last handler group) writes it
+for updates no ``turn()`` committed (no user, a redelivery, a handler that failed). At start-up
+``replay`` queues the stored updates that are not handled yet. Together: after a crash at any
+moment, every update Telegram sent is handled, and its effects are stored exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import Application
+
+from tracker.storage.uow import SqlUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+#: Stored updates queued again at start-up in one go (more stay for the next start).
+REPLAY_LIMIT = 5000
+
+
+class DurableQueue(asyncio.Queue[object]):
+    """The application's update queue, storing each update before it is queued."""
+
+    def __init__(self, make_uow: Callable[[], SqlUnitOfWork], now: Callable[[], datetime]) -> None:
+        super().__init__()
+        self._make_uow = make_uow
+        self._now = now
+
+    async def put(self, item: object) -> None:
+        """Store ``item`` if it is an update, then queue it (unless it was stored before)."""
+        if isinstance(item, Update) and not await asyncio.to_thread(self._store, item):
+            logger.info("update %s is already in the inbox: not queued again", item.update_id)
+            return
+        await super().put(item)
+
+    async def replay(self, item: Update) -> None:
+        """Queue an update read back from the inbox (it is stored already)."""
+        await super().put(item)
+
+    def _store(self, update: Update) -> bool:
+        payload = json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        with self._make_uow() as uow:
+            new = uow.inbox.store(update.update_id, payload, self._now())
+            uow.commit()
+        return new
+
+
+async def replay(application: Application, make_uow: Callable[[], SqlUnitOfWork]) -> int:  # type: ignore[type-arg]
+    """Queue the stored updates not handled yet (a crash left them); how many."""
+    queue = application.update_queue
+    if not isinstance(queue, DurableQueue):
+        return 0
+
+    def pending() -> list[tuple[int, str]]:
+        with make_uow() as uow:
+            return [(row.update_id, row.payload) for row in uow.inbox.pending(REPLAY_LIMIT)]
+
+    rows = await asyncio.to_thread(pending)
+    for update_id, payload in rows:
+        try:
+            update = Update.de_json(json.loads(payload), application.bot)
+        except (ValueError, TypeError, KeyError):
+            logger.exception("update %s in the inbox cannot be read: skipped", update_id)
+            continue
+        await queue.replay(update)
+    if rows:
+        logger.info("replaying %d stored update(s) not handled before the last stop", len(rows))
+    return len(rows)
+
+
+def mark_handled(make_uow: Callable[[], SqlUnitOfWork], update_id: int, at: datetime) -> None:
+    """Note that the update was dealt with, if ``turn()`` has not already (idempotent)."""
+    with make_uow() as uow:
+        uow.processed_updates.mark_processed(update_id, at)
+        uow.commit()
