@@ -54,7 +54,13 @@ class DurableQueue(asyncio.Queue[object]):
     def _store(self, update: Update) -> bool:
         payload = json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
         with self._make_uow() as uow:
-            new = uow.inbox.store(update.update_id, payload, self._now())
+            sender = update.effective_user
+            new = uow.inbox.store(
+                update.update_id,
+                payload,
+                self._now(),
+                telegram_user_id=sender.id if sender is not None else None,
+            )
             uow.commit()
         return new
 

@@ -30,6 +30,7 @@ CSV_WORDS = {
     "payment": N_("Payment"),
     "interest": N_("Interest"),
     "fee": N_("Fee"),
+    "cost": N_("Interest and fees, not itemised"),
     "principal": N_("Principal"),
     "currency": N_("Currency"),
     "status": N_("Status"),

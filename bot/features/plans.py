@@ -105,7 +105,7 @@ async def _history(t: Turn, debt_id: int) -> None:
     buttons = [
         [
             t.button(
-                t._("📎 Confirmation of v{version}", version=record.plan.version),
+                _document_label(t, record.number),
                 "plan_doc",
                 record.plan.id,
             )
@@ -114,6 +114,12 @@ async def _history(t: Turn, debt_id: int) -> None:
         if record.plan.document_file_id
     ]
     await t.reply(history_text(t, debt.name, debt.currency, records), kb(*buttons))
+
+
+def _document_label(t: Turn, number: int | None) -> str:
+    if number is None:  # documents come with agreed plans; a draft's would still be shown
+        return t._("📎 Confirmation of the draft")
+    return t._("📎 Confirmation of v{version}", version=number)
 
 
 async def history_pressed(update: Update, context: Context) -> None:
@@ -128,10 +134,14 @@ async def document_pressed(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         plan_id = (await flow.pressed(t)).int_arg(0)
         doc = plan_document(t.uow, t.user_id, plan_id)
-        caption = t._(
-            "Written confirmation: {debt}, plan v{version}",
-            debt=esc(doc.debt_name),
-            version=doc.version,
+        caption = (
+            t._("Written confirmation: {debt}, draft plan", debt=esc(doc.debt_name))
+            if doc.number is None
+            else t._(
+                "Written confirmation: {debt}, plan v{version}",
+                debt=esc(doc.debt_name),
+                version=doc.number,
+            )
         )
         try:
             if doc.kind is DocumentKind.PHOTO:

@@ -46,6 +46,7 @@ from tracker.services.plans import (
     parse_past_date,
     parse_plan_rate,
     plan_defaults,
+    plan_number,
     preview_agreed_plan,
     record_agreed_plan,
 )
@@ -236,7 +237,7 @@ async def _after_principal(t: Turn, values: dict[str, Any]) -> str:
         debt = _debt(t, values)
         await t.reply(
             t._(
-                "Send the installments the lender gave you, one per line, a date and an amount:\n<code>2027-01-15 1000</code>\n<code>2027-02-15 1000</code>\nIf they are all equal, one line is enough: <code>1000 x 12 from 2027-01-15</code>.\nTogether they must repay {principal}; anything above it counts as fees.",
+                "Send the installments the lender gave you, one per line, a date and an amount:\n<code>2027-01-15 1000</code>\n<code>2027-02-15 1000</code>\nIf they are all equal, one line is enough: <code>1000 x 12 from 2027-01-15</code>.\nTogether they must repay {principal}; anything above it is what the plan costs (interest and fees).",
                 principal=m(t, Decimal(values["principal"]), debt.currency),
             )
         )
@@ -786,7 +787,7 @@ async def save(update: Update, context: Context) -> object:
             t._(
                 "<b>{debt}</b>, plan v{version}: {installments}, the first {amount} due {date}.",
                 debt=esc(debt.name),
-                version=plan.version,
+                version=plan_number(t.uow, plan),
                 installments=installments(t, len(result.rows)),
                 amount=m(t, first.payment, debt.currency),
                 date=d(t, first.due_date),

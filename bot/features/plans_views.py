@@ -93,10 +93,27 @@ def _rows(t: Turn, rows: tuple[ScheduleRow, ...], currency: str) -> list[str]:
     return [*(line(row) for row in rows[:3]), "…", *(line(row) for row in rows[-2:])]
 
 
+def _total_line(t: Turn, preview: PlanPreview) -> str:
+    cur, terms, totals = preview.debt.currency, preview.quote.terms, preview.quote.totals
+    extra = preview.new.total - terms.principal
+    if terms.method is Method.CUSTOM and extra:  # amounts only: nobody split that cost
+        return t._(
+            "Total to pay: <b>{total}</b> ({extra} above the amount repaid: interest and fees, not itemised)",
+            total=m(t, preview.new.total, cur),
+            extra=m(t, extra, cur),
+        )
+    return t._(
+        "Total to pay: <b>{total}</b> (interest {interest}, fees {fees})",
+        total=m(t, preview.new.total, cur),
+        interest=m(t, totals.interest, cur),
+        fees=m(t, totals.fee + terms.upfront_fee, cur),
+    )
+
+
 def preview_text(t: Turn, preview: PlanPreview) -> str:
     """The new plan's schedule in short, next to what the current plan still asks."""
     cur = preview.debt.currency
-    new, current, totals = preview.new, preview.current, preview.quote.totals
+    new, current = preview.new, preview.current
     assert new.first_due is not None
     assert new.last_due is not None
     lines = [
@@ -108,12 +125,7 @@ def preview_text(t: Turn, preview: PlanPreview) -> str:
             last=d(t, new.last_due),
         ),
         t._("Monthly payment: <b>{payment}</b>", payment=payment_text(t, new, cur)),
-        t._(
-            "Total to pay: <b>{total}</b> (interest {interest}, fees {fees})",
-            total=m(t, new.total, cur),
-            interest=m(t, totals.interest, cur),
-            fees=m(t, totals.fee + preview.quote.terms.upfront_fee, cur),
-        ),
+        _total_line(t, preview),
         *_rows(t, preview.quote.rows, cur),
         "",
         t._("<b>Current plan, from today</b>"),
@@ -155,6 +167,10 @@ def _monthly_difference(t: Turn, amount: Decimal, currency: str) -> str:
     return t._("The usual payment stays the same.")
 
 
+def _number(t: Turn, number: int | None) -> str:
+    return t._("draft") if number is None else t._("v{version}", version=number)
+
+
 def history_text(t: Turn, debt_name: str, currency: str, records: list[PlanRecord]) -> str:
     """Every version of a debt's plan: how it came about, whether it is in force, the proof."""
     lines = [t._("<b>{debt}</b>: plan history", debt=esc(debt_name))]
@@ -162,7 +178,7 @@ def history_text(t: Turn, debt_name: str, currency: str, records: list[PlanRecor
         plan, figures = record.plan, record.figures
         lines.append("")
         lines.append(
-            f"<b>v{plan.version}</b> · {t._(ORIGIN_LABELS[plan.origin])} · "
+            f"<b>{_number(t, record.number)}</b> · {t._(ORIGIN_LABELS[plan.origin])} · "
             f"{t._(STATUS_LABELS[plan.status])}"
         )
         details = []

@@ -88,10 +88,18 @@ async def test_export_in_chinese_sends_a_csv_for_excel_and_a_json_without_floats
     assert data.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert lines[0] == ["分期明细"]
-    assert lines[1][:4] == ["债务", "期数", "到期日", "应还金额"]
+    assert lines[1][:7] == [
+        "债务",
+        "期数",
+        "到期日",
+        "应还金额",
+        "利息",
+        "手续费",
+        "利息和费用（未细分）",
+    ]
     assert lines[2][:4] == ["京东金条", "1", "2026-12-15", str(rows[0].payment)]
-    assert lines[2][6] == str(rows[0].principal)
-    assert lines[2][8:] == ["部分已还", "500.05"]
+    assert lines[2][7] == str(rows[0].principal)
+    assert lines[2][9:] == ["部分已还", "500.05"]
     assert len([line for line in lines if line[:1] == ["京东金条"]]) == 12
     payments = lines[lines.index(["还款记录"]) + 1 :]
     assert payments == [
@@ -129,6 +137,7 @@ async def test_export_in_english_with_nothing_stored_still_sends_both_files(
             "Payment",
             "Interest",
             "Fee",
+            "Interest and fees, not itemised",
             "Principal",
             "Currency",
             "Status",

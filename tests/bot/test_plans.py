@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +15,9 @@ from bot.localapi.models import ChatMessage
 from bot.runtime import Deps
 from tests.bot.helpers import forge_press, running
 from tracker.schedule_types import Method
-from tracker.services.debts import position
+from tracker.services.debts import add_plan, position, terms_of
 from tracker.storage.enums import Channel, DocumentKind, PlanOrigin, PlanStatus
-from tracker.storage.models import PlanVersion
+from tracker.storage.models import Debt, PlanVersion
 from tracker.storage.uow import SqlUnitOfWork
 
 TODAY = date(2026, 12, 1)
@@ -72,6 +72,66 @@ async def until_document_step(user: SimUser, *, reference: str = "KF-2026-0042")
     await press(user, channel, "Hotline")
     await say(user, reference)
     return await say(user, "王女士")
+
+
+def store_draft(make_uow: Callable[[], SqlUnitOfWork], debt_id: int) -> None:
+    """A /hardship proposal for the debt: a draft the lender never agreed (stored version 2)."""
+    with make_uow() as uow:
+        debt = uow.session.get(Debt, debt_id)
+        assert debt is not None
+        current = uow.plans.active_for_debt(debt_id)
+        assert current is not None
+        add_plan(
+            uow,
+            debt,
+            terms_of(debt, current),
+            origin=PlanOrigin.PROPOSAL,
+            now=datetime(2026, 11, 30, 9, tzinfo=UTC),
+        )
+        uow.commit()
+
+
+async def test_a_draft_proposal_does_not_count_as_a_plan_version(
+    app: Any, en_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    """The original is v1; a /hardship draft in between is no version: the agreed plan is v2."""
+    debt_id = given_debt(en_user)
+    store_draft(make_uow, debt_id)
+    document = await until_document_step(en_user)
+    summary = await press(en_user, document, "Skip")
+    saved = await press(en_user, summary, "Save")
+    assert "金条, plan v2:" in saved.text
+    assert "v3" not in saved.text
+    assert [p.version for p in plans_of(make_uow, debt_id)] == [1, 2, 3]  # stored rows
+
+    history = await say(en_user, "/plan history")
+    lines = history.text.splitlines()
+    assert "v1 · original contract · superseded" in lines
+    assert "draft · proposal · superseded" in lines
+    assert "v2 · renegotiated · active" in lines
+    assert "v3" not in history.text
+
+
+async def test_the_cost_of_a_plan_typed_as_amounts_is_not_called_fees(
+    app: Any, en_user: SimUser, zh_user: SimUser, given_debt: Any
+) -> None:
+    """12 × 1,050 repaying 12,000: the 600 above it is interest and fees nobody itemised."""
+    for user, list_button in ((en_user, "A list of installments"), (zh_user, "逐期还款明细")):
+        given_debt(user)
+        how = await say(user, "/plan")
+        await press(user, how, list_button)
+        listing = await say(user, "12000")
+        assert "counts as fees" not in listing.text
+        assert "算作费用" not in listing.text
+        review = await say(user, "1050 x 12 2027-01-15")
+        if user is en_user:
+            assert (
+                "Total to pay: CN¥12,600.00 (CN¥600.00 above the amount repaid: "
+                "interest and fees, not itemised)" in review.text
+            )
+        else:
+            assert "合计应还：¥12,600.00（比偿还金额多 ¥600.00：利息和费用，未细分）" in review.text
+        await say(user, "/cancel")
 
 
 async def test_a_plan_from_new_terms_with_a_pdf_confirmation(
@@ -232,8 +292,8 @@ async def test_a_list_of_installments_in_chinese_with_a_photo(
     history = await say(zh_user, "/plan 历史")
     assert "查看哪笔债务的计划记录？" in history.text
     listed = await press(zh_user, history, "金条")
-    assert "v2 · 协商变更 · 生效中" in listed.text
-    assert "v1 · 原合同 · 已被取代" in listed.text
+    assert "第 2 版 · 协商变更 · 生效中" in listed.text
+    assert "第 1 版 · 原合同 · 已被取代" in listed.text
     resent = await press(zh_user, listed, "📎 第 2 版的书面确认")
     assert resent.photo is not None
     assert resent.photo[-1]["file_id"] == photo_id

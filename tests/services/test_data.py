@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tracker.capacity import Budget
-from tracker.rates import Rate, RateUnit
-from tracker.schedule_types import LoanTerms, Method
+from tracker.rates import ZERO_RATE, Rate, RateUnit
+from tracker.schedule_types import CustomInstallment, LoanTerms, Method
 from tracker.services.budget import save_budget
 from tracker.services.data import delete_user_data, export_csv, export_json
 from tracker.services.debts import DebtSpec, add_debt, position
 from tracker.services.payments import record_payment, undo_last_payment
-from tracker.storage.enums import HardshipKind, StateNamespace
+from tracker.services.plans import custom_terms, record_agreed_plan
+from tracker.storage.enums import Channel, HardshipKind, StateNamespace
 from tracker.storage.models import HardshipReport, User, metadata
 from tracker.storage.uow import SqlUnitOfWork
 
@@ -61,6 +62,10 @@ def populate(uow: SqlUnitOfWork, telegram_id: int, name: str = "金条") -> tupl
         )
     undo_last_payment(uow, user.id, NOW + timedelta(seconds=1))
     save_budget(uow, user.id, Budget("CNY", D(8000), D(4000)), today=TODAY, now=NOW)
+    update_id = 10**9 + telegram_id
+    uow.inbox.store(
+        update_id, '{"message": {"text": "还了500"}}', NOW, telegram_user_id=telegram_id
+    )
     uow.hardship.add(
         HardshipReport(
             user_id=user.id,
@@ -100,6 +105,7 @@ def test_csv_lists_installments_with_status_then_payments_with_a_bom(
         "Payment",
         "Interest",
         "Fee",
+        "Interest and fees, not itemised",
         "Principal",
         "Currency",
         "Status",
@@ -108,15 +114,16 @@ def test_csv_lists_installments_with_status_then_payments_with_a_bom(
     first = lines[2]
     # A name starting with "=" must not become a spreadsheet formula.
     assert first[:3] == ["'=金条", "1", "2026-12-15"]
-    assert first[3:8] == [
+    assert first[3:9] == [
         str(rows[0].payment),
         str(rows[0].interest),
         "0.00",
+        "",  # an annuity itemises its cost
         str(rows[0].principal),
         "CNY",
     ]
-    assert first[8:] == ["已还清", str(rows[0].payment)]
-    assert lines[3][8:] == ["upcoming", "0.00"]
+    assert first[9:] == ["已还清", str(rows[0].payment)]
+    assert lines[3][9:] == ["upcoming", "0.00"]
     assert len([line for line in lines if line[:1] == ["'=金条"]]) == 12
     payments = lines[lines.index(["Payments"]) + 2 :]
     assert payments == [
@@ -199,7 +206,10 @@ def test_deleting_a_user_leaves_no_row_of_theirs_in_any_table(
     with make_uow() as uow:
         grown = _counts(uow)
         assert all(
-            grown[table] > before[table] for table in grown if table not in ("processed_updates",)
+            grown[table] > before[table]
+            for table in grown
+            # Handled update ids: no user and nothing they typed in them.
+            if table != "processed_updates"
         ), grown
         user = uow.users.get(user_id)
         assert user is not None
@@ -226,3 +236,66 @@ def test_deleting_a_user_leaves_no_row_of_theirs_in_any_table(
 def test_export_of_a_missing_user_is_a_bug(make_uow: Callable[[], SqlUnitOfWork]) -> None:
     with make_uow() as uow, pytest.raises(LookupError):
         export_json(uow, 123456, NOW)
+
+
+def test_an_agreed_plan_typed_as_amounts_never_shows_its_cost_as_a_fee(
+    make_uow: Callable[[], SqlUnitOfWork],
+) -> None:
+    """¥1,200 interest-free, then an agreed plan of 3 × ¥450: ¥150 above what it repays.
+
+    Nobody said how much of the ¥150 is interest and how much fees, so the CSV must not call it
+    a fee (it used to fill the Fee column on the last row): its own column holds it instead.
+    By hand: the installments repay 450, 450, then the last 1,200 − 900 = 300 of principal;
+    the last row's cost is 450 − 300 = 150, the others' 0.
+    """
+    terms = LoanTerms(
+        principal=D(1200),
+        rate=ZERO_RATE,
+        term=12,
+        method=Method.EQUAL_PRINCIPAL,
+        first_due=date(2026, 12, 15),
+        start_date=date(2026, 11, 15),
+    )
+    with make_uow() as uow:
+        user = uow.users.add(User(telegram_user_id=7005, chat_id=7005))
+        assert user.id is not None
+        debt, _ = add_debt(uow, user.id, DebtSpec(name="金条", terms=terms), NOW)
+        assert debt.id is not None
+        installments = tuple(
+            CustomInstallment(due, D(450))
+            for due in (date(2027, 1, 15), date(2027, 2, 15), date(2027, 3, 15))
+        )
+        agreed = custom_terms(debt, principal=D(1200), installments=installments, start=TODAY)
+        record_agreed_plan(
+            uow,
+            user.id,
+            debt.id,
+            agreed,
+            confirmed_on=TODAY,
+            channel=Channel.HOTLINE,
+            reference=None,
+            agent=None,
+            document_file_id=None,
+            document_kind=None,
+            note=None,
+            now=NOW,
+            today=TODAY,
+        )
+        uow.commit()
+        user_id = user.id
+    with make_uow() as uow:
+        data = export_csv(uow, user_id, TODAY, {"fee": "手续费"})
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    header = lines[1]
+    rows = [dict(zip(header, line, strict=True)) for line in lines[2:5]]
+    picked = [
+        (r["Payment"], r["Interest"], r["手续费"], r["Interest and fees, not itemised"])
+        for r in rows
+    ]
+    assert picked == [
+        ("450.00", "", "", "0.00"),
+        ("450.00", "", "", "0.00"),
+        ("450.00", "", "", "150.00"),
+    ]
+    assert [r["Principal"] for r in rows] == ["450.00", "450.00", "300.00"]
+    assert lines[5] == []  # three installments, then the payments

@@ -51,7 +51,7 @@ def test_csv_marks_installments_paid_before_tracking(
             {"status.paid_before_tracking": "开始记账前已还", "status.overdue": "逾期"},
         )
     rows = list(csv.reader(io.StringIO(english.decode("utf-8-sig"))))
-    statuses = [row[8] for row in rows[2:14]]
+    statuses = [row[9] for row in rows[2:14]]
     assert statuses[:5] == [
         "paid before tracking",
         "paid before tracking",
@@ -60,7 +60,7 @@ def test_csv_marks_installments_paid_before_tracking(
         "upcoming",
     ]
     rows = list(csv.reader(io.StringIO(chinese.decode("utf-8-sig"))))
-    assert [row[8] for row in rows[2:6]] == ["开始记账前已还"] * 3 + ["逾期"]
+    assert [row[9] for row in rows[2:6]] == ["开始记账前已还"] * 3 + ["逾期"]
     # No payment row is invented for them.
     assert rows[rows.index(["Payments"]) + 2 :] == []
 

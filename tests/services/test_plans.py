@@ -13,7 +13,7 @@ from tracker.errors import Conflict, InvalidDate, InvalidTerms, NotFound
 from tracker.ledger import Status
 from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
-from tracker.services.debts import DebtSpec, add_debt, add_plan, position
+from tracker.services.debts import DebtSpec, add_debt, add_plan, position, terms_of
 from tracker.services.payments import record_payment
 from tracker.services.plans import (
     PlanFigures,
@@ -26,6 +26,7 @@ from tracker.services.plans import (
     plan_defaults,
     plan_document,
     plan_history,
+    plan_number,
     preview_agreed_plan,
     record_agreed_plan,
 )
@@ -359,3 +360,38 @@ def test_figures_pick_the_usual_payment() -> None:
         D(9),
     )
     assert figures.total == D(20)
+
+
+def test_shown_numbers_count_the_plans_in_force_and_skip_drafts(
+    make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
+) -> None:
+    """Stored rows 1-5: original, draft, prepayment recompute, draft, agreed. Shown: 1, -, 2, -, 3.
+
+    A plan the lender recomputed after a prepayment replaced the schedule in force, so it is a
+    version the borrower lived under; /hardship drafts never were.
+    """
+    user_id, debt_id = debt_of
+    with make_uow() as uow:
+        debt = uow.debts.require_for_user(user_id, debt_id)
+        original = uow.plans.active_for_debt(debt_id)
+        assert original is not None
+        terms = terms_of(debt, original)
+        add_plan(uow, debt, terms, origin=PlanOrigin.PROPOSAL, now=NOW)
+        recomputed = add_plan(uow, debt, terms, origin=PlanOrigin.PREPAYMENT, now=NOW)
+        uow.plans.activate(recomputed, NOW)
+        add_plan(uow, debt, terms, origin=PlanOrigin.PROPOSAL, now=NOW)
+        agreed, _ = record(uow, debt_of, new_terms(uow, debt_of))
+        assert plan_number(uow, agreed) == 3
+        agreed_id = agreed.id
+        uow.commit()
+    with make_uow() as uow:
+        history = plan_history(uow, user_id, debt_id)
+        assert [(r.plan.version, r.plan.origin, r.number) for r in history] == [
+            (1, PlanOrigin.ORIGINAL, 1),
+            (2, PlanOrigin.PROPOSAL, None),
+            (3, PlanOrigin.PREPAYMENT, 2),
+            (4, PlanOrigin.PROPOSAL, None),
+            (5, PlanOrigin.RENEGOTIATED, 3),
+        ]
+        assert agreed_id is not None
+        assert plan_document(uow, user_id, agreed_id).number == 3

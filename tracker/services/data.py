@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from tracker.money import from_minor, quantize
 from tracker.services.debts import position
+from tracker.services.plans import itemised
 from tracker.storage.enums import PlanOrigin, StateNamespace
 from tracker.storage.models import Base, Debt, User
 from tracker.storage.uow import SqlUnitOfWork, UnitOfWork
@@ -41,6 +42,8 @@ CSV_LABELS: dict[str, str] = {
     "payment": "Payment",
     "interest": "Interest",
     "fee": "Fee",
+    #: An agreed plan typed as amounts says only what each installment is (services.plans).
+    "cost": "Interest and fees, not itemised",
     "principal": "Principal",
     "currency": "Currency",
     "status": "Status",
@@ -90,6 +93,8 @@ def export_csv(
     """Installments of every active plan, with their status today, then every payment.
 
     UTF-8 with a byte-order mark; amounts are plain decimal numbers with a currency column.
+    An agreed plan typed as amounts never split its cost above principal into interest and
+    fees: its rows leave both empty and put that cost in its own column, never under "fee".
     """
     words = {**CSV_LABELS, **(labels or {})}
 
@@ -109,6 +114,7 @@ def export_csv(
                 "payment",
                 "interest",
                 "fee",
+                "cost",
                 "principal",
                 "currency",
                 "status",
@@ -119,8 +125,10 @@ def export_csv(
     debts = uow.debts.list_for_user(user_id)
     for debt in debts:
         debt_id = _id(debt)
-        if uow.plans.active_for_debt(debt_id) is None:
+        plan = uow.plans.active_for_debt(debt_id)
+        if plan is None:
             continue
+        split = itemised(debt, plan)
         pos = position(uow, user_id, debt_id, today)
         states = {item.number: item for item in pos.state.installments}
         for row in pos.rows:
@@ -139,8 +147,11 @@ def export_csv(
                     row.number,
                     row.due_date.isoformat(),
                     quantize(row.payment, cur),
-                    quantize(row.interest, cur),
-                    quantize(row.fee, cur),
+                    *(
+                        (quantize(row.interest, cur), quantize(row.fee, cur), "")
+                        if split
+                        else ("", "", quantize(row.interest + row.fee, cur))
+                    ),
                     quantize(row.principal, cur),
                     cur,
                     status,
@@ -296,7 +307,8 @@ def delete_user_data(uow: SqlUnitOfWork, user: User) -> Deletion:
     """Delete the user and everything of theirs; the caller commits.
 
     The database removes the rows that refer to the user (debts, plans, installments,
-    payments, budgets, hardship reports, outbox) through ON DELETE CASCADE. The bot's state
+    payments, budgets, hardship reports, outbox) through ON DELETE CASCADE; the updates they sent
+    are deleted from the inbox by their Telegram id. The bot's state
     rows name the user only inside their key, so they are deleted here: user_data under the
     Telegram user id, conversations under ``<name>|<JSON list of chat and user ids>``.
     """
@@ -311,6 +323,7 @@ def delete_user_data(uow: SqlUnitOfWork, user: User) -> Deletion:
     for key in uow.bot_state.all_in(StateNamespace.CONVERSATIONS):
         if ids & _conversation_ids(key):
             state_rows += int(uow.bot_state.delete(StateNamespace.CONVERSATIONS, key))
+    uow.inbox.forget_user(user.telegram_user_id)  # the messages as received hold their words
     uow.session.exec(delete(User).where(col(User.id) == user_id))
     uow.session.flush()
     return Deletion(len(debts), payments, budgets, state_rows)

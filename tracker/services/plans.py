@@ -25,7 +25,14 @@ from tracker.rates import ZERO_RATE, Rate
 from tracker.schedule import MAX_TERM
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
 from tracker.services.debts import add_plan, loan_began, policy_of, position
-from tracker.storage.enums import Channel, DebtStatus, DocumentKind, PlanOrigin, PlanStatus
+from tracker.storage.enums import (
+    Channel,
+    DebtKind,
+    DebtStatus,
+    DocumentKind,
+    PlanOrigin,
+    PlanStatus,
+)
 from tracker.storage.models import Debt, Installment, PlanVersion
 from tracker.storage.uow import UnitOfWork
 
@@ -123,6 +130,7 @@ class PlanRecord:
 
     plan: PlanVersion
     figures: PlanFigures
+    number: int | None  # as plan_numbers shows it; None for a draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +139,7 @@ class PlanDocument:
 
     file_id: str
     kind: DocumentKind
-    version: int
+    number: int | None  # as plan_numbers shows it; None for a draft
     debt_name: str
 
 
@@ -286,7 +294,11 @@ def agreed_terms(
 def custom_terms(
     debt: Debt, *, principal: Decimal, installments: Sequence[CustomInstallment], start: date
 ) -> LoanTerms:
-    """A list of agreed installments repaying ``principal``; anything above it counts as fees."""
+    """A list of agreed installments repaying ``principal``; what is above it is the plan's cost.
+
+    The schedule stores that excess in the rows' fee component (so an early payoff keeps the
+    ledger's fee rules), but nobody said whether it is interest or fees: see ``itemised``.
+    """
     if not installments:
         raise InvalidTerms("no installments were given", code="custom_missing")
     return LoanTerms(
@@ -299,6 +311,20 @@ def custom_terms(
         day_count=debt.day_count,
         start_date=start,
         custom=tuple(installments),
+    )
+
+
+def itemised(debt: Debt, plan: PlanVersion) -> bool:
+    """Whether the plan's rows really split the cost above principal into interest and fees.
+
+    An agreed plan typed as a list of amounts (``custom_terms``) knows only the amounts: its
+    rows hold the whole excess as "fee" although it is mostly interest. A card's plan is a
+    projection with its interest and late fees computed apart, and every other method itemises.
+    """
+    return not (
+        plan.method is Method.CUSTOM
+        and plan.origin is PlanOrigin.RENEGOTIATED
+        and debt.kind is not DebtKind.CREDIT_CARD
     )
 
 
@@ -404,12 +430,38 @@ def check_confirmed_on(debt: Debt, confirmed_on: date | None, today: date) -> No
         )
 
 
+def plan_numbers(plans: Sequence[PlanVersion]) -> dict[int, int]:
+    """The number each plan of a debt is shown with, by plan id: the plans that were in force.
+
+    The stored ``version`` counts every row, /hardship's drafts too, so "plan v3" could follow
+    "v1" with no v2 the borrower ever agreed. Shown numbers count only plans that took effect:
+    the original, each plan agreed with the lender, and each one the lender recomputed after a
+    prepayment (it changed the schedule in force). A draft never in force has no number.
+    """
+    numbers: dict[int, int] = {}
+    for plan in sorted(plans, key=lambda p: p.version):
+        if plan.activated_at is not None and plan.id is not None:
+            numbers[plan.id] = len(numbers) + 1
+    return numbers
+
+
+def plan_number(uow: UnitOfWork, plan: PlanVersion) -> int | None:
+    """The number ``plan`` is shown with (see ``plan_numbers``); None for a draft."""
+    return plan_numbers(uow.plans.list_for_debt(plan.debt_id)).get(_id(plan))
+
+
 def plan_history(uow: UnitOfWork, user_id: int, debt_id: int) -> list[PlanRecord]:
     """Every version of the debt's plan, oldest first, with its installments' figures."""
     debt = uow.debts.require_for_user(user_id, debt_id)
+    plans = uow.plans.list_for_debt(_id(debt))
+    numbers = plan_numbers(plans)
     return [
-        PlanRecord(plan, _stored_figures(uow.installments.for_plan(_id(plan)), debt.currency))
-        for plan in uow.plans.list_for_debt(_id(debt))
+        PlanRecord(
+            plan,
+            _stored_figures(uow.installments.for_plan(_id(plan)), debt.currency),
+            numbers.get(_id(plan)),
+        )
+        for plan in plans
     ]
 
 
@@ -421,7 +473,9 @@ def plan_document(uow: UnitOfWork, user_id: int, plan_id: int) -> PlanDocument:
     if plan.document_file_id is None or plan.document_kind is None:
         raise NotFound(f"plan {plan_id} has no document", code="document_missing")
     debt = uow.debts.require_for_user(user_id, plan.debt_id)
-    return PlanDocument(plan.document_file_id, plan.document_kind, plan.version, debt.name)
+    return PlanDocument(
+        plan.document_file_id, plan.document_kind, plan_number(uow, plan), debt.name
+    )
 
 
 # ---- helpers --------------------------------------------------------------------------------

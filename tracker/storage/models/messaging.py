@@ -75,10 +75,15 @@ class InboxUpdate(Base, table=True):
     """
 
     __tablename__ = "inbox_updates"
-    __table_args__ = (Index("ix_inbox_updates_received_at", "received_at"),)
+    __table_args__ = (
+        Index("ix_inbox_updates_received_at", "received_at"),
+        Index("ix_inbox_updates_telegram_user_id", "telegram_user_id"),
+    )
 
     update_id: int = Field(
         primary_key=True, sa_type=BigInteger, sa_column_kwargs={"autoincrement": False}
     )
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
     payload: str = Field(sa_type=Text)  # the update's JSON, as Telegram sent it
+    #: Who sent it (None for updates without a user): /deletedata forgets their updates too.
+    telegram_user_id: int | None = Field(default=None, sa_type=BigInteger)

@@ -362,7 +362,9 @@ class StoredUpdate:
 class InboxRepository(Repository):
     """Telegram updates as received, kept until handled (see ``InboxUpdate``)."""
 
-    def store(self, update_id: int, payload: str, at: datetime) -> bool:
+    def store(
+        self, update_id: int, payload: str, at: datetime, *, telegram_user_id: int | None = None
+    ) -> bool:
         """Keep the update; False if it is already here (a redelivery) and need not be queued.
 
         An id last seen more than ``UPDATE_ID_REUSE`` ago is a new update that reuses it: the old
@@ -379,7 +381,12 @@ class InboxRepository(Repository):
             self._session.flush()
         statement = (
             self._upsert_insert(InboxUpdate)
-            .values(update_id=update_id, payload=payload, received_at=at)
+            .values(
+                update_id=update_id,
+                payload=payload,
+                received_at=at,
+                telegram_user_id=telegram_user_id,
+            )
             .on_conflict_do_nothing(index_elements=["update_id"])
             .returning(col(InboxUpdate.update_id))
         )
@@ -397,6 +404,11 @@ class InboxRepository(Repository):
             .limit(limit)
         )
         return [StoredUpdate(uid, payload) for uid, payload in self._session.exec(statement)]
+
+    def forget_user(self, telegram_user_id: int) -> int:
+        """Delete the stored updates a user sent (they hold what the user typed)."""
+        statement = delete(InboxUpdate).where(col(InboxUpdate.telegram_user_id) == telegram_user_id)
+        return int(self._session.exec(statement).rowcount)
 
     def prune(self, before: datetime) -> int:
         """Forget updates received before ``before``, handled or not (nothing replays them)."""
