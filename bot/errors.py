@@ -136,10 +136,15 @@ def domain_error_text(error: DomainError, _: Translator, locale: str) -> str:
 APOLOGY = N_(
     "Sorry — something went wrong on my side and nothing was saved. Please try again in a moment."
 )
+#: When the change was committed and only the reply announcing it failed: sending it again
+#: would record it twice, so the apology must say it was saved.
+SAVED_APOLOGY = N_(
+    "Sorry — your change <b>was saved</b>, but I couldn't show you the confirmation. /history and /status show what is recorded: please don't send it again."
+)
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error with its update first, then apologise to the user if there is one."""
+    """Log the error with its update first, then tell the user truthfully whether it was saved."""
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, Forbidden):
         logger.warning("update %s: the user blocked the bot: %s", update_id, context.error)
@@ -149,11 +154,14 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     sender = update.effective_user
     language = language_for(sender.language_code) if sender is not None else "en"
+    # bot.runtime's turn() lists an update here once its effects are committed.
+    handled: set[int] = getattr(context.bot_data.get("deps"), "handled", set())
+    apology = SAVED_APOLOGY if update.update_id in handled else APOLOGY
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()
         await context.bot.send_message(
-            update.effective_chat.id, translator(language)(APOLOGY), parse_mode=ParseMode.HTML
+            update.effective_chat.id, translator(language)(apology), parse_mode=ParseMode.HTML
         )
     except Exception:  # the apology must never raise: the error is already logged
         logger.exception("update %s: could not send the apology", update_id)

@@ -6,6 +6,7 @@ error raised inside becomes a clear reply in the user's language and nothing is 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import ContextTypes
 
 from bot.callbacks import BadCallback, Callback
@@ -35,6 +36,9 @@ logger = logging.getLogger(__name__)
 
 DEPS_KEY = "deps"
 STALE_BUTTON = N_("This button no longer works. /help shows what you can do.")
+
+#: Pauses before sending a failed reply again (seconds); then the error handler apologises.
+REPLY_RETRY_PAUSES = (0.5, 2.0)
 
 #: At most this many update ids wait in ``Deps.handled`` for the last handler group.
 HANDLED_CAP = 10_000
@@ -124,18 +128,38 @@ class Turn:
         return sender.id
 
     async def reply(self, text: str, keyboard: Keyboard | None = None) -> Message:
-        """Send HTML text (split if long); the keyboard goes on the last part."""
+        """Send HTML text (split if long); the keyboard goes on the last part.
+
+        A send that fails on the way (5xx, timeout, network) is tried again: the reply may
+        announce a change already committed, and must reach the user (at least once).
+        """
         parts = split_message(text)
         markup = InlineKeyboardMarkup(keyboard) if keyboard else None
+        chat_id = self.chat_id
         message: Message | None = None
         for index, part in enumerate(parts):
-            message = await self.context.bot.send_message(
-                chat_id=self.chat_id,
-                text=part,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if index == len(parts) - 1 else None,
-                disable_web_page_preview=True,
-            )
+            for attempt, pause in enumerate((*REPLY_RETRY_PAUSES, None)):
+                try:
+                    message = await self.context.bot.send_message(
+                        chat_id=chat_id,
+                        text=part,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup if index == len(parts) - 1 else None,
+                        disable_web_page_preview=True,
+                    )
+                    break
+                except BadRequest:
+                    raise  # the message itself is wrong: sending it again changes nothing
+                except NetworkError as error:  # includes TimedOut and 5xx answers
+                    if pause is None:
+                        raise
+                    logger.warning(
+                        "update %s: reply attempt %d failed (%s); trying again",
+                        self.update.update_id,
+                        attempt + 1,
+                        error,
+                    )
+                    await asyncio.sleep(pause)
         assert message is not None  # split_message returns at least one part
         return message
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 import bot.features.payments as payments_feature
-from bot.localapi import SimUser
+from bot.localapi import EmulatorState, SimUser
+from bot.runtime import REPLY_RETRY_PAUSES
 from tracker.storage.uow import SqlUnitOfWork
 
 
@@ -60,3 +61,45 @@ async def test_the_apology_is_in_chinese_for_a_chinese_user(
     zh_user.send_text("还了500")
     reply = await zh_user.next_message()
     assert "抱歉" in reply.text
+
+
+async def test_a_reply_that_fails_once_is_sent_again(
+    app: Any,
+    en_user: SimUser,
+    state: EmulatorState,
+    given_debt: Callable[..., int],
+) -> None:
+    given_debt(en_user)
+    state.faults.fail_next("sendMessage", 1, status=502)
+    en_user.send_text("/paid 101")
+    reply = await en_user.next_message(timeout=10)
+    assert "✅" in reply.text
+    assert "101.00" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("language", "saved"),
+    [("en", "your change <b>was saved</b>"), ("zh", "你的操作<b>已经保存</b>")],
+)
+async def test_when_the_confirmation_cannot_be_sent_the_apology_says_it_was_saved(
+    app: Any,
+    state: EmulatorState,
+    given_debt: Callable[..., int],
+    make_uow: Callable[[], SqlUnitOfWork],
+    language: str,
+    saved: str,
+) -> None:
+    user = state.create_user("Lin", language_code=language)
+    debt_id = given_debt(user)
+    # Every try of the confirmation fails (Telegram's 502s); then Telegram answers again.
+    state.faults.fail_next("sendMessage", 1 + len(REPLY_RETRY_PAUSES), status=502)
+    user.send_text("/paid 101")
+    apology = await user.next_message(timeout=15)
+    assert saved.replace("<b>", "").replace("</b>", "") in apology.text
+    assert "nothing was saved" not in apology.text
+    with make_uow() as uow:
+        stored = uow.users.get_by_telegram_id(user.id)
+        assert stored is not None
+        assert stored.id is not None
+        [payment] = uow.payments.list_for_debt(stored.id, debt_id, include_undone=True)
+        assert payment.amount_minor == 10100
