@@ -58,7 +58,7 @@ class Capacity:
     disposable: Decimal  # income − fixed expenses − other debts' payments
     reserve: Decimal
     affordable: Decimal  # disposable − reserve, never below zero: the most a plan may ask
-    planned: Decimal  # what the tracked debts ask this month
+    planned: Decimal  # the tracked debts' regular monthly payments (arrears apart)
     surplus: Decimal  # affordable − planned; negative is a monthly shortfall
     debt_to_income: Decimal | None  # (planned + other debts) / income; None without income
     load: DebtLoad

@@ -8,7 +8,8 @@ may last and the savings, then stores the report and a budget snapshot and shows
 
 The buttons after that work without the conversation, from the stored data, so they keep
 working later: ``hsr`` switches the split rule (saying so when that changes nothing), ``hsm``
-shows "More options" (every option the planner computed is reachable), ``hsp`` picks an option (stored as a proposal
+shows "More options" (every option the planner computed is reachable), ``hsdt`` one option's
+"Details" (with [Choose this] and [Back to options]), ``hsp`` picks an option (stored as a proposal
 per lender, then the pack, its PDF and the next steps), ``hstx`` sends the plain text to copy,
 ``hsno`` marks a proposal refused. "I agreed a plan" (``plan_prop``) belongs to /plan, which
 starts from the proposal's terms and makes what was agreed the active plan.
@@ -634,6 +635,22 @@ async def more_pressed(update: Update, context: Context) -> None:
         await t.reply(views.options_text(t, plan, page=page), views.option_buttons(t, plan, page))
 
 
+async def details_pressed(update: Update, context: Context) -> None:
+    """An option's "Details": its terms and figures, [Choose this] and [Back to options]."""
+    async with turn(update, context) as t:
+        data = await pressed(t)
+        kinds = list(OptionKind)
+        index = data.int_arg(2)
+        if index >= len(kinds):
+            raise BadCallback(f"unknown option {index}")
+        plan = _plan(t, data.int_arg(0), data.arg(1))
+        option = plan.option(kinds[index])
+        page = min(data.int_arg(3), views.pages(plan))
+        await t.reply(
+            views.details_text(t, plan, option), views.details_buttons(t, plan, option, page)
+        )
+
+
 async def fees_answer_pressed(update: Update, context: Context) -> None:
     """Whether the lender still charges the remaining fees on an early payoff: stored, then
     the options (figured with the answer, or the next question)."""
@@ -903,6 +920,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         lender,
         CallbackQueryHandler(rule_pressed, pattern=r"^hsr:"),
         CallbackQueryHandler(more_pressed, pattern=r"^hsm:"),
+        CallbackQueryHandler(details_pressed, pattern=r"^hsdt:"),
         CallbackQueryHandler(lender_pressed, pattern=r"^hsl:"),
         CallbackQueryHandler(fees_answer_pressed, pattern=r"^hsfp:"),
         CallbackQueryHandler(plain_pressed, pattern=r"^hstx:"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton
@@ -9,7 +10,7 @@ from telegram import InlineKeyboardButton
 from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Turn
-from bot.views import m
+from bot.views import d, m
 from tracker.parsing.hardship_text import Cause
 from tracker.planner import Note, Option, OptionKind, SplitRule, Why
 from tracker.services.hardship import HardshipPlan
@@ -50,53 +51,61 @@ RULES_BY_CODE = {code: rule for rule, code in RULE_CODES.items()}
 TITLES = {
     OptionKind.CURRENT: N_("Keep to the current plan"),
     OptionKind.SETTLEMENT: N_("Settle in one payment from savings"),
-    OptionKind.WAIVER: N_("Ask to waive interest and penalty (停息挂账)"),
+    OptionKind.WAIVER: N_("Ask to waive interest and penalty"),
     OptionKind.OVERDUE_INSTALLMENTS: N_("Repay the overdue amount in installments"),
     OptionKind.LOWER_PAYMENT: N_("Lower payment over a longer term"),
-    OptionKind.EXTENSION_FROZEN: N_("Pause payments, interest frozen (展期)"),
-    OptionKind.EXTENSION_INTEREST_ONLY: N_("Pay interest only for a while (展期)"),
-    OptionKind.EXTENSION_PAUSE: N_("Pause payments, interest keeps running (展期)"),
+    OptionKind.EXTENSION_FROZEN: N_("Pause payments, interest frozen"),
+    OptionKind.EXTENSION_INTEREST_ONLY: N_("Pay interest only for a while"),
+    OptionKind.EXTENSION_PAUSE: N_("Pause payments, interest keeps running"),
     OptionKind.MIXED: N_("The best option for each debt"),
-}
-
-NOTES = {
-    Note.NOT_A_RIGHT: N_("Not a legal right: the lender decides and may refuse."),
-    Note.NEEDS_LENDER_CONSENT: N_("Needs the lender's consent: nothing changes until it agrees."),
-    Note.CREDIT_RECORD_STAYS: N_(
-        "Any overdue record stays on your credit report (征信) for 5 years after it is repaid: waiving charges does not remove it."
-    ),
-    Note.INTEREST_CONTINUES: N_("Interest keeps running: it is put off, not forgiven."),
-    Note.INTEREST_FROZEN_IF_AGREED: N_(
-        "Interest stops only if the lender agrees to it in writing."
-    ),
-    Note.PENALTY_MAY_CONTINUE: N_(
-        "Penalty interest may keep running until the overdue amount is cleared."
-    ),
-    Note.COSTS_MORE: N_("Costs more in total than the current plan."),
-    Note.PERSONALISED_INSTALLMENTS: N_(
-        "Credit cards: the bank may agree personalised installments (个性化分期) over up to 60 months; ask for them by that name."
-    ),
-    Note.GET_IT_IN_WRITING: N_(
-        "It only counts once the lender confirms it in writing, before you pay."
-    ),
 }
 
 #: The notes as short phrases, for the one "keep in mind" line under a list of options.
 SHORT_NOTES = {
     Note.NEEDS_LENDER_CONSENT: N_("Each ask needs the lender's consent."),
     Note.NOT_A_RIGHT: N_("Not a legal right: the lender may refuse."),
-    Note.CREDIT_RECORD_STAYS: N_(
-        "An overdue record stays on your credit report (征信) for 5 years."
-    ),
+    Note.CREDIT_RECORD_STAYS: N_("An overdue record stays on your credit report for 5 years."),
     Note.INTEREST_CONTINUES: N_("Paused interest is put off, not forgiven."),
     Note.INTEREST_FROZEN_IF_AGREED: N_("Interest stops only if the lender agrees in writing."),
     Note.PENALTY_MAY_CONTINUE: N_("Penalty interest may run until the overdue amount is cleared."),
     Note.COSTS_MORE: N_("Some cost more in total than the current plan."),
     Note.PERSONALISED_INSTALLMENTS: N_(
-        "For a credit card, ask for personalised installments (个性化分期, up to 60 months)."
+        "For a credit card, ask for personalised installments, up to 60 months."
     ),
     Note.GET_IT_IN_WRITING: N_("A settlement counts only once confirmed in writing."),
 }
+#: What each option asks, in one sentence (``_terms``).
+TERMS = {
+    OptionKind.CURRENT: N_("Keep paying as planned: nothing to ask the lender."),
+    OptionKind.SETTLEMENT: N_(
+        "Pay the {owed} owed today at once from savings, and close the debt."
+    ),
+    OptionKind.WAIVER: N_(
+        "Repay {principal} of principal and charged fees over {months}, asking the lender to waive {waived} of interest and penalty."
+    ),
+    OptionKind.OVERDUE_INSTALLMENTS: N_(
+        "Keep to the plan and repay the {overdue} overdue over {months}, {extra} a month on top."
+    ),
+    OptionKind.LOWER_PAYMENT: N_("Repay everything over {months}, at most {payment} a month."),
+    OptionKind.EXTENSION_FROZEN: N_(
+        "Pay nothing for {months} with interest frozen, then {payment} a month for {then_months}."
+    ),
+    OptionKind.EXTENSION_INTEREST_ONLY: N_(
+        "Pay only the interest, {interest} a month, for {months}, then {payment} a month for {then_months}."
+    ),
+    OptionKind.EXTENSION_PAUSE: N_(
+        "Pay nothing for {months} while interest keeps running, then {payment} a month for {then_months}."
+    ),
+}
+TERMS_CATCH_UP = N_(
+    "Keep paying as planned, and pay the {arrears} overdue with the next installment."
+)
+TERMS_DISCOUNT = N_(
+    "Pay {amount} at once from savings to close the debt, asking {percent}% off the {owed} owed."
+)
+#: A reply fits one phone screen.
+MAX_LINES = 12
+
 #: Why the first option is first, in one line.
 WHY_FIRST = {
     Why.NO_ASK: N_("Why first: it fits your budget and asks the lender for nothing."),
@@ -241,36 +250,149 @@ def payoff_assumptions(t: Turn, option: Option, names: dict[int, str]) -> list[s
     return lines
 
 
-def option_text(t: Turn, number: int, option: Option, names: dict[int, str]) -> str:
-    """One option: what it asks, what it costs, whether it fits, and its caveats."""
+def _terms(t: Turn, option: Option, arrears: Decimal) -> str:
+    """What one debt's option asks, in one sentence, from its request (``arrears``: overdue)."""
     cur = option.currency
-    lines = [
-        f"<b>{number}. {esc(title(t, option))}</b>",
-        _payments(t, option),
+    r = option.request
+
+    def money(key: str) -> str:
+        return m(t, Decimal(str(r[key])), cur)
+
+    def months(key: str = "months") -> str:
+        return _months(t, int(r[key]))
+
+    kind = option.kind
+    if kind is OptionKind.CURRENT:
+        if arrears > 0:
+            return t._(TERMS_CATCH_UP, arrears=m(t, arrears, cur))
+        return t._(TERMS[kind])
+    if kind is OptionKind.SETTLEMENT:
+        if int(r["discount_percent"]):
+            return t._(
+                TERMS_DISCOUNT,
+                amount=money("amount"),
+                percent=r["discount_percent"],
+                owed=money("owed"),
+            )
+        return t._(TERMS[kind], owed=money("owed"))
+    if kind is OptionKind.WAIVER:
+        return t._(
+            TERMS[kind], principal=money("principal"), months=months(), waived=money("waived")
+        )
+    if kind is OptionKind.OVERDUE_INSTALLMENTS:
+        return t._(TERMS[kind], overdue=money("overdue"), months=months(), extra=money("extra"))
+    if kind is OptionKind.LOWER_PAYMENT:
+        return t._(TERMS[kind], months=months(), payment=money("payment"))
+    if kind is OptionKind.EXTENSION_INTEREST_ONLY:
+        return t._(
+            TERMS[kind],
+            interest=money("interest_payment"),
+            months=months(),
+            payment=money("then_payment"),
+            then_months=months("then_months"),
+        )
+    return t._(
+        TERMS[kind],
+        months=months(),
+        payment=money("then_payment"),
+        then_months=months("then_months"),
+    )
+
+
+def _first_payment(t: Turn, option: Option) -> str | None:
+    """How many payments, and the first one's amount and date (a lump sum is paid today);
+    None for a single lump sum, which the schedule line already says."""
+    cur = option.currency
+    paying = [r for r in option.rows if r.payment > 0]
+    count = len(paying) + (1 if option.lump_sum > 0 else 0)
+    if option.lump_sum > 0:
+        if not paying:
+            return None
+        return t._(
+            "Number of payments: {count}, the first of {amount} today, from savings.",
+            count=count,
+            amount=m(t, option.lump_sum, cur),
+        )
+    if not paying:
+        return None
+    return t._(
+        "Number of payments: {count}, the first of {amount} on {date}.",
+        count=count,
+        amount=m(t, paying[0].payment, cur),
+        date=d(t, paying[0].due_date),
+    )
+
+
+def details_text(t: Turn, plan: HardshipPlan, option: Option) -> str:
+    """One option in full, within 12 lines: its terms, what it asks a month and how often, the
+    first payment, the total against the current plan, whether it fits, and the caveats."""
+    cur = option.currency
+    result = plan.result
+    names = {debt.debt_id: debt.name for debt in result.debts}
+    number = result.ranked.index(option) + 1
+    arrears = {debt.debt_id: debt.arrears for debt in result.debts}
+    if option.parts:
+        terms = [
+            t._(
+                "· {debt}: {terms}",
+                debt=esc(names.get(part.debt_ids[0], "?")),
+                terms=_terms(t, part, arrears.get(part.debt_ids[0], result.arrears)),
+            )
+            for part in option.parts
+        ]
+    else:
+        terms = [_terms(t, option, arrears.get(option.debt_ids[0], result.arrears))]
+    figures = [t._("Schedule: {payments}", payments=_payments(t, option))]
+    count = _first_payment(t, option)
+    if count is not None:
+        figures.append(count)
+    figures += [
         t._(
             "Total {total}, of which interest and fees {cost}: {difference}.",
             total=m(t, option.total_paid, cur),
             cost=m(t, option.interest_and_fees, cur),
             difference=_difference(t, option.vs_current_total, cur),
         ),
-        _fit(t, option),
     ]
-    for part in option.parts:
-        debt = esc(names.get(part.debt_ids[0], "?"))
-        if part.kind is option.kind:
-            lines.append(t._("· {debt}: {payments}", debt=debt, payments=_payments(t, part)))
-        else:
-            lines.append(
-                t._(
-                    "· {debt}: {option}, {payments}",
-                    debt=debt,
-                    option=esc(title(t, part)),
-                    payments=_payments(t, part),
-                )
+    if option.rows and option.kind is not OptionKind.CURRENT:
+        # The month it asks most of, against the current plan's regular month: the usual
+        # (most frequent) payment can be a small tail, as the overdue amount's installments.
+        current_monthly = option.typical_payment - option.vs_current_monthly
+        figures.append(
+            t._(
+                "At most {amount} a month: {difference}.",
+                amount=m(t, option.max_payment, cur),
+                difference=_difference(t, option.max_payment - current_monthly, cur),
             )
-    lines += payoff_assumptions(t, option, names)
-    lines += [f"<i>{esc(t._(NOTES[note]))}</i>" for note in option.notes]
-    return "\n".join(lines)
+        )
+    figures.append(_fit(t, option))
+    tail = payoff_assumptions(t, option, names)
+    # "Costs more" is said with the figures above; the rest are the option's caveats.
+    caveats = keep_in_mind(t, (replace(option, notes=_without_costs_more(option)),))
+    if caveats is not None:
+        tail.append(caveats)
+    head = f"<b>{number}. {esc(title(t, option))}</b>"
+    if 1 + len(terms) + len(figures) + len(tail) > MAX_LINES:
+        terms = [(" " if t._.language != "zh" else "").join(terms)]  # one line per debt is too many
+    return "\n".join([head, *terms, *figures, *tail])
+
+
+def _without_costs_more(option: Option) -> tuple[Note, ...]:
+    return tuple(n for n in option.notes if n is not Note.COSTS_MORE)
+
+
+def details_buttons(
+    t: Turn, plan: HardshipPlan, option: Option, page: int
+) -> list[list[InlineKeyboardButton]]:
+    """[Choose this] (as the list's button: the pack) and [Back to options] (to ``page``)."""
+    rule = RULE_CODES[plan.result.rule]
+    index = list(OptionKind).index(option.kind)
+    return [
+        [
+            t.button(t._("Choose this"), "hsp", plan.report_id, rule, index),
+            t.button(t._("◀ Back to options"), "hsm", plan.report_id, rule, page),
+        ]
+    ]
 
 
 def shown(plan: HardshipPlan, page: int = 0) -> tuple[Option, ...]:
@@ -309,13 +431,24 @@ def option_line(t: Turn, number: int, option: Option) -> str:
         asks.append(t._("{amount} once, from savings", amount=m(t, option.lump_sum, cur)))
     if any(r.payment > 0 for r in option.rows):
         usual = option.typical_payment or option.max_payment
-        asks.append(
-            t._(
-                "{amount} a month, {months}",
-                amount=m(t, usual, cur),
-                months=_months(t, option.months),
+        # The overdue amount caught up with the first payment (not a cent of rounding).
+        if option.first_payment - usual > usual / 100:
+            asks.append(
+                t._(
+                    "{first} first, then {amount} a month, {months}",
+                    first=m(t, option.first_payment, cur),
+                    amount=m(t, usual, cur),
+                    months=_months(t, option.months),
+                )
             )
-        )
+        else:
+            asks.append(
+                t._(
+                    "{amount} a month, {months}",
+                    amount=m(t, usual, cur),
+                    months=_months(t, option.months),
+                )
+            )
     separator = "；" if t._.language == "zh" else "; "
     ask = separator.join(asks) if asks else t._("nothing more to pay")
     return t._(
@@ -395,8 +528,19 @@ def summary_text(t: Turn, plan: HardshipPlan) -> str:
             reserve=m(t, capacity.reserve, cur),
             affordable=m(t, result.affordable, cur),
         ),
-        t._("Your current plans ask {planned} this month.", planned=m(t, capacity.planned, cur)),
     ]
+    # A regular month: the debts' next installments may fall in different calendar months.
+    planned = m(t, capacity.planned, cur)
+    if result.arrears > 0:
+        lines.append(
+            t._(
+                "Your current plans ask {planned} a month, plus {arrears} overdue now.",
+                planned=planned,
+                arrears=m(t, result.arrears, cur),
+            )
+        )
+    else:
+        lines.append(t._("Your current plans ask {planned} a month.", planned=planned))
     if plan.hardship.duration_months:
         lines.append(
             t._(
@@ -512,22 +656,20 @@ def fees_question(
 
 
 def option_buttons(t: Turn, plan: HardshipPlan, page: int = 0) -> list[list[InlineKeyboardButton]]:
-    """One button per option on ``page``; "More options" (or the next page, and back to the
-    best); then the split rules when there are several debts."""
+    """Per option on ``page`` a button choosing it (the pack) and its "Details"; "More options"
+    (or the next page, and back to the best); then the split rules when there are several."""
     rule = RULE_CODES[plan.result.rule]
     first = _first_number(page)
-    rows = [
-        [
-            t.button(
-                t._("{number}. {option}", number=number, option=title(t, option)),
-                "hsp",
-                plan.report_id,
-                rule,
-                list(OptionKind).index(option.kind),
-            )
-        ]
-        for number, option in enumerate(shown(plan, page), start=first)
-    ]
+    rows = []
+    for number, option in enumerate(shown(plan, page), start=first):
+        index = list(OptionKind).index(option.kind)
+        label = t._("{number}. {option}", number=number, option=title(t, option))
+        rows.append(
+            [
+                t.button(label, "hsp", plan.report_id, rule, index),
+                t.button(t._("Details"), "hsdt", plan.report_id, rule, index, page),
+            ]
+        )
     count = pages(plan)
     moves = []
     if page > 0:

@@ -327,7 +327,7 @@ async def test_hardship_offers_a_card_personalised_installments(app: Any, zh_use
     _saved, summary = await zh_user.next_messages(2)
     # 3,000 − 2,000 − a 300 reserve: 700 a month against the 1,500 minimum.
     assert "每月可用于还这些债务的是 ¥700.00" in text_of(summary)
-    assert "按现在的计划，本月要还 ¥1,500.00" in text_of(summary)
+    assert "按现在的计划，每月要还 ¥1,500.00" in text_of(summary)
     options = await zh_user.next_message()
     while not buttons(options):
         options = await zh_user.next_message()

@@ -167,6 +167,8 @@ def plan_all(
         else:
             planned.append(s)
     overdue = frozenset(s.debt_id for s in planned if s.arrears > 0)
+    # The regular monthly payments: the arrears are due now besides them (``PlanResult.arrears``),
+    # and the next installments of different debts may fall in different calendar months.
     capacity = hardship.capacity(sum((s.monthly_payment for s in planned), ZERO))
     affordable = capacity.affordable
     floors = None
@@ -187,7 +189,16 @@ def plan_all(
         options = rank(debt_options(s, ctx), overdue)
         current = next(o for o in options if o.kind is OptionKind.CURRENT)
         plans.append(
-            DebtPlan(s.debt_id, s.name, shares[s.debt_id], ctx.budget, s.max_term, current, options)
+            DebtPlan(
+                s.debt_id,
+                s.name,
+                shares[s.debt_id],
+                ctx.budget,
+                s.max_term,
+                current,
+                options,
+                arrears=s.arrears,
+            )
         )
     combined: tuple[Option, ...] = ()
     if len(plans) > 1:
@@ -213,6 +224,7 @@ def plan_all(
         not_planned=tuple(skipped),
         why_first=why_first(ranked, overdue),
         overdue=bool(overdue),
+        arrears=sum((s.arrears for s in planned), ZERO),
     )
 
 

@@ -178,7 +178,7 @@ class DebtSituation:
 
     @property
     def need(self) -> Decimal:
-        """What the debt asks this month to be fully on track again."""
+        """What the debt asks by its next installment to be on track: arrears plus a month."""
         return self.arrears + self.monthly_payment
 
     @property
@@ -286,6 +286,7 @@ class DebtPlan:
     max_term: int
     current: Option
     options: tuple[Option, ...]  # ranked, the current plan among them
+    arrears: Decimal = ZERO  # what is past due now, penalty included (DebtSituation.arrears)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +317,9 @@ class PlanResult:
     not_planned: tuple[NotPlanned, ...]
     why_first: Why | None = None  # why ``ranked[0]`` leads; None when nothing is ranked
     overdue: bool = False  # whether any planned debt has something past due
+    # What the planned debts have past due now (``DebtSituation.arrears``, penalty included):
+    # on top of ``capacity.planned``, the regular monthly payments.
+    arrears: Decimal = ZERO
 
 
 def _check_money(value: object, currency: str, name: str) -> None:
