@@ -1,5 +1,6 @@
 """The negotiation pack for a stored proposal: built from ``proposal_json`` alone, so the pack,
-its PDF and the plain text can be sent again later from the proposal's buttons.
+its two PDFs (the letter to the lender, the borrower's guide) and the plain text can be sent
+again later from the proposal's buttons.
 
 One pack per lender: each lender is asked only for its own part of the chosen option (with a
 combined option across debts, every debt whose part changes something gets its own pack),
@@ -27,7 +28,8 @@ from bot.pack import (
     PackInput,
     PauseInterest,
     build_pack,
-    pdf_bytes,
+    guide_pdf,
+    letter_pdf,
     plain_text,
 )
 from bot.pack import OptionKind as PackKind
@@ -47,8 +49,11 @@ PACK_KINDS = {
     OptionKind.SETTLEMENT: PackKind.SETTLEMENT,
 }
 
-PDF_CAPTION = N_(
-    "The pack for {lender} as a PDF: the statement, the proposed plan, a call script and an evidence checklist, to print, sign or attach."
+LETTER_CAPTION = N_(
+    "The letter to {lender}: check every figure, sign and date it, then send it or attach it in the app chat."
+)
+GUIDE_CAPTION = N_(
+    "Your guide, not for {lender}: what to say, what to gather, and what to do if they say no."
 )
 TXT_CAPTION = N_("What to send {lender}, as text to paste into its app chat or an email.")
 
@@ -165,10 +170,17 @@ def pack_of(t: Turn, found: Proposal) -> Pack:
     return build_pack(pack_input(t, found))
 
 
-def pdf_name(t: Turn, day: date, index: int | None = None) -> str:
-    """The PDF's file name in the user's language (``-2`` for the second lender's)."""
+def letter_name(t: Turn, day: date, index: int | None = None) -> str:
+    """The letter's file name in the user's language (``-2`` for the second lender's)."""
     suffix = f"-{index}" if index else ""
-    stem = "还款协商材料包" if t._.language == "zh" else "repaybot-negotiation-pack"
+    stem = "给贷款机构的申请信" if t._.language == "zh" else "repaybot-letter-to-lender"
+    return f"{stem}-{day.isoformat()}{suffix}.pdf"
+
+
+def guide_name(t: Turn, day: date, index: int | None = None) -> str:
+    """The guide's file name in the user's language (``-2`` for the second lender's)."""
+    suffix = f"-{index}" if index else ""
+    stem = "协商指南" if t._.language == "zh" else "repaybot-negotiation-guide"
     return f"{stem}-{day.isoformat()}{suffix}.pdf"
 
 
@@ -186,15 +198,24 @@ def request_line(t: Turn, found: Proposal) -> str:
 
 
 async def send_pack(t: Turn, found: Proposal, index: int | None = None) -> None:
-    """The pack as files, not a stream of messages: the PDF, and the text to send as .txt."""
+    """The pack as files, not a stream of messages: the letter to the lender, the borrower's
+    guide (two PDFs), and the letter's text as .txt to paste into the lender's app chat."""
     pack = pack_of(t, found)
     bot = t.context.bot
-    data = await asyncio.to_thread(pdf_bytes, pack)
+    letter = await asyncio.to_thread(letter_pdf, pack)
+    guide = await asyncio.to_thread(guide_pdf, pack)
     await bot.send_document(
         t.chat_id,
-        document=data,
-        filename=pdf_name(t, found.created, index),
-        caption=t._(PDF_CAPTION, lender=esc(found.lender)),
+        document=letter,
+        filename=letter_name(t, found.created, index),
+        caption=t._(LETTER_CAPTION, lender=esc(found.lender)),
+        parse_mode=ParseMode.HTML,
+    )
+    await bot.send_document(
+        t.chat_id,
+        document=guide,
+        filename=guide_name(t, found.created, index),
+        caption=t._(GUIDE_CAPTION, lender=esc(found.lender)),
         parse_mode=ParseMode.HTML,
     )
     await bot.send_document(
@@ -219,7 +240,7 @@ def next_steps_text(t: Turn, proposals: list[Proposal]) -> str:
     return "\n".join(
         [
             t._(
-                "<b>Next:</b> contact {lenders} through the official channels, send the statement and the proposed plan (or read from the script), and ask for the answer in writing.",
+                "<b>Next:</b> contact {lenders} through the official channels, send the signed letter (or say it using the guide's script), and ask for the answer in writing.",
                 lenders=lenders,
             ),
             t._(

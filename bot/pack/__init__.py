@@ -1,7 +1,8 @@
 """The negotiation pack: what a borrower in hardship needs to ask a lender for a new arrangement.
 
-``build_pack(PackInput)`` gives the pack as plain data; ``chat_messages``, ``plain_text`` and
-``pdf_bytes`` render it for Telegram, for pasting into the lender's app chat, and for printing.
+``build_pack(PackInput)`` gives the pack as plain data; ``chat_messages`` renders it for Telegram,
+``plain_text`` for pasting into the lender's app chat, ``letter_pdf`` as the letter the borrower
+signs and sends to the lender, and ``guide_pdf`` as the borrower's own guide.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.pack.content import (
     PauseInterest,
     build_pack,
 )
-from bot.pack.pdf import pdf_bytes
+from bot.pack.pdf import guide_pdf, letter_pdf
 from bot.pack.plain import plain_text
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "PauseInterest",
     "build_pack",
     "chat_messages",
-    "pdf_bytes",
+    "guide_pdf",
+    "letter_pdf",
     "plain_text",
 ]

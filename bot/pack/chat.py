@@ -12,12 +12,10 @@ from bot.pack.content import (
     Bullets,
     Caution,
     Facts,
-    Letterhead,
     Pack,
     Paragraph,
     Question,
     Section,
-    Signature,
     Steps,
     Table,
     colon,
@@ -25,7 +23,14 @@ from bot.pack.content import (
 )
 
 #: Sections sent together in one message (short checklists travel as a pair).
-GROUPS = (("statement",), ("plan",), ("script",), ("evidence", "records"), ("help",))
+GROUPS = (
+    ("statement",),
+    ("plan",),
+    ("script",),
+    ("evidence", "records"),
+    ("refused",),
+    ("help",),
+)
 
 
 def chat_messages(pack: Pack) -> list[str]:
@@ -60,8 +65,6 @@ def block_html(pack: Pack, block: Block) -> str:
 
 def _lines(pack: Pack, block: Block) -> Iterator[str]:
     match block:
-        case Letterhead(lines=lines):
-            yield from (f"<i>{esc(line)}</i>" for line in lines)
         case Paragraph(text=text, key=True):
             yield f"<b>{esc(text)}</b>"
         case Paragraph(text=text):
@@ -93,5 +96,3 @@ def _lines(pack: Pack, block: Block) -> Iterator[str]:
             yield esc(answer)
         case Caution(text=text):
             yield f"⚠️ <b>{esc(text)}</b>"
-        case Signature():
-            return

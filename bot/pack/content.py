@@ -171,13 +171,6 @@ class PackInput:
 
 
 @dataclass(frozen=True, slots=True)
-class Letterhead:
-    """Who writes to whom, and when (left out where the context says it already)."""
-
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Paragraph:
     """Running text."""
 
@@ -241,14 +234,7 @@ class Caution:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Signature:
-    """A line to sign on paper (the PDF only)."""
-
-    text: str
-
-
-Block = Letterhead | Paragraph | Facts | Bullets | Steps | Table | Question | Caution | Signature
+Block = Paragraph | Facts | Bullets | Steps | Table | Question | Caution
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,16 +244,17 @@ class Section:
     key: str
     title: str
     blocks: tuple[Block, ...]
-    #: True for what the borrower sends to the lender; False for the borrower's own notes.
+    #: True for the letter the borrower sends to the lender; False for the borrower's guide.
     for_lender: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Pack:
-    """The whole pack, ready to render."""
+    """The whole pack, ready to render: the letter to the lender and the borrower's guide."""
 
     language: str
     lender: str
+    #: The guide's title, date and introduction: addressed to the borrower, never in the letter.
     title: str
     subtitle: str
     intro: tuple[str, ...]
@@ -276,8 +263,14 @@ class Pack:
     request: str
     #: Who writes: the borrower's name and account lines (either may be missing).
     identity: tuple[str, ...] = field(default=())
-    #: Closing lines of the lender-facing plain text (commitment, written confirmation, thanks).
+    #: Closing lines of the letter and the plain text (commitment, written confirmation, thanks).
     sign_off: tuple[str, ...] = field(default=())
+    #: The letter's title, and its letterhead: to whom, from whom (blanks to fill in by hand for
+    #: what the borrower did not give), and the date.
+    letter_title: str = ""
+    letterhead: tuple[str, ...] = field(default=())
+    #: The line the borrower signs and dates, last in the letter.
+    signature: str = ""
 
     def section(self, key: str) -> Section:
         """The section called ``key``."""
@@ -334,6 +327,7 @@ def build_pack(data: PackInput) -> Pack:
         _script(w, request),
         _evidence(w),
         _records(w),
+        _refused(w),
         _help(w),
     )
     return Pack(
@@ -346,6 +340,25 @@ def build_pack(data: PackInput) -> Pack:
         request=request,
         identity=tuple(_identity(w)),
         sign_off=(w(texts.COMMITMENT), w(texts.WRITTEN), w(texts.REFERENCE), w(texts.PLAIN_THANKS)),
+        letter_title=w(texts.LETTER_TITLE),
+        letterhead=_letterhead(w),
+        signature=w(texts.SIGNATURE),
+    )
+
+
+def _letterhead(w: _Words) -> tuple[str, ...]:
+    """To the lender, from the borrower (a blank line to fill in for what is unknown), the date."""
+    data = w.data
+    return (
+        w(texts.ADDRESSEE),
+        w(texts.BORROWER, name=data.borrower_name)
+        if data.borrower_name
+        else w(texts.BORROWER_BLANK),
+        w(texts.ACCOUNT, account=data.account_hint)
+        if data.account_hint
+        else w(texts.ACCOUNT_BLANK),
+        w(texts.PHONE_BLANK),
+        w(texts.STATEMENT_DATE, date=w.day(data.today)),
     )
 
 
@@ -385,11 +398,6 @@ def _join(w: _Words, sentences: Iterable[str]) -> str:
 
 def _statement(w: _Words) -> Section:
     data = w.data
-    letterhead = (
-        w(texts.ADDRESSEE),
-        *_identity(w),
-        w(texts.STATEMENT_DATE, date=w.day(data.today)),
-    )
     facts: list[tuple[str, str]] = []
     if data.income_before is not None:
         facts.append((w(texts.INCOME_BEFORE), w.money(data.income_before)))
@@ -403,7 +411,6 @@ def _statement(w: _Words) -> Section:
         _can_pay_fact(w),
     ]
     blocks: list[Block] = [
-        Letterhead(letterhead),
         Paragraph(what_happened(w)),
         Facts(tuple(facts)),
     ]
@@ -412,7 +419,6 @@ def _statement(w: _Words) -> Section:
     blocks += [
         Paragraph(_can_pay_sentence(w)),
         Paragraph(w(texts.NOT_REFUSING)),
-        Signature(w(texts.SIGNATURE)),
     ]
     return Section("statement", w(texts.STATEMENT), tuple(blocks), for_lender=True)
 
@@ -694,11 +700,24 @@ def _records(w: _Words) -> Section:
     return Section("records", w(texts.RECORDS), (Bullets(items),))
 
 
-def _help(w: _Words) -> Section:
+def _refused(w: _Words) -> Section:
+    steps = (
+        w(texts.REFUSED_ALTERNATIVES),
+        w(texts.REFUSED_ESCALATE),
+        w(texts.REFUSED_RECORDS),
+        w(texts.REFUSED_BANK),
+        w(texts.REFUSED_NON_BANK),
+    )
     blocks = (
-        Question(w(texts.Q_REFUSED), w(texts.A_REFUSED)),
+        Bullets(steps, title=w(texts.REFUSED_STEPS)),
         Question(w(texts.Q_MISSED), w(texts.A_MISSED)),
         Question(w(texts.Q_CREDIT), w(texts.A_CREDIT)),
+    )
+    return Section("refused", w(texts.REFUSED), blocks)
+
+
+def _help(w: _Words) -> Section:
+    blocks = (
         Bullets(
             (w(texts.HELP_LENDER), w(texts.HELP_12378), w(texts.HELP_ADVISER)),
             title=w(texts.FREE_HELP),

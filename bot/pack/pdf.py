@@ -1,7 +1,10 @@
-"""The pack as a PDF (A4) with an embedded CJK font, so Chinese prints and copies correctly.
+"""The pack as two PDFs (A4) with an embedded CJK font, so Chinese prints and copies correctly.
 
-The statement and the plan come first, ready to print or send; the borrower's own notes (script,
-checklist, records, help) start on a new page. The full schedule is always printed.
+``letter_pdf`` is the letter the borrower signs and sends to the lender: letterhead, situation
+statement, the request and its full schedule, the commitment, the request for written
+confirmation and a reference number, and the signature line. Nothing in it talks to the borrower.
+``guide_pdf`` is the borrower's own guide: script, checklist, records, what to do if the lender
+says no, free help and the scam warning.
 """
 
 from __future__ import annotations
@@ -21,12 +24,10 @@ from bot.pack.content import (
     Bullets,
     Caution,
     Facts,
-    Letterhead,
     Pack,
     Paragraph,
     Question,
     Section,
-    Signature,
     Steps,
     Table,
 )
@@ -90,26 +91,52 @@ class _Document(FPDF):
         self.cell(0, 5, printable(text), align="C")
 
 
-def pdf_bytes(pack: Pack) -> bytes:
-    """The pack as a PDF document."""
+def _document(pack: Pack, title: str, footer: str) -> tuple[_Document, _Writer]:
+    """An empty document in the pack's language, with its first page added."""
     t = translator(pack.language)
-    doc = _Document(t(texts.PAGE, page="{page}", pages="{pages}"))
+    doc = _Document(t(footer, page="{page}", pages="{pages}"))
     doc.set_margins(18, 16, 18)
     doc.set_auto_page_break(auto=True, margin=18)
     doc.add_font(FONT, "", str(FONT_FILE))
-    doc.set_title(printable(pack.title))
+    doc.set_title(printable(title))
     doc.set_author("repaybot")
     doc.set_creator("repaybot")
     doc.set_lang("zh-CN" if pack.language == "zh" else "en")
-    writer = _Writer(doc, WrapMode.CHAR if pack.language == "zh" else WrapMode.WORD)
     doc.add_page()
-    writer.title(pack)
-    borrower_notes_started = False
+    return doc, _Writer(doc, WrapMode.CHAR if pack.language == "zh" else WrapMode.WORD)
+
+
+def letter_pdf(pack: Pack) -> bytes:
+    """The letter to the lender, to sign and send: only what is addressed to the lender."""
+    doc, writer = _document(pack, pack.letter_title, texts.PAGE)
+    for line in pack.letterhead:
+        writer.text(line)
+        writer.gap(0.8)
+    writer.gap(5)
+    writer.text(pack.letter_title, size=16, color=ACCENT, heavy=True)
+    writer.gap(5)
     for section in pack.sections:
-        if not section.for_lender and not borrower_notes_started:
-            borrower_notes_started = True
-            doc.add_page()
-        writer.section(section)
+        if section.for_lender:
+            # The plan's request stays with its figures: the lender reads them together.
+            writer.section(section, keep=90)
+    # The closing and the signature stay together, never a signature alone on a new page.
+    if doc.will_page_break(12 * len(pack.sign_off) + 20):
+        doc.add_page()
+    for line in pack.sign_off:
+        writer.text(line)
+        writer.gap(2)
+    writer.gap(12)
+    writer.text(pack.signature)
+    return bytes(doc.output())
+
+
+def guide_pdf(pack: Pack) -> bytes:
+    """The borrower's guide: what to say, what to gather, what to do if the lender says no."""
+    doc, writer = _document(pack, pack.title, texts.GUIDE_FOOTER)
+    writer.title(pack)
+    for section in pack.sections:
+        if not section.for_lender:
+            writer.section(section)
     return bytes(doc.output())
 
 
@@ -164,9 +191,10 @@ class _Writer:
             self.gap(1)
         self.gap(3)
 
-    def section(self, section: Section) -> None:
+    def section(self, section: Section, keep: float = 30) -> None:
+        """A section, on a new page unless ``keep`` mm (its title and first blocks) still fit."""
         doc = self.doc
-        if doc.will_page_break(30):
+        if doc.will_page_break(keep):
             doc.add_page()
         self.text(section.title, size=14, color=ACCENT, heavy=True)
         doc.set_draw_color(*RULE)
@@ -180,9 +208,6 @@ class _Writer:
 
     def block(self, block: Block) -> None:
         match block:
-            case Letterhead(lines=lines):
-                for line in lines:
-                    self.text(line)
             case Paragraph(text=text, key=True):
                 self.text(text, fill=SHADE, padding=2, heavy=True)
             case Paragraph(text=text):
@@ -212,9 +237,6 @@ class _Writer:
                 self.text(answer)
             case Caution(text=text):
                 self.text(text, color=CAUTION_INK, fill=CAUTION_SHADE, padding=3, heavy=True)
-            case Signature(text=text):
-                self.gap(8)
-                self.text(text)
 
     def bullet(self, mark: str, text: str) -> None:
         doc = self.doc

@@ -2,7 +2,8 @@
 
 By default it is what the borrower sends: a greeting, the situation statement, the proposed plan
 with its full schedule, the commitment and the request for written confirmation and a reference
-number. ``full=True`` adds the borrower's own notes (script, checklist, records, help).
+number: the letter's text. ``full=True`` adds the borrower's guide (script, checklist, records,
+what to do if they say no, help).
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from bot.pack.content import (
     Bullets,
     Caution,
     Facts,
-    Letterhead,
     Pack,
     Paragraph,
     Question,
     Section,
-    Signature,
     Steps,
     Table,
     colon,
@@ -34,21 +33,16 @@ def plain_text(pack: Pack, *, full: bool = False) -> str:
     lender_sections = [section for section in pack.sections if section.for_lender]
     if full:
         parts = [pack.title, pack.subtitle, *pack.intro]
-        parts += [_section(pack, section, letterhead=True) for section in pack.sections]
+        parts += [_section(pack, section) for section in pack.sections]
         return "\n\n".join(parts) + "\n"
     parts = ["\n".join([t(texts.PLAIN_GREETING, lender=pack.lender), *pack.identity])]
-    parts += [_section(pack, section, letterhead=False) for section in lender_sections]
+    parts += [_section(pack, section) for section in lender_sections]
     parts.append("\n".join(pack.sign_off))
     return "\n\n".join(parts) + "\n"
 
 
-def _section(pack: Pack, section: Section, *, letterhead: bool) -> str:
-    blocks = [
-        text
-        for block in section.blocks
-        if (letterhead or not isinstance(block, Letterhead))
-        and (text := block_text(block, pack.language))
-    ]
+def _section(pack: Pack, section: Section) -> str:
+    blocks = [text for block in section.blocks if (text := block_text(block, pack.language))]
     title = f"【{section.title}】" if pack.language == "zh" else f"== {section.title} =="
     return "\n\n".join([title, *blocks])
 
@@ -60,8 +54,6 @@ def block_text(block: Block, language: str) -> str:
 
 def _lines(block: Block, sep: str) -> Iterator[str]:
     match block:
-        case Letterhead(lines=lines):
-            yield from lines
         case Paragraph(text=text):
             yield text
         case Facts(rows=rows):
@@ -83,5 +75,3 @@ def _lines(block: Block, sep: str) -> Iterator[str]:
             yield answer
         case Caution(text=text):
             yield f"⚠ {text}"
-        case Signature():
-            return

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from bot.i18n import N_, Translator
 
-# Title and introduction --------------------------------------------------------------------------
+# Title and introduction ---------------------------------------------------------------------------
 
-TITLE = N_("Hardship pack for {lender}")
+#: The borrower's guide (and the chat's header): addressed to the borrower, never to the lender.
+TITLE = N_("Your guide to asking {lender} for a new arrangement")
 PREPARED = N_("Prepared on {date}")
 INTRO = N_(
-    "Use this pack when you contact {lender}. The statement and the proposed plan can be sent as "
-    "they are; the script helps on the phone or in the app chat; the rest is for you."
+    "This guide is for you, not for {lender}. What you send is the letter (the other PDF): sign "
+    "and date it, then send it or attach it in the app chat. Here: what to say, what to gather, "
+    "and what to do if they say no."
 )
 HONEST = N_(
     "It is built from the figures you gave me: check them before you send anything. It is not "
@@ -22,7 +24,15 @@ HONEST = N_(
     "you the best chance."
 )
 
-# 1. Situation statement --------------------------------------------------------------------------
+# The letter to the lender: title, letterhead, closing ---------------------------------------------
+
+#: The letter's own title: what the lender reads first.
+LETTER_TITLE = N_("Request for a repayment arrangement")
+BORROWER_BLANK = N_("Borrower: ________________________")
+ACCOUNT_BLANK = N_("Account or contract number: ________________________")
+PHONE_BLANK = N_("Contact phone: ________________________")
+
+# 1. Situation statement ---------------------------------------------------------------------------
 
 STATEMENT = N_("1. Financial situation statement")
 ADDRESSEE = N_("To: {lender} customer service")
@@ -78,7 +88,7 @@ TOTAL = N_("Total")
 DEBT_LINE = N_("{debt}: {outstanding} outstanding, {monthly} a month, {overdue} overdue")
 DEBT_RATE = N_("rate {rate}")
 
-# 2. Proposed plan --------------------------------------------------------------------------------
+# 2. Proposed plan ---------------------------------------------------------------------------------
 
 PLAN = N_("2. Proposed repayment plan")
 REQUEST = {
@@ -152,12 +162,12 @@ REQUEST_SETTLEMENT_ONCE = N_(
     "final settlement of this debt."
 )
 EXTENSION_NAMES = {
-    "running": N_("Extension (展期): pause, interest keeps running"),
-    "interest_only": N_("Extension (展期): interest only for a while"),
-    "frozen": N_("Extension (展期): pause, interest frozen"),
+    "running": N_("Extension: pause, interest keeps running"),
+    "interest_only": N_("Extension: interest only for a while"),
+    "frozen": N_("Extension: pause, interest frozen"),
 }
 OPTION_NAMES = {
-    "extension": N_("Extension (展期)"),
+    "extension": N_("Extension"),
     "lower_payment": N_("Lower monthly payment"),
     "waiver": N_("Interest and penalty waiver"),
     "overdue_installments": N_("Installments on the overdue amount"),
@@ -182,12 +192,12 @@ NEEDS_APPROVAL = N_(
     "grateful to hear which alternatives you can offer."
 )
 
-# 3. Script ---------------------------------------------------------------------------------------
+# The guide, 1. Script -----------------------------------------------------------------------------
 
-SCRIPT = N_("3. Call or chat script")
+SCRIPT = N_("1. Call or chat script")
 BEFORE = N_("Before you start")
 BEFORE_MATERIALS = N_(
-    "Have this pack, your ID and your account details at hand, and choose a quiet moment with "
+    "Have the letter, your ID and your account details at hand, and choose a quiet moment with "
     "time to spare."
 )
 BEFORE_CHANNELS = N_(
@@ -234,13 +244,13 @@ STAY_CALM = N_(
     "called back."
 )
 
-# 4. Evidence -------------------------------------------------------------------------------------
+# 2. Evidence --------------------------------------------------------------------------------------
 
-EVIDENCE = N_("4. Evidence checklist")
+EVIDENCE = N_("2. Evidence checklist")
 EVIDENCE_INTRO = N_("Lenders often ask for these. Send copies or photos, never the originals.")
 EVIDENCE_ID = N_("Your ID card (both sides)")
 EVIDENCE_STATEMENTS = N_("Bank statements for the last 3–6 months")
-EVIDENCE_LETTER = N_("This hardship statement, signed and dated")
+EVIDENCE_LETTER = N_("The letter to {lender}, signed and dated")
 EVIDENCE_CURRENT_INCOME = N_(
     "Proof of your current income, if you have any (payslip or income certificate)"
 )
@@ -266,9 +276,9 @@ EVIDENCE_CHANGED = {
     "other": (N_("Any document that shows what changed and when"),),
 }
 
-# 5. Records --------------------------------------------------------------------------------------
+# 3. Records ---------------------------------------------------------------------------------------
 
-RECORDS = N_("5. Keeping records")
+RECORDS = N_("3. Keeping records")
 RECORD_CONTACTS = N_(
     "Write down every contact: date and time, channel (phone, app chat, letter), the agent's "
     "name or staff number, what was agreed, and the reference number."
@@ -287,15 +297,35 @@ RECORD_PLAN = N_(
     "Record the agreed plan here with /plan, and I will remind you before each payment."
 )
 
-# 6. Questions and help ---------------------------------------------------------------------------
+# 4. If they say no --------------------------------------------------------------------------------
 
-HELP = N_("6. If things go wrong, and free help")
-Q_REFUSED = N_("What if {lender} says no?")
-A_REFUSED = N_(
+REFUSED = N_("4. If {lender} says no")
+REFUSED_STEPS = N_("Step by step")
+REFUSED_ALTERNATIVES = N_(
     "Ask what they can offer instead and which documents would help, then propose another option "
-    "(a longer term, a smaller payment, installments on the overdue amount). You can ask again in "
-    "writing, and get free advice (below). If you can, keep paying something meanwhile and keep "
-    "the receipts."
+    "(a longer term, a smaller payment, installments on the overdue amount)."
+)
+REFUSED_ESCALATE = N_(
+    "Ask to take the request to the complaints team or a senior team, and ask for a reference "
+    "number for the complaint."
+)
+REFUSED_RECORDS = N_(
+    "Keep records of every answer: date, agent, reference number, screenshots. If you can, keep "
+    "paying something meanwhile and keep the receipts."
+)
+# 12378 is the banking and insurance consumer hotline of the regulator, the National Financial
+# Regulatory Administration (国家金融监督管理总局, NFRA); source: /work/shared/domain-notes.md,
+# "Free help". It takes complaints about banks; other licensed lenders answer through their own
+# complaints channel. No lender's own number is printed: we have no cited source for any.
+REFUSED_BANK = N_(
+    "If {lender} is a bank and its complaints team does not resolve it: call 12378, the consumer "
+    "hotline of the banking and insurance regulator (National Financial Regulatory "
+    "Administration)."
+)
+REFUSED_NON_BANK = N_(
+    "If {lender} is a licensed lender that is not a bank (a consumer finance company or a lending "
+    "platform): use its own complaints channel, in the customer service of its app or on its "
+    "official website."
 )
 Q_MISSED = N_("What if I miss a payment after agreeing?")
 A_MISSED = N_(
@@ -311,11 +341,16 @@ A_CREDIT = N_(
     "for 5 years from the end of the adverse event (for example, from when the overdue amount is "
     "repaid)."
 )
+
+# 5. Free help -------------------------------------------------------------------------------------
+
+HELP = N_("5. Free help, and a warning")
 FREE_HELP = N_("Free help")
 HELP_LENDER = N_(
-    "{lender}'s own customer service: the hotline in its app or on your statement, or the "
-    "in-app chat."
+    "{lender}'s own customer service: the customer-service entry in its app, or the number on "
+    "your statement."
 )
+# 12378: the NFRA consumer hotline (source: /work/shared/domain-notes.md, "Free help").
 HELP_12378 = N_(
     "12378, the banking and insurance consumer hotline in China, if talking to the lender gets "
     "nowhere or you are treated unfairly."
@@ -328,14 +363,15 @@ WARNING = N_(
     "yourself for free. Accurate credit records cannot be deleted for money."
 )
 
-# Plain text for the lender's app chat ------------------------------------------------------------
+# Plain text for the lender's app chat -------------------------------------------------------------
 
 PLAIN_GREETING = N_("Hello, I am writing about my {lender} account.")
 PLAIN_THANKS = N_("Thank you for your time.")
 
-# PDF ---------------------------------------------------------------------------------------------
+# PDF ----------------------------------------------------------------------------------------------
 
 SIGNATURE = N_("Signature: ____________________    Date: ____________")
+GUIDE_FOOTER = N_("Your guide, not for the lender · page {page} of {pages}")
 PAGE = N_("Page {page} of {pages}")
 
 

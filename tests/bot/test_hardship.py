@@ -174,8 +174,9 @@ async def test_from_hardship_to_an_agreed_plan_the_reminders_follow_in_chinese(
     first = labels(options)[0]
     assert first.startswith("1. ")
 
-    # Choose the best option: one message with the request, the PDF, the text to send as a
-    # file, then next steps — two messages and two files, not a stream (issue 10).
+    # Choose the best option: one message with the request, the letter to the lender and the
+    # borrower's guide (two PDFs), the text to send as a file, then next steps — two messages
+    # and three files, not a stream (issue 10).
     zh_user.press_button(options, text=first)
     # Issue 10: the pack is addressed to the lender, which this debt does not name yet: asked
     # first; "就是金条" (the name itself) keeps the pack addressed to 金条.
@@ -188,14 +189,27 @@ async def test_from_hardship_to_an_agreed_plan_the_reminders_follow_in_chinese(
     assert "这是给金条的材料包" in (intro.text or "")
     assert "· 金条：恳请" in (intro.text or "")  # exactly what the pack asks
     assert len((intro.text or "").splitlines()) <= 12
-    pdf = await zh_user.next_message()
-    assert pdf.document is not None
-    assert pdf.document["file_name"] == "还款协商材料包-2026-12-01.pdf"
-    assert pdf.file_bytes is not None
-    content = pdf_text(pdf.file_bytes)
-    assert "金条还款协商材料包" in content
+    letter = await zh_user.next_message()
+    assert letter.document is not None
+    assert letter.document["file_name"] == "给贷款机构的申请信-2026-12-01.pdf"
+    assert "给金条的申请信" in (letter.caption or "")
+    assert letter.file_bytes is not None
+    content = pdf_text(letter.file_bytes)
+    assert "还款协商申请" in content
+    assert "致：金条客服" in content
     assert "个人财务情况说明" in content
+    assert "受理编号" in content
+    for borrower_only in ("12378", "话术", "代理协商", "/plan"):
+        assert borrower_only not in content
+    guide = await zh_user.next_message()
+    assert guide.document is not None
+    assert guide.document["file_name"] == "协商指南-2026-12-01.pdf"
+    assert "不要发给金条" in (guide.caption or "")
+    assert guide.file_bytes is not None
+    content = pdf_text(guide.file_bytes)
+    assert "电话或在线沟通话术" in content
     assert "12378" in content
+    assert "代理协商" in content
     txt = await zh_user.next_message()
     assert txt.document is not None
     assert txt.document["file_name"] == "给贷款机构的申请-2026-12-01.txt"
@@ -272,14 +286,23 @@ async def test_from_hardship_to_an_agreed_plan_in_english_through_plan(
     await press(en_user, asked, "It's 金条 itself")
     intro = await en_user.next_message()
     assert "here is your pack for 金条" in (intro.text or "")
-    pdf = await en_user.next_message()
-    assert pdf.document is not None
-    assert pdf.document["file_name"] == "repaybot-negotiation-pack-2026-12-01.pdf"
-    assert pdf.file_bytes is not None
-    content = pdf_text(pdf.file_bytes)
-    assert "Hardshippackfor金条" in content
+    letter = await en_user.next_message()
+    assert letter.document is not None
+    assert letter.document["file_name"] == "repaybot-letter-to-lender-2026-12-01.pdf"
+    assert "The letter to 金条" in (letter.caption or "")
+    assert letter.file_bytes is not None
+    content = pdf_text(letter.file_bytes)
+    assert "Requestforarepaymentarrangement" in content
     assert "Financialsituationstatement" in content
     assert "IlostmyjobonNov20,2026." in content
+    assert "12378" not in content
+    guide = await en_user.next_message()
+    assert guide.document is not None
+    assert guide.document["file_name"] == "repaybot-negotiation-guide-2026-12-01.pdf"
+    assert guide.file_bytes is not None
+    content = pdf_text(guide.file_bytes)
+    assert "Callorchatscript" in content
+    assert "12378" in content
     txt = await en_user.next_message()
     assert txt.document is not None
     assert txt.document["file_name"] == "repaybot-request-2026-12-01.txt"
@@ -479,7 +502,7 @@ async def test_the_lender_said_no_keeps_the_current_plan(
     debt_id = given_debt(en_user, lender="金条")
     _, options = await report(en_user, EN, income="2500")
     en_user.press_button(options, text=labels(options)[0])
-    messages = await en_user.next_messages(4)  # request, PDF, text file, next steps
+    messages = await en_user.next_messages(5)  # request, letter, guide, text file, next steps
     steps = messages[-1]
     refused = await press(en_user, steps, EN["refused"])
     assert "said no to this proposal" in (refused.text or "")
@@ -524,7 +547,7 @@ async def test_plan_stores_the_proposal_json(
     debt_id = given_debt(en_user, lender="金条")
     _, options = await report(en_user, EN, income="2500")
     en_user.press_button(options, text=labels(options)[0])
-    await en_user.next_messages(4)  # request, PDF, text file, next steps
+    await en_user.next_messages(5)  # request, letter, guide, text file, next steps
     with make_uow() as uow:
         proposals = uow.session.exec(
             select(PlanVersion).where(

@@ -208,8 +208,8 @@ async def test_fees_on_payoff_is_asked_once(
     asked = await en_user.next_message()
     assert "Who is the lender of 白条?" in (asked.text or "")
     await say(en_user, "JD Finance")
-    # The request, the PDF, the text to send (a file) and next steps (issue 10).
-    _intro, _pdf, txt, _steps = await en_user.next_messages(4)
+    # The request, the letter and the guide (PDFs), the text to send (a file) and next steps.
+    _intro, _letter, _guide, txt, _steps = await en_user.next_messages(5)
     assert txt.file_bytes is not None
     pack = txt.file_bytes.decode("utf-8")
     assert "fee 0.5% a period (about 10.9% a year)" in pack

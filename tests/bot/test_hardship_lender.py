@@ -32,11 +32,14 @@ def lender_of(make_uow: MakeUow, debt_id: int) -> str | None:
 
 
 async def pack(user: SimUser) -> tuple[str, str, str]:
-    """The request message, the PDF's text and the .txt after an option is chosen."""
-    intro, pdf, txt, _steps = await user.next_messages(4)
-    assert pdf.file_bytes is not None
+    """The request message, the letter's and the guide's text, and the .txt after an option is
+    chosen."""
+    intro, letter, guide, txt, _steps = await user.next_messages(5)
+    assert letter.file_bytes is not None
+    assert guide.file_bytes is not None
     assert txt.file_bytes is not None
-    return intro.text or "", pdf_text(pdf.file_bytes), txt.file_bytes.decode("utf-8")
+    pdf = pdf_text(letter.file_bytes) + pdf_text(guide.file_bytes)
+    return intro.text or "", pdf, txt.file_bytes.decode("utf-8")
 
 
 async def test_the_pack_for_信用卡_is_addressed_to_its_lender_in_chinese(
@@ -48,7 +51,7 @@ async def test_the_pack_for_信用卡_is_addressed_to_its_lender_in_chinese(
     intro, pdf, txt = await pack(zh_user)
     assert "这是给招商银行的材料包" in intro
     assert "· 招商银行：恳请招商银行将我的欠款" in intro  # the request line
-    assert "招商银行还款协商材料包" in pdf
+    assert "向招商银行申请还款协商" in pdf  # the guide's title
     assert "致：招商银行客服" in pdf
     assert "恳请招商银行将我的欠款" in pdf
     assert txt.startswith("您好，我想就我在招商银行的借款与您沟通。")
@@ -68,12 +71,12 @@ async def test_the_pack_for_信用卡_is_addressed_to_its_lender_in_english(
     intro, pdf, txt = await pack(en_user)
     assert "here is your pack for 招商银行" in intro
     assert "· 招商银行: I would like to ask 招商银行 to" in intro
-    assert "Hardshippackfor招商银行" in pdf
+    assert "Yourguidetoasking招商银行" in pdf
     assert "Iwouldliketoask招商银行to" in pdf
     assert txt.startswith("Hello, I am writing about my 招商银行 account.")
     assert "I would like to ask 招商银行 to" in txt
     assert "for 信用卡" not in intro
-    assert "Hardshippackfor信用卡" not in pdf
+    assert "asking信用卡" not in pdf
     assert "ask信用卡" not in pdf
     assert "ask 信用卡" not in txt
     assert "my 信用卡 account" not in txt

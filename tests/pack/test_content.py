@@ -35,21 +35,26 @@ def test_sections_come_in_order_and_the_first_two_are_for_the_lender(language: s
         "script",
         "evidence",
         "records",
+        "refused",
         "help",
     ]
-    assert [s.for_lender for s in pack.sections] == [True, True, False, False, False, False]
+    assert [s.for_lender for s in pack.sections] == [True, True, False, False, False, False, False]
     assert pack.language == language
 
 
 def test_chinese_pack_is_in_chinese_and_english_in_english() -> None:
     zh, en = build_pack(make_input("zh")), build_pack(make_input("en"))
-    assert zh.title == "金条还款协商材料包"
+    assert zh.title == "向金条申请还款协商：给你自己的指南"
+    assert zh.letter_title == "还款协商申请"
+    assert zh.letterhead[0] == "致：金条客服"
     assert zh.section("statement").title == "1. 个人财务情况说明"
+    assert zh.section("script").title == "1. 电话或在线沟通话术"
     assert zh.request.startswith("恳请金条为我办理展期")
     assert "24 个月" in zh.request
     assert "¥1,050.00" in zh.request
     assert "2027年1月15日" in zh.request
-    assert en.title == "Hardship pack for 金条"
+    assert en.title == "Your guide to asking 金条 for a new arrangement"
+    assert en.letter_title == "Request for a repayment arrangement"
     assert en.request == (
         "I would like to ask 金条 to extend my loan so that the balance is repaid over "
         "24 months, at CN¥1,050.00 a month from Jan 15, 2027."
@@ -150,7 +155,7 @@ def test_the_checklist_fits_what_changed() -> None:
     for items in (job, illness, family, _evidence(Change.INCOME_DROP), _evidence(Change.OTHER)):
         assert "Bank statements for the last 3–6 months" in items
         assert "Your ID card (both sides)" in items
-        assert "This hardship statement, signed and dated" in items
+        assert "The letter to 金条, signed and dated" in items
     assert len({job, illness, family}) == 3
     assert any("诊断证明" in item for item in _evidence(Change.ILLNESS, "zh"))
 
