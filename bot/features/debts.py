@@ -1,4 +1,5 @@
-"""Debts: /adddebt (in ``debts_add``), /debts with archive, /schedule and /status.
+"""Debts: /adddebt (``debts_add``), /debts with edit and delete (``debts_edit``) and archive,
+/schedule and /status.
 
 ``handlers()`` returns this feature's handlers from every ``debts_*`` module, so the
 composition root only registers ``bot.features.debts``.
@@ -16,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import errors
 from bot.callbacks import decode
-from bot.features import debts_add
+from bot.features import debts_add, debts_edit
 from bot.features.debts_text import schedule_pages, schedule_text
 from bot.formatting import esc, listing
 from bot.i18n import N_
@@ -37,15 +38,15 @@ from tracker.storage.models import Debt
 
 COMMANDS = [
     ("adddebt", N_("Add a debt: step by step or in one line")),
-    ("debts", N_("Your debts, to view or archive")),
+    ("debts", N_("Your debts, to view, edit, archive or delete")),
     ("schedule", N_("A debt's installments and their status")),
     ("status", N_("What you owe today and what is due soon")),
 ]
 
 #: How far ahead /status looks for installments coming due.
 DUE_SOON_DAYS = 7
-#: Telegram allows 100 buttons under a message; each debt in /debts has three.
-MAX_LISTED_WITH_BUTTONS = 30
+#: Telegram allows 100 buttons under a message; each debt in /debts has five.
+MAX_LISTED_WITH_BUTTONS = 20
 
 errors.register(
     {
@@ -100,19 +101,27 @@ async def debts_list(update: Update, context: Context) -> None:
             names = listing((esc(debt.name) for debt in archived), t._.language)
             lines += ["", t._("Archived (hidden from /status): {names}", names=names)]
 
-        # One row per debt, each button with a word; the name goes on the first one only, cut
-        # after 8 characters, so three buttons fit across a phone.
+        # Two rows per debt, each button with a word; the name goes on the first one only, cut
+        # after 8 characters, so the buttons of a row fit across a phone.
         def short(name: str) -> str:
             return name if len(name) <= 8 else name[:7] + "…"
 
-        keyboard = [
-            [
-                t.button(t._("📅 {name} schedule", name=short(pos.debt.name)), "dsch", pos.debt.id),
-                t.button(t._("📊 status"), "dst", pos.debt.id),
-                t.button(t._("🗄 archive"), "darc", pos.debt.id),
-            ]
-            for pos in current[:MAX_LISTED_WITH_BUTTONS]
-        ]
+        keyboard = []
+        for pos in current[:MAX_LISTED_WITH_BUTTONS]:
+            debt_id = pos.debt.id
+            keyboard.append(
+                [
+                    t.button(t._("📅 {name} schedule", name=short(pos.debt.name)), "dsch", debt_id),
+                    t.button(t._("📊 status"), "dst", debt_id),
+                ]
+            )
+            keyboard.append(
+                [
+                    t.button(t._("✏️ edit"), "dedit", debt_id),
+                    t.button(t._("🗄 archive"), "darc", debt_id),
+                    t.button(t._("🗑 delete"), "ddel", debt_id),
+                ]
+            )
         await t.reply("\n".join(lines), keyboard)
 
 
@@ -332,6 +341,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """Every debts handler: the /adddebt conversation first, then lists and buttons."""
     return [
         *debts_add.handlers(),
+        *debts_edit.handlers(),
         CommandHandler("debts", debts_list),
         CommandHandler("schedule", schedule),
         CommandHandler("status", status),

@@ -35,12 +35,14 @@ from tracker.errors import DomainError, InvalidAmount, InvalidRate, InvalidTerms
 from tracker.ledger import PenaltyMode, PenaltyPolicy
 from tracker.parsing import parse_amount, parse_method, parse_rate, parse_term
 from tracker.parsing.rates import rate_readings
+from tracker.parsing.text import is_skip
 from tracker.rates import Rate, RateUnit
 from tracker.schedule_types import LoanTerms, Method
 from tracker.services.debts import (
     DebtSpec,
     check_loan_date,
     check_spec,
+    clean_lender,
     clean_name,
     default_penalty,
     due_so_far,
@@ -115,6 +117,9 @@ EXTRA_QUESTIONS = {
     "upfront": N_(
         "Was a fee taken when the money was paid out (an upfront or service fee)? Type the amount, or <code>0</code> for none."
     ),
+    "lender": N_(
+        "Which company do you repay (the lender)? For example <code>JD Finance</code> or <code>China Merchants Bank</code>. Press ⏭ Skip if the name already says it."
+    ),
     "start": N_(
         "On what day was the money paid out to you (the loan date)? Interest runs from then. For example <code>2026-11-01</code> or <code>11月1日</code>."
     ),
@@ -155,6 +160,7 @@ def spec_of(draft: Draft) -> DebtSpec:
         grace_days=int(draft.get("grace", "0")),
         penalty=penalty,
         fees_on_payoff={"1": True, "0": False}.get(draft.get("pfees", "")),
+        lender=draft.get("lender") or None,
     )
 
 
@@ -188,6 +194,8 @@ def draft_of(spec: DebtSpec) -> Draft:
         )
     if spec.fees_on_payoff is not None:
         draft["pfees"] = "1" if spec.fees_on_payoff else "0"
+    if spec.lender is not None:
+        draft["lender"] = spec.lender
     return draft
 
 
@@ -256,7 +264,7 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
         )
         return text, kb(
             [t.button(t._("💾 Save"), "ads", "save")],
-            [t.button(t._("⚙️ Fees, grace days, penalty"), "ads", "extras")],
+            [t.button(t._("⚙️ Lender, fees, grace days, penalty"), "ads", "extras")],
             [t.button(t._("✖️ Cancel"), "ads", "cancel")],
         )
     if state == EXTRAS:
@@ -275,7 +283,10 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
                 t.button(t._("Penalty × contract rate"), "adx", "multiplier"),
                 t.button(t._("Daily late fee"), "adx", "daily"),
             ],
-            [t.button(t._("Loan date"), "adx", "start")],
+            [
+                t.button(t._("Loan date"), "adx", "start"),
+                t.button(t._("Lender"), "adx", "lender"),
+            ],
             [t.button(_compound_label(t, spec), "adx", "compound")],
             [t.button(_payoff_fees_label(t, spec), "adx", "payfees")]
             if spec.terms.method is Method.FLAT_FEE
@@ -283,6 +294,8 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
             [t.button(t._("✅ Back to the summary"), "adx", "done")],
         )
     asking = draft.get("asking", "grace")
+    if asking == "lender":  # optional: the name stands in for it until it is said
+        return t._(EXTRA_QUESTIONS[asking]), kb([t.button(t._("⏭ Skip"), "adv", "skip")])
     if asking == "start":  # the one optional term with a default worth a button
         default = add_months(spec.terms.first_due, -1)
         label = t._("Default: {date}", date=d(t, default))
@@ -401,6 +414,8 @@ def read_extra(t: Turn, draft: Draft, text: str) -> int:
         trial.update(
             pmode=PenaltyMode.DAILY_RATE_ON_OVERDUE.value, pdaily=str(parse_daily_late_fee(text))
         )
+    elif asking == "lender":
+        trial["lender"] = "" if is_skip(text) else clean_lender(text)
     elif asking == "start":
         start = parse_loan_date(text, today=t.today)
         check_loan_date(start, date.fromisoformat(draft["first_due"]), t.today)
@@ -442,7 +457,8 @@ def press_due(t: Turn, draft: Draft, value: str) -> int:
 
 
 def press_loan_default(t: Turn, draft: Draft, value: str) -> int:
-    draft.pop("start", None)
+    """The loan date's default, or no lender (Skip): the optional term is left unsaid."""
+    draft.pop("lender" if draft.get("asking") == "lender" else "start", None)
     draft.pop("asking", None)
     return EXTRAS
 

@@ -43,6 +43,7 @@ PART_NAMES: dict[str, str] = {
     "method": N_("the repayment method"),
     "first_due": N_("the first due date"),
     "start_date": N_("the loan date"),
+    "lender": N_("the lender"),
 }
 
 register(
@@ -80,14 +81,15 @@ STATUS_ICONS: dict[Status, str] = {
 #: The one-line form and its rules; shown by ``/adddebt help`` and after a mistake in one line.
 USAGE = N_(
     "<b>Add a debt in one line</b>\n"
-    "<code>/adddebt name principal rate months [method] [first due] [loan date]</code>\n\n"
-    "<code>/adddebt 金条 10000 0.05%/day 12 annuity 2026-12-15 loan 2026-11-15</code>\n"
-    "<code>/adddebt 信用卡 20000 年化18% 24 等额本息 2026-12-05</code>\n"
-    "<code>/adddebt 白条 6000 0.5%/month 12 flat_fee</code>\n\n"
-    "· The rate keeps its period: <code>0.05%/day</code>, <code>日利率0.05%</code>, <code>1.5%/month</code>, <code>月息1分</code>, <code>年化18%</code>; a bare % from 4% up is a year, below that I ask.\n"
-    "· Methods: annuity 等额本息, equal_principal 等额本金, interest_only 先息后本, flat_fee 分期手续费, daily 按日计息; without one, annuity.\n"
-    "· With flat_fee the rate is the fee per installment on the original principal: <code>0.5%/month</code>, <code>0.5%</code> or <code>0.5%/期</code>.\n"
+    "<code>/adddebt name principal rate months [method] [first due] [loan date] [lender: …]</code>\n\n"
+    "<code>/adddebt Jintiao 10000 0.05%/day 12 annuity 2026-12-15 loan 2026-11-15 lender: JD Finance</code>\n"
+    "<code>/adddebt Card 20000 18%/year 24 annuity 2026-12-05</code>\n"
+    "<code>/adddebt Baitiao 6000 0.5%/month 12 flat_fee</code>\n\n"
+    "· The rate keeps its period: <code>0.05%/day</code>, <code>1.5%/month</code>, <code>18%/year</code>; a bare % from 4% up is a year, below that I ask.\n"
+    "· Methods: annuity, equal_principal, interest_only, flat_fee, daily; without one, annuity.\n"
+    "· With flat_fee the rate is the fee per installment on the original principal: <code>0.5%/month</code> or <code>0.5%</code>.\n"
     "· Without a first due date: a month after the loan date, or from today; without a loan date: a month before the first due date. The principal is in your currency unless you write one (<code>USD500</code>).\n"
+    "· The company you repay goes last, after <code>lender:</code>, if the name is not it already.\n"
     "Or send /adddebt alone and I'll ask step by step."
 )
 
@@ -217,6 +219,8 @@ def extras_text(t: Turn, spec: DebtSpec, *, loan_date: bool = False) -> str:
     ]
     if loan_date:
         lines.append(loan_date_text(t, terms))
+        lender = esc(spec.lender) if spec.lender else t._("not given (the name stands in)")
+        lines.append(t._("· Lender: {lender}", lender=lender))
     return "\n".join(lines)
 
 

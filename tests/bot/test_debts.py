@@ -110,7 +110,7 @@ async def test_guided_flow_in_chinese_re_asks_a_wrong_answer_and_saves(
     assert f"复利 {compound:.2f}%" in text
     assert "宽限期：0 天" in text
     assert "1.5 倍" in text
-    assert summary.button_texts == [["💾 保存"], ["⚙️ 手续费、宽限期、罚息"], ["✖️ 取消"]]
+    assert summary.button_texts == [["💾 保存"], ["⚙️ 机构、手续费、宽限期、罚息"], ["✖️ 取消"]]
     assert not stored_debts(make_uow, zh_user)  # nothing is saved before Save
 
     saved = await press(zh_user, summary, "💾 保存")
@@ -151,7 +151,7 @@ async def test_guided_flow_in_english_with_flat_fee_and_optional_terms(
     assert f"Total to repay: CN{yuan(D(6360))}" in text
     assert "late fee 0.05% a day on the overdue amount" in text  # the flat-fee default
 
-    extras = await press(en_user, summary, "⚙️ Fees, grace days, penalty")
+    extras = await press(en_user, summary, "⚙️ Lender, fees, grace days, penalty")
     assert "Grace days: 0" in (extras.text or "")
     await press(en_user, extras, "Grace days")
     wrong = await say(en_user, "soon")
@@ -292,7 +292,7 @@ async def test_one_line_flat_fee_reads_the_monthly_figure_as_the_fee(
 async def test_garbled_one_line_names_the_part_and_shows_the_example(
     app: Any, en_user: SimUser, zh_user: SimUser, make_uow: Callable[[], SqlUnitOfWork]
 ) -> None:
-    example = "/adddebt 金条 10000 0.05%/day 12 annuity 2026-12-15"
+    example = "/adddebt Jintiao 10000 0.05%/day 12 annuity 2026-12-15"
     reply = (await say(en_user, "/adddebt 金条 10000 abc 12")).text or ""
     assert reply.startswith("Problem with the rate: I couldn't read “abc” as an interest rate.")
     assert example in reply
@@ -318,7 +318,16 @@ async def test_garbled_one_line_names_the_part_and_shows_the_example(
 async def test_adddebt_help_explains_the_one_line_form(app: Any, en_user: SimUser) -> None:
     reply = (await say(en_user, "/adddebt help")).text or ""
     assert "With flat_fee the rate is the fee per installment" in reply
-    assert "/adddebt 信用卡 20000 年化18% 24 等额本息 2026-12-05" in reply
+    assert "/adddebt Card 20000 18%/year 24 annuity 2026-12-05" in reply
+    # The lender term (issue 10), in each language's own words.
+    assert "2026-11-15 lender: JD Finance" in reply
+    assert "goes last, after lender:" in reply
+
+
+async def test_adddebt_help_in_chinese_names_the_lender_term(app: Any, zh_user: SimUser) -> None:
+    reply = (await say(zh_user, "/adddebt 帮助")).text or ""
+    assert "放款日2026-11-15 机构:京东金融" in reply
+    assert "前面加 机构:" in reply
 
 
 # ---- a rate without its period is asked about (issue 8, item 3) -------------------------------
@@ -526,7 +535,7 @@ async def test_guided_loan_date_under_the_optional_terms_in_english(
     dates = await press(en_user, methods, "annuity (equal payments)")
     summary = await press(en_user, dates, "Jan 1, 2027")
     assert "First installments:" in (summary.text or "")  # no loan date given: not shown
-    extras = await press(en_user, summary, "⚙️ Fees, grace days, penalty")
+    extras = await press(en_user, summary, "⚙️ Lender, fees, grace days, penalty")
     assert "Loan date: Dec 1, 2026 (a month before the first due date)" in (extras.text or "")
     asked = await press(en_user, extras, "Loan date")
     assert "loan date" in (asked.text or "")
@@ -553,7 +562,7 @@ async def test_guided_loan_date_default_button_in_chinese(
         methods = await say(zh_user, answer)
     dates = await press(zh_user, methods, "等额本息")
     summary = await press(zh_user, dates, "2027年1月1日")
-    extras = await press(zh_user, summary, "⚙️ 手续费、宽限期、罚息")
+    extras = await press(zh_user, summary, "⚙️ 机构、手续费、宽限期、罚息")
     asked = await press(zh_user, extras, "放款日")
     assert "放款日" in (asked.text or "")
     assert latin_words(asked) <= ZH_ALLOWED_LATIN

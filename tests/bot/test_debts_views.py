@@ -39,10 +39,12 @@ async def test_debts_lists_what_each_owes_with_buttons(
     assert "1. 金条 — owed today" in text
     assert f"next CN{yuan(PAYMENT)} on Dec 15, 2026" in text
     assert "2. 白条" in text
-    # One row per debt, every button with a word.
+    # Two rows per debt, every button with a word.
     assert reply.button_texts == [
-        ["📅 金条 schedule", "📊 status", "🗄 archive"],
-        ["📅 白条 schedule", "📊 status", "🗄 archive"],
+        ["📅 金条 schedule", "📊 status"],
+        ["✏️ edit", "🗄 archive", "🗑 delete"],
+        ["📅 白条 schedule", "📊 status"],
+        ["✏️ edit", "🗄 archive", "🗑 delete"],
     ]
     status = await press(en_user, reply, "📊 status")  # the first row's: 金条
     assert (status.text or "").startswith("金条\nOwed today:")
@@ -171,7 +173,10 @@ async def test_archive_after_confirmation_hides_the_debt(
     assert "白条" in status
     listing = await say(en_user, "/debts")
     assert "Archived (hidden from /status): 金条" in (listing.text or "")
-    assert listing.button_texts == [["📅 白条 schedule", "📊 status", "🗄 archive"]]
+    assert listing.button_texts == [
+        ["📅 白条 schedule", "📊 status"],
+        ["✏️ edit", "🗄 archive", "🗑 delete"],
+    ]
 
 
 async def test_someone_elses_archive_button_changes_nothing(
@@ -200,7 +205,10 @@ async def test_debts_buttons_have_words_in_chinese_and_long_names_are_cut(
 ) -> None:
     given_debt(zh_user, "招商银行信用卡分期还款")  # 11 characters: cut to 7 and "…"
     reply = await say(zh_user, "/debts")
-    assert reply.button_texts == [["📅 招商银行信用卡… 还款计划", "📊 状况", "🗄 归档"]]
+    assert reply.button_texts == [
+        ["📅 招商银行信用卡… 还款计划", "📊 状况"],
+        ["✏️ 修改", "🗄 归档", "🗑 删除"],
+    ]
     assert "📅" not in (reply.text or "")  # no legend of icons needed any more
     schedule = await press(zh_user, reply, "📅 招商银行信用卡… 还款计划")
     assert (schedule.text or "").startswith("招商银行信用卡分期还款\n")

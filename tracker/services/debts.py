@@ -16,7 +16,14 @@ from typing import Any, TypeVar
 
 from tracker.calculator import Quote, quote
 from tracker.dates import add_months
-from tracker.errors import DomainError, InvalidDate, InvalidRate, InvalidTerms, NotFound
+from tracker.errors import (
+    Conflict,
+    DomainError,
+    InvalidDate,
+    InvalidRate,
+    InvalidTerms,
+    NotFound,
+)
 from tracker.ledger import (
     DEFAULT_ORDER,
     Component,
@@ -38,6 +45,7 @@ from tracker.parsing import (
     parse_rate,
     parse_term,
 )
+from tracker.parsing.debt_line import take_lender
 from tracker.parsing.rates import rate_readings
 from tracker.parsing.text import cn_integer
 from tracker.parsing.words import parse_date_near
@@ -383,6 +391,131 @@ def archive_debt(uow: UnitOfWork, user_id: int, debt_id: int, now: datetime) -> 
     return debt, True
 
 
+# ---- editing and deleting a debt (issue 10) --------------------------------------------------
+
+
+def rename_debt(uow: UnitOfWork, user_id: int, debt_id: int, *, name: str, now: datetime) -> Debt:
+    """Give one of the user's debts a new nickname; returns the debt."""
+    debt = uow.debts.require_for_user(user_id, debt_id)
+    debt.name = clean_name(name)
+    debt.updated_at = now
+    return debt
+
+
+def change_lender(
+    uow: UnitOfWork, user_id: int, debt_id: int, *, lender: str | None, now: datetime
+) -> Debt:
+    """Set (or with None, forget) the company repaid for one of the user's debts."""
+    debt = uow.debts.require_for_user(user_id, debt_id)
+    debt.lender = clean_lender(lender) if lender is not None else None
+    debt.updated_at = now
+    return debt
+
+
+def read_pricing(method: Method, text: str) -> tuple[Rate, Decimal]:
+    """Read a new rate for a debt repaid by ``method``: (rate, fee per installment).
+
+    A flat-fee plan is priced by its fee per installment (``0.5%``), with no rate; any other by
+    its rate with a period (``0.05%/day``, ``日息万五``, ``年化18%``).
+    """
+    if method is Method.FLAT_FEE:
+        return Rate(ZERO, RateUnit.MONTH), parse_fee_rate(text)
+    return check_rate(parse_rate(text)), ZERO
+
+
+def editable_plan(uow: UnitOfWork, user_id: int, debt_id: int) -> tuple[Debt, PlanVersion]:
+    """The debt and its original plan, if changing its rate or dates can recompute it.
+
+    Refused (``Conflict``) when the schedule is not the contract's own: a credit card (its
+    statement sets its dates), a plan agreed with the lender or recomputed after a prepayment
+    (those terms replaced the contract's; recomputing the original would discard them), or
+    installments listed one by one (nothing to recompute them from).
+    """
+    debt = uow.debts.require_for_user(user_id, debt_id)
+    plan = uow.plans.active_for_debt(debt_id)
+    if plan is None:
+        raise NotFound(f"debt {debt_id} has no active plan", code="plan_not_found")
+    if debt.kind is DebtKind.CREDIT_CARD and debt.card_statement_day is not None:
+        raise Conflict("a card's terms follow its statement", code="debt_edit_card")
+    agreed = [
+        p
+        for p in uow.plans.list_for_debt(debt_id)
+        if p.origin is not PlanOrigin.ORIGINAL
+        and p.status in (PlanStatus.ACTIVE, PlanStatus.SUPERSEDED)
+    ]
+    if agreed or plan.origin is not PlanOrigin.ORIGINAL:
+        raise Conflict("the debt follows an agreed plan", code="debt_edit_agreed")
+    if plan.method is Method.CUSTOM:
+        raise Conflict("the installments were listed one by one", code="debt_edit_custom")
+    return debt, plan
+
+
+def change_terms(
+    uow: UnitOfWork,
+    user_id: int,
+    debt_id: int,
+    *,
+    now: datetime,
+    today: date,
+    pricing: tuple[Rate, Decimal] | None = None,
+    first_due: date | None = None,
+) -> Quote:
+    """Correct a debt's rate (``read_pricing``) or first due date and recompute its schedule.
+
+    The original plan is recomputed as ``add_debt`` computed it, from the corrected terms; the
+    day of month follows the new first due date. Payments stay recorded and count against the
+    new installments, as of their dates. Pending reminders of the old installments are dropped
+    (the scan plans the new ones). Refused as ``editable_plan`` refuses; returns the new quote.
+    """
+    debt, plan = editable_plan(uow, user_id, debt_id)
+    terms = terms_of(debt, plan)
+    if pricing is not None:
+        terms = replace(terms, rate=pricing[0], fee_rate=pricing[1])
+    if first_due is not None:
+        terms = replace(terms, first_due=first_due, due_day=None)
+        if terms.start_date is not None:
+            check_loan_date(terms.start_date, first_due, max(today, terms.start_date))
+    spec = DebtSpec(name=debt.name, terms=terms, paid_before_tracking=debt.paid_before_tracking)
+    result = check_spec(spec, today=today)
+    old = [i.id for i in uow.installments.for_plan(_id(plan)) if i.id is not None]
+    for column, value in terms_columns(terms).items():
+        setattr(debt, column, value)
+        setattr(plan, column, value)
+    uow.installments.replace_for_plan(plan, result.rows)
+    uow.debts.drop_pending_reminders(user_id, old)
+    debt.updated_at = now
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class DebtFootprint:
+    """What deleting a debt takes with it: the name and the payments recorded."""
+
+    name: str
+    payments: int
+
+
+def debt_footprint(uow: UnitOfWork, user_id: int, debt_id: int) -> DebtFootprint | None:
+    """The debt's name and payment count (undone ones aside); None if it is gone."""
+    debt = uow.debts.get_for_user(user_id, debt_id)
+    if debt is None:
+        return None
+    return DebtFootprint(debt.name, len(uow.payments.list_for_debt(user_id, debt_id)))
+
+
+def delete_debt(uow: UnitOfWork, user_id: int, debt_id: int) -> DebtFootprint | None:
+    """Delete one of the user's debts and all that belongs to it; None if it is already gone.
+
+    Its plan versions (agreed ones, hardship proposals), installments, payments (undone ones
+    too) and reminder outbox rows go with it, in the caller's unit of work. Archiving is the
+    way to hide a debt and keep its history.
+    """
+    footprint = debt_footprint(uow, user_id, debt_id)
+    if footprint is not None:
+        uow.debts.delete_with_history(user_id, debt_id)
+    return footprint
+
+
 @dataclass(frozen=True, slots=True)
 class DueSoon:
     """An installment of a debt with something left to pay, due within a window."""
@@ -612,6 +745,9 @@ def parse_debt_line(
     first due date defaults to a month after the loan date, or a month from ``today``; without
     a year it is read by ``parse_first_due``.
 
+    The lender may follow a marker with a colon, at the end: ``机构:京东金融``,
+    ``lender: JD Finance`` (see ``tracker.parsing.debt_line.take_lender``).
+
     A missing part raises ``debt_line_missing`` with ``missing`` naming the parts; an
     unreadable one raises that part's own error with ``part`` added.
     """
@@ -619,6 +755,7 @@ def parse_debt_line(
     if len(words) > MAX_LINE_WORDS:
         raise InvalidTerms("too many words", code="debt_line_long", limit=MAX_LINE_WORDS)
     words, start = take_loan_date(words, today)
+    words, lender = take_lender(words)  # 机构:京东金融 runs to the end of what is left
     fields = (
         _Field("name", 1, len(words), clean_name),
         _Field("principal", 1, 2, lambda s: parse_amount(s, currency)),
@@ -655,7 +792,12 @@ def parse_debt_line(
         start_date=start,
         fee_rate=fee,
     )
-    return DebtSpec(name=clean_name(name), terms=terms, penalty=default_penalty(chosen))
+    return DebtSpec(
+        name=clean_name(name),
+        terms=terms,
+        penalty=default_penalty(chosen),
+        lender=_part("lender", clean_lender, lender) if lender is not None else None,
+    )
 
 
 def _explain(words: Sequence[str], today: date, currency: str) -> None:

@@ -13,9 +13,12 @@ from sqlmodel.sql.expression import Select, SelectOfScalar
 from tracker.errors import Conflict, NotFound
 from tracker.money import to_minor
 from tracker.schedule_types import ScheduleRow
-from tracker.storage.enums import DebtStatus, PlanStatus
-from tracker.storage.models import Debt, Installment, Payment, PlanVersion, User
+from tracker.storage.enums import DebtStatus, OutboxStatus, PlanStatus
+from tracker.storage.models import Debt, Installment, Outbox, Payment, PlanVersion, User
 from tracker.storage.repositories.base import Repository
+
+#: Outbox keys about one installment start with these (tracker.reminders: due, overdue, risk).
+_INSTALLMENT_KINDS = frozenset({"due", "overdue", "risk"})
 
 
 class DebtRepository(Repository):
@@ -48,6 +51,58 @@ class DebtRepository(Repository):
             statement = statement.where(col(Debt.status).in_([DebtStatus(s) for s in statuses]))
         statement = statement.order_by(col(Debt.created_at), col(Debt.id))
         return list(self._session.exec(statement).all())
+
+    def delete_with_history(self, user_id: int, debt_id: int) -> None:
+        """Delete the user's debt with its plans, installments, payments and reminders.
+
+        The foreign keys cascade too; deleting children first says so without relying on it
+        (and on SQLite, on the foreign-keys pragma). Reminder rows name an installment only in
+        their key, so they are deleted by key, sent ones too: nothing about the debt is left.
+        """
+        debt = self.require_for_user(user_id, debt_id)
+        installment_ids = [
+            i
+            for i in self._session.exec(
+                select(col(Installment.id)).where(col(Installment.debt_id) == debt_id)
+            ).all()
+            if i is not None
+        ]
+        for chunk in _chunks(self._reminder_ids(user_id, installment_ids, pending_only=False)):
+            self._session.exec(delete(Outbox).where(col(Outbox.id).in_(chunk)))
+        self._session.exec(delete(Installment).where(col(Installment.debt_id) == debt_id))
+        self._session.exec(delete(Payment).where(col(Payment.debt_id) == debt_id))
+        self._session.exec(delete(PlanVersion).where(col(PlanVersion.debt_id) == debt_id))
+        self._session.delete(debt)
+        self._session.flush()
+
+    def drop_pending_reminders(self, user_id: int, installment_ids: Iterable[int]) -> int:
+        """Drop the user's pending reminders of these installments (replaced by a recompute)."""
+        wanted = self._reminder_ids(user_id, installment_ids, pending_only=True)
+        for chunk in _chunks(wanted):
+            self._session.exec(
+                update(Outbox)
+                .where(col(Outbox.id).in_(chunk), col(Outbox.status) == OutboxStatus.PENDING)
+                .values(status=OutboxStatus.DROPPED, last_error="installment replaced")
+            )
+        return len(wanted)
+
+    def _reminder_ids(
+        self, user_id: int, installment_ids: Iterable[int], *, pending_only: bool
+    ) -> list[int]:
+        """Outbox rows of the user about these installments: ``<kind>:<installment>[:n]``."""
+        wanted = {str(i) for i in installment_ids}
+        if not wanted:
+            return []
+        statement = select(col(Outbox.id), col(Outbox.key)).where(col(Outbox.user_id) == user_id)
+        if pending_only:
+            statement = statement.where(col(Outbox.status) == OutboxStatus.PENDING)
+        found: list[int] = []
+        for outbox_id, key in self._session.exec(statement).all():
+            kind, _, rest = key.partition(":")
+            installment = rest.partition(":")[0]
+            if outbox_id is not None and kind in _INSTALLMENT_KINDS and installment in wanted:
+                found.append(outbox_id)
+        return found
 
     def max_grace_days(self) -> int:
         """The most grace days any active debt has (0 without debts): how far back a scan looks."""
