@@ -153,7 +153,7 @@ def pack_input(t: Turn, found: Proposal) -> PackInput:
         currency=found.currency,
         income_now=found.income_now,
         fixed_expenses=found.fixed_expenses,
-        other_debt_payments=found.other_debt_payments,
+        other_debt_payments=found.other_payments,
         savings=found.savings,
         what_changed=Change(found.cause.value),
         since=found.since,

@@ -497,6 +497,8 @@ class ProposalDebt:
     #: never print that as the debt's cost.
     fee_rate: Decimal = ZERO
     annual: Decimal | None = None
+    #: The stored debt (None in proposals stored before it was kept).
+    debt_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,10 +534,19 @@ class Proposal:
     income_now: Decimal
     income_before: Decimal | None
     fixed_expenses: Decimal
-    other_debt_payments: Decimal
+    other_debt_payments: Decimal  # the budget's: debts not tracked here
     savings: Decimal
     duration_months: int | None
     debts: tuple[ProposalDebt, ...]
+
+    @property
+    def other_payments(self) -> Decimal:
+        """What the borrower pays a month on every debt but this one: the budget's untracked
+        debts and the regular payments of the other debts the statement lists."""
+        others = (
+            d.monthly for d in self.debts if d.debt_id is not None and d.debt_id != self.debt_id
+        )
+        return self.other_debt_payments + sum(others, ZERO)
 
 
 def lender_unknown(plan: HardshipPlan, option: Option) -> Debt | None:
@@ -594,6 +605,7 @@ def _proposal_debt(pos: Position) -> ProposalDebt:
         yearly = _planning_rate(pos)
         annual = yearly.value if yearly.value > 0 else None
     return ProposalDebt(
+        debt_id=pos.debt.id,
         name=pos.debt.name,
         outstanding=situation.owed_today,
         monthly=regular_payment(pos, situation.monthly_payment),
@@ -687,6 +699,7 @@ def _payload(
         "duration_months": plan.hardship.duration_months,
         "debts": [
             {
+                "debt_id": d.debt_id,
                 "name": d.name,
                 "outstanding": _money(d.outstanding),
                 "monthly": _money(d.monthly),
@@ -786,6 +799,7 @@ def _read_proposal(plan: PlanVersion, debt: Debt) -> Proposal:
         duration_months=data.get("duration_months"),
         debts=tuple(
             ProposalDebt(
+                debt_id=d.get("debt_id"),
                 name=d["name"],
                 outstanding=money(d["outstanding"]),
                 monthly=money(d["monthly"]),
