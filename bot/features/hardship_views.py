@@ -131,7 +131,7 @@ FREE_HELP = N_(
 #: Asked once per flat-fee debt, before options whose figures depend on the answer.
 FEES_QUESTION = N_("If you pay off {debt} early, does the lender still charge the remaining fees?")
 FEES_EXPLAINED = N_(
-    "{debt} charges a fee each month on the amount first borrowed, and the installments after this month carry {amount} of fees. Some lenders drop them when you repay everything early, others still charge them: the app's early repayment (提前还款) page shows which. Your answer changes what settling costs. Not sure? Then I assume they are charged."
+    "{debt} charges a fee each month on the amount first borrowed, and the installments after this month carry {amount} of fees. Some lenders drop them when you repay everything early, others still charge them: the app's early repayment page shows which. Your answer changes what settling costs. Not sure? Then I assume they are charged."
 )
 #: The answers' buttons: (label, callback argument, stored answer).
 FEES_ANSWERS = {
@@ -147,7 +147,7 @@ FEES_DROPPED = N_(
 )
 
 AGENTS_WARNING = N_(
-    "⚠️ Never pay a “negotiation agent” (代理协商, 反催收) or anyone who promises to clean your credit record: these are widely reported scams, and they can't get anything you can't ask for yourself, for free."
+    "⚠️ Never pay a “negotiation agent” or anyone who promises to clean your credit record: these are widely reported scams, and they can't get anything you can't ask for yourself, for free."
 )
 
 
@@ -615,7 +615,7 @@ def options_text(
         lines += payoff_assumptions(t, option, names)
     lines.append(
         t._(
-            "Choose one and I'll prepare a negotiation pack for the lender: a statement, the proposed plan, a script and a checklist. Nothing changes until the lender agrees."
+            "Choose one and I'll prepare a letter for the lender (your situation and the proposed plan, to sign and send) and a guide for you (what to say, what to gather). Nothing changes until the lender agrees."
         )
     )
     return "\n".join(lines)

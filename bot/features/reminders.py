@@ -575,7 +575,7 @@ def cant_pay_text(t: Turn, debt_name: str, inst: Installment) -> str:
     )
     lines.append(
         t._(
-            "Asking is free, also through the 12378 banking consumer hotline. Never pay a “negotiation agent” (代理协商) to do it for you: many are scams, and they can't get anything you can't ask for yourself."
+            "Asking is free, also through the 12378 banking consumer hotline. Never pay a “negotiation agent” to do it for you: many are scams, and they can't get anything you can't ask for yourself."
         )
     )
     return "\n".join(lines)

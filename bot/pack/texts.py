@@ -357,7 +357,7 @@ HELP_12378 = N_(
 )
 HELP_ADVISER = N_("A non-profit debt adviser or your local free legal aid service.")
 WARNING = N_(
-    "Warning: do not pay “negotiation agents” (代理协商, 反催收) or anyone who promises to "
+    "Warning: do not pay “negotiation agents” or anyone who promises to "
     "“repair” or clean your credit record for a fee. These are widely reported scams: they take "
     "your money and personal data, can make things worse, and cannot do anything you cannot do "
     "yourself for free. Accurate credit records cannot be deleted for money."
