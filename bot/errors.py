@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_, Translator, language_for, translator
@@ -157,9 +158,10 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     # bot.runtime's turn() lists an update here once its effects are committed.
     handled: set[int] = getattr(context.bot_data.get("deps"), "handled", set())
     apology = SAVED_APOLOGY if update.update_id in handled else APOLOGY
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):  # the handler may have answered it already
             await update.callback_query.answer()
+    try:
         await context.bot.send_message(
             update.effective_chat.id, translator(language)(apology), parse_mode=ParseMode.HTML
         )

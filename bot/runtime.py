@@ -78,6 +78,8 @@ class Turn:
     now: datetime
     _: Translator
     committed: bool = False
+    #: Telegram accepts one answer per button press; a second one fails.
+    answered: bool = False
 
     @property
     def user_id(self) -> int:
@@ -114,6 +116,14 @@ class Turn:
         if len(handled) > HANDLED_CAP:  # only if the last group stopped running: forget, re-check
             handled.clear()
         handled.add(self.update.update_id)
+
+    async def answer(self, text: str | None = None) -> None:
+        """Answer the button press (once: later calls do nothing); no-op for a message."""
+        query = self.update.callback_query
+        if query is None or self.answered:
+            return
+        self.answered = True
+        await query.answer(text)
 
     def button(self, label: str, action: str, *args: object) -> InlineKeyboardButton:
         """An inline button that only this user can press."""
@@ -198,26 +208,27 @@ async def turn(update: Update, context: Context) -> AsyncIterator[Turn]:
         try:
             yield t
         except BadCallback as error:
-            # Old, malformed or someone else's button: nothing happens, and the user is told.
+            # Old, malformed or someone else's button: nothing happens, and the user is told —
+            # in the answer, or in the chat when the press was already answered.
             uow.rollback()
-            logger.info("update %s: refused button data (%s)", update.update_id, error)
-            await _answer_callback(update, t._(STALE_BUTTON))
+            logger.info("update %s: refused button data", update.update_id)
+            logger.debug("update %s: refused button data (%s)", update.update_id, error)
+            if t.answered:
+                await t.reply(t._(STALE_BUTTON))
+            else:
+                await t.answer(t._(STALE_BUTTON))
             return
         except DomainError as error:
             uow.rollback()
-            logger.info("update %s: %s (%s)", update.update_id, error.code, error)
-            await _answer_callback(update)
+            # The code at INFO; the details (which may quote what the user typed) at DEBUG.
+            logger.info("update %s: %s", update.update_id, error.code)
+            logger.debug("update %s: %s (%s)", update.update_id, error.code, error)
+            await t.answer()
             await t.reply(domain_error_text(error, t._, t.locale))
             return
         if not t.committed:
             uow.rollback()  # whatever the handler did not commit is not kept
             t.commit()  # only the note that this update was handled
-
-
-async def _answer_callback(update: Update, text: str | None = None) -> None:
-    query = update.callback_query
-    if query is not None:
-        await query.answer(text)
 
 
 def no_user_id(update: object) -> bool:

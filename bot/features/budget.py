@@ -140,7 +140,7 @@ async def update_pressed(update: Update, context: Context) -> int:
     assert query is not None
     async with turn(update, context) as t:
         decode(query.data, t.update_user_id)
-        await query.answer()
+        await t.answer()
         return await _ask_first(t, context)
     return ConversationHandler.END
 
@@ -200,7 +200,7 @@ async def skip_reserve(update: Update, context: Context) -> int:
     assert query is not None
     async with turn(update, context) as t:
         decode(query.data, t.update_user_id)
-        await query.answer()
+        await t.answer()
         draft = _draft(context)
         if any(field not in draft for field in FIELDS[:RESERVE]):
             return await _ask_first(t, context)

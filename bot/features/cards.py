@@ -295,7 +295,7 @@ async def day_pressed(update: Update, context: Context) -> object:
     draft = _draft(context)
     async with turn(update, context) as t:
         day = decode(query.data, t.update_user_id).int_arg(0)
-        await query.answer()
+        await t.answer()
         state = _next_state(draft)
         try:
             if state == STATEMENT_DAY:
@@ -320,7 +320,7 @@ async def default_name_pressed(update: Update, context: Context) -> object:
     draft = _draft(context)
     async with turn(update, context) as t:
         decode(query.data, t.update_user_id)
-        await query.answer()
+        await t.answer()
         if "currency" not in draft:
             return await _lost(t, context)
         await remove_buttons(query)
@@ -336,7 +336,7 @@ async def save_pressed(update: Update, context: Context) -> object:
     draft = _draft(context)
     async with turn(update, context) as t:
         action = decode(query.data, t.update_user_id).arg(0)
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         assert context.user_data is not None
         if action != "save":
@@ -439,7 +439,7 @@ async def convert_pressed(update: Update, context: Context) -> object:
         preview = preview_installments(
             t.uow, t.user_id, debt_id, periods=shortest, fee_rate=Decimal(0), today=t.today
         )
-        await query.answer()
+        await t.answer()
         card = preview.card
         text = t._(
             "<b>{card}</b>: convert {amount} of the statement of {date} into monthly installments? Do it in the bank's app, then tell me the terms here. How many months?",
@@ -461,7 +461,7 @@ async def periods_pressed(update: Update, context: Context) -> object:
         debt_id, periods = data.int_arg(0), data.int_arg(1)
         if periods not in INSTALLMENT_PERIODS:
             raise BadCallback("not an offered number of installments")
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         assert context.user_data is not None
         context.user_data[FEE_DRAFT] = {"debt": str(debt_id), "periods": str(periods)}
@@ -511,7 +511,7 @@ async def fee_pressed(update: Update, context: Context) -> object:
     async with turn(update, context) as t:
         data = decode(query.data, t.update_user_id)
         fee = _fee_arg(data, 2)
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         if context.user_data is not None:
             context.user_data.pop(FEE_DRAFT, None)
@@ -603,7 +603,7 @@ async def confirm_pressed(update: Update, context: Context) -> None:
             name=name,
         )
         t.commit()
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         first = done.quote.rows[0]
         lines = [
@@ -634,7 +634,7 @@ async def not_now(update: Update, context: Context) -> object:
     assert query is not None
     async with turn(update, context) as t:
         decode(query.data, t.update_user_id)
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         if context.user_data is not None:
             context.user_data.pop(FEE_DRAFT, None)

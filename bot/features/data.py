@@ -108,7 +108,7 @@ async def delete_chosen(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         choice = decode(query.data, t.update_user_id)
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         if choice.arg(0) != "yes":
             await t.reply(t._("Kept: nothing was deleted."))

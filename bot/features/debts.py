@@ -132,7 +132,7 @@ async def archive_asked(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         debt = t.uow.debts.require_for_user(t.user_id, debt_id)
-        await query.answer()
+        await t.answer()
         await t.reply(
             t._(
                 "Archive <b>{name}</b>? It will no longer appear in /status or /debts; its payments and history are kept.",
@@ -155,7 +155,7 @@ async def archive_confirmed(update: Update, context: Context) -> None:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         debt, changed = archive_debt(t.uow, t.user_id, debt_id, t.now)
         t.commit()
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         if changed:
             await t.reply(
@@ -176,7 +176,7 @@ async def archive_declined(update: Update, context: Context) -> None:
         debt = t.uow.debts.require_for_user(
             t.user_id, decode(query.data, t.update_user_id).int_arg(0)
         )
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await t.reply(t._("OK, <b>{name}</b> stays.", name=esc(debt.name)))
 
@@ -189,7 +189,7 @@ async def status_pressed(update: Update, context: Context) -> None:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         pos = position(t.uow, t.user_id, debt_id, t.today)
         cards = _cards(t, [pos])
-        await query.answer()
+        await t.answer()
         await t.reply(_block(t, pos, cards), _payoff_buttons(t, [pos], cards))
 
 
@@ -245,7 +245,7 @@ async def schedule_paged(update: Update, context: Context) -> None:
         data = decode(query.data, t.update_user_id)
         pos = position(t.uow, t.user_id, data.int_arg(0), t.today)
         start = data.int_arg(1)
-        await query.answer()
+        await t.answer()
         with suppress(BadRequest):  # the same page pressed twice: "message is not modified"
             await query.edit_message_text(
                 schedule_text(t, pos, start),
@@ -262,7 +262,7 @@ async def schedule_pressed(update: Update, context: Context) -> None:
         debt = t.uow.debts.require_for_user(
             t.user_id, decode(query.data, t.update_user_id).int_arg(0)
         )
-        await query.answer()
+        await t.answer()
         await _send_schedule(t, debt)
 
 

@@ -165,7 +165,7 @@ def _button_step(
         draft = _draft(context)
         async with turn(update, context) as t:
             callback = decode(query.data, t.update_user_id)
-            await query.answer()
+            await t.answer()
             try:
                 following = press(t, draft, callback.args[0] if callback.args else "")
             except DomainError as error:
@@ -192,7 +192,7 @@ async def summary_pressed(update: Update, context: Context) -> int:
     draft = _draft(context)
     async with turn(update, context) as t:
         action = decode(query.data, t.update_user_id).arg(0)
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         if action == "extras":
             await _prompt(t, EXTRAS, draft)
@@ -240,7 +240,7 @@ async def running_pressed(update: Update, context: Context) -> int:
     draft = _draft(context)
     async with turn(update, context) as t:
         value = decode(query.data, t.update_user_id).arg(0)
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         if value == "cancel":
             return await _cancelled(t, context)
@@ -378,7 +378,7 @@ async def line_period_pressed(update: Update, context: Context) -> int | str:
     draft = _draft(context)
     async with turn(update, context) as t:
         callback = decode(query.data, t.update_user_id)
-        await query.answer()
+        await t.answer()
         try:
             line, unit = draft["line"], RateUnit(callback.arg(0))
         except (KeyError, ValueError):

@@ -87,7 +87,7 @@ async def edit_menu(update: Update, context: Context) -> None:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         pos = position(t.uow, t.user_id, debt_id, t.today)
         debt = pos.debt
-        await query.answer()
+        await t.answer()
         lines = [
             t._("✏️ What do you want to change in <b>{name}</b>?", name=esc(debt.name)),
             t._("Lender: {lender}", lender=esc(debt.lender))
@@ -159,7 +159,7 @@ async def field_pressed(update: Update, context: Context) -> int:
     async with turn(update, context) as t:
         data = decode(query.data, t.update_user_id)
         debt_id, field = data.int_arg(0), data.arg(1)
-        await query.answer()
+        await t.answer()
         if field not in FIELDS:
             return END
         debt = t.uow.debts.require_for_user(t.user_id, debt_id)
@@ -275,7 +275,7 @@ async def delete_asked(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
-        await query.answer()
+        await t.answer()
         footprint = debt_footprint(t.uow, t.user_id, debt_id)
         if footprint is None:
             await t.reply(t._(GONE))
@@ -310,7 +310,7 @@ async def delete_confirmed(update: Update, context: Context) -> None:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         deleted = delete_debt(t.uow, t.user_id, debt_id)
         t.commit()
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         if deleted is None:
             await t.reply(t._(GONE))
@@ -331,7 +331,7 @@ async def delete_declined(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         debt = t.uow.debts.get_for_user(t.user_id, decode(query.data, t.update_user_id).int_arg(0))
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         if debt is None:
             await t.reply(t._(GONE))

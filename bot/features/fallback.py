@@ -22,7 +22,7 @@ async def stale_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     async with turn(update, context) as t:
-        await query.answer(t._(STALE_BUTTON))
+        await t.answer(t._(STALE_BUTTON))
 
 
 async def other_message(update: Update, context: Context) -> None:

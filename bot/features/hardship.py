@@ -195,8 +195,7 @@ def in_flow(handler: Handler) -> Handler:
         if context.user_data is not None and DRAFT in context.user_data:
             return await handler(update, context)
         async with turn(update, context) as t:
-            if update.callback_query is not None:
-                await update.callback_query.answer()
+            await t.answer()
             await t.reply(t._("This step has expired: send /hardship to start again."))
         return END
 
@@ -425,7 +424,7 @@ async def cant_pay_pressed(update: Update, context: Context) -> object:
                 )
             )
         t.commit()
-        await query.answer()
+        await t.answer()
         recent = latest_report(t.uow, t.user_id)
         if recent is not None and recent.created_at >= t.now - RECENT_REPORT:
             # A recent report already says what changed: continue from it (issue 10).

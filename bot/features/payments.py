@@ -176,7 +176,7 @@ async def debt_chosen(update: Update, context: Context) -> None:
             source=PaymentSource.BUTTON,
         )
         t.commit()
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await t.reply(views.recorded(t, outcome))
 
@@ -218,7 +218,7 @@ async def undo_confirmed(update: Update, context: Context) -> None:
         payment_id = decode(query.data, t.update_user_id).int_arg(0)
         outcome = undo_payment(t.uow, t.user_id, payment_id, t.now, t.today)
         t.commit()
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await t.reply(views.undone(t, outcome))
 
@@ -229,7 +229,7 @@ async def undo_kept(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         decode(query.data, t.update_user_id)  # only its owner may press it
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await t.reply(t._("Kept: the payment stays recorded."))
 
@@ -260,7 +260,7 @@ async def history_chosen(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         debt = t.uow.debts.require_for_user(t.user_id, debt_id)
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await _history(t, debt)
 

@@ -115,8 +115,7 @@ def in_flow(handler: Handler) -> Handler:
         if context.user_data is not None and DRAFT in context.user_data:
             return await handler(update, context)
         async with turn(update, context) as t:
-            if update.callback_query is not None:
-                await update.callback_query.answer()
+            await t.answer()
             await t.reply(t._("This step has expired: send /plan to start again."))
         return END
 
@@ -155,7 +154,7 @@ async def pressed(t: Turn) -> Callback:
     query = t.update.callback_query
     assert query is not None
     data = decode(query.data, t.update_user_id)
-    await query.answer()
+    await t.answer()
     return data
 
 

@@ -107,7 +107,7 @@ async def debt_picked(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         data = decode(query.data, t.update_user_id)
         debt = t.uow.debts.require_for_user(t.user_id, data.int_arg(0))
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await _ask_mode(t, debt, from_minor(data.int_arg(1), debt.currency))
 
@@ -120,7 +120,7 @@ async def payoff_pressed(update: Update, context: Context) -> None:
         debt = t.uow.debts.require_for_user(
             t.user_id, decode(query.data, t.update_user_id).int_arg(0)
         )
-        await query.answer()
+        await t.answer()
         await _payoff(t, debt)
 
 
@@ -135,7 +135,7 @@ async def mode_chosen(update: Update, context: Context) -> None:
         preview = prepay_preview(
             t.uow, t.user_id, _id(debt), amount=amount, mode=_mode(data), today=t.today
         )
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await t.reply(_preview_text(t, preview), _confirm(t, debt, amount, data.arg(2)))
 
@@ -160,7 +160,7 @@ async def confirmed(update: Update, context: Context) -> None:
             idempotency_key=f"tg:prepay:{t.update_user_id}:{origin}",
         )
         t.commit()
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         if not created:
             await t.reply(
@@ -180,7 +180,7 @@ async def cancelled(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         decode(query.data, t.update_user_id)
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await t.reply(t._("OK, nothing was recorded."))
 
@@ -263,7 +263,7 @@ async def fees_answered(update: Update, context: Context) -> None:
             raise BadCallback("unknown answer")
         debt = set_fees_on_payoff(t.uow, t.user_id, data.int_arg(0), data.arg(1) == "y", now=t.now)
         t.commit()
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await _payoff(t, debt)
 

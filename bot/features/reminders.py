@@ -216,7 +216,7 @@ async def menu_pressed(update: Update, context: Context) -> None:
         else:
             question, keyboard = _submenu(t, prefs, which)
             text = f"{text}\n\n{question}"
-        await query.answer()
+        await t.answer()
         await _edit(query, text, keyboard)
 
 
@@ -264,7 +264,7 @@ async def setting_pressed(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         change = _change_from(decode(query.data, t.update_user_id))
         prefs = _save(t, change)
-        await query.answer(t._("Saved."))
+        await t.answer(t._("Saved."))
         await _edit(query, settings.settings_text(t, prefs), _main(t, prefs))
 
 
@@ -321,7 +321,7 @@ async def paid_full(update: Update, context: Context) -> None:
         else:
             pos, state = _state(t, inst)
             if _left(state) <= 0:
-                await query.answer()
+                await t.answer()
                 await remove_buttons(query)
                 await t.reply(
                     t._(
@@ -346,7 +346,7 @@ async def paid_full(update: Update, context: Context) -> None:
         )
         t.uow.outbox.drop_pending(user_id=t.user_id, key_prefix=f"later:{inst_id}:")
         t.commit()
-        await query.answer()
+        await t.answer()
         await remove_buttons(query)
         await t.reply(payments_views.recorded(t, outcome))
 
@@ -365,7 +365,7 @@ async def part_pressed(update: Update, context: Context) -> int:
             "installment_id": inst_id,
             "asked_at": t.now.isoformat(),
         }
-        await query.answer()
+        await t.answer()
         await t.reply(_part_question(t, pos, state))
         return PART_AMOUNT
     return ConversationHandler.END
@@ -456,7 +456,7 @@ async def later(update: Update, context: Context) -> None:
         inst = _installment(t, payload["installment_id"])
         pos, state = _state(t, inst)
         if _left(state) <= 0:
-            await query.answer()
+            await t.answer()
             await remove_buttons(query)
             await t.reply(
                 t._(
@@ -484,7 +484,7 @@ async def later(update: Update, context: Context) -> None:
             text = t._(
                 "I'll already remind you again {when}: once per reminder is enough.", when=when
             )
-        await query.answer(text)
+        await t.answer(text)
         await t.reply(text)
 
 
@@ -544,7 +544,7 @@ async def cant_pay(update: Update, context: Context) -> None:
                 )
             )
         t.commit()
-        await query.answer()
+        await t.answer()
         await t.reply(cant_pay_text(t, debt.name, inst))
 
 

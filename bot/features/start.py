@@ -107,7 +107,7 @@ async def language_chosen(update: Update, context: Context) -> None:
         t.user.language = Language(choice if choice in ("zh", "en") else "en")
         t._ = translator(t.user.language)
         t.commit()
-        await query.answer()
+        await t.answer()
         await t.reply(t._("Done: from now on I'll speak to you in English."))
 
 
@@ -168,7 +168,7 @@ async def timezone_chosen(update: Update, context: Context) -> None:
         if index >= len(COMMON_TIMEZONES):
             raise DomainError("unknown timezone button", code="timezone_unknown", text=index)
         _set_timezone(t, COMMON_TIMEZONES[index])
-        await query.answer()
+        await t.answer()
         await t.reply(
             t._(
                 "Timezone set to {timezone}. Reminders follow your local time.",
@@ -209,7 +209,7 @@ async def currency_chosen(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         _set_currency(t, decode(query.data, t.update_user_id).arg(0))
-        await query.answer()
+        await t.answer()
         await t.reply(t._("Currency set to {currency}.", currency=t.user.currency))
 
 

@@ -1,0 +1,62 @@
+"""Issue 11, "buttons answered exactly once": a stale, malformed or forged button press gets one
+answer from the bot, the user always sees why nothing happened, and nothing fails."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from bot.localapi import EmulatorState, SimUser
+from tests.bot.helpers import forge_press
+
+#: Actions of the main flows with arguments no button of the bot ever carries.
+FORGED = (
+    "hsno:{uid}:abc",
+    "hstx:{uid}:abc",
+    "plan_prop:{uid}:abc",
+    "hsdt:{uid}:x:y:z:w",
+    "hsm:{uid}:abc",
+    "pay:{uid}:abc",
+    "payundo:{uid}:abc",
+    "dschp:{uid}:abc",
+    "ddely:{uid}:abc",
+    "dedit:{uid}:abc",
+    "ppo:{uid}:abc",
+    "cdok:{uid}:abc",
+    "nosuchaction:{uid}",
+)
+STALE = {
+    "en": "This button no longer works. /help shows what you can do.",
+    "zh": "这个按钮已失效。/help 可查看所有功能。",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("pattern", FORGED)
+async def test_a_forged_button_is_answered_once_and_says_it_no_longer_works(
+    app: Any,
+    state: EmulatorState,
+    given_debt: Any,
+    caplog: pytest.LogCaptureFixture,
+    language: str,
+    pattern: str,
+) -> None:
+    user: SimUser = state.create_user("Lin", language_code=language)
+    given_debt(user)
+    user.send_text("/status")
+    message = await user.next_message()
+    with caplog.at_level(logging.WARNING):
+        update = forge_press(state, user, message.raw, pattern.format(uid=user.id))
+        answer = await user.wait_for_answer(update["callback_query"]["id"])
+        said = answer.get("text") or ""
+        if STALE[language] not in said:  # answered quietly first: then it is said in the chat
+            said = (await user.next_message()).text or ""
+    # The stale-button words, or what the feature says about that button (e.g. "already
+    # deleted"): never silence.
+    assert said.strip(), pattern
+    if pattern.startswith("nosuchaction"):
+        assert STALE[language] in said
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not problems, [r.getMessage() for r in problems]
