@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from tracker.dates import add_months
 from tracker.errors import DomainError, InvalidRate
@@ -118,18 +120,19 @@ def _migrate() -> int:
 
 
 def _run() -> int:
-    try:
-        from bot.main import run  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        print(
-            "repaybot run: the Telegram bot is not built yet (issue 3). "
-            "Meanwhile try: repaybot schedule --principal 10000 --rate 0.05%/day --term 12 "
-            "--start 2026-12-15",
-            file=sys.stderr,
-        )
-        return 1
-    result: int = run()
-    return result
+    from bot.main import run
+
+    return run()
+
+
+def database_problem(error: DBAPIError) -> str:
+    """One line on why the database failed, naming it without its password."""
+    from tracker.settings import Settings
+
+    url = make_url(Settings().database_url).render_as_string(hide_password=True)
+    cause = error.orig if error.orig is not None else error
+    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return f"cannot use the database {url}: {reason}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,6 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A bad setting in the environment or .env: say which, without a traceback.
         print(f"repaybot {args.command}: invalid settings:\n{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DBAPIError as exc:
+        # The database cannot be reached, opened or written: one line, not a traceback.
+        print(f"repaybot {args.command}: {database_problem(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

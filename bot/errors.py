@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Conflict, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_, Translator, language_for, translator
@@ -144,9 +144,25 @@ SAVED_APOLOGY = N_(
 )
 
 
+#: bot_data key: the 409 Conflict warning was logged.
+CONFLICT_SEEN = "conflict_seen"
+
+
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error with its update first, then tell the user truthfully whether it was saved."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, Conflict):
+        # Another process polls the same token: python-telegram-bot keeps retrying, so say it
+        # once, clearly, and then only at DEBUG.
+        if not context.bot_data.get(CONFLICT_SEEN):
+            context.bot_data[CONFLICT_SEEN] = True
+            logger.warning(
+                "another process is polling this bot token (409 Conflict): only one may poll; "
+                "this one keeps retrying until the other stops"
+            )
+        else:
+            logger.debug("409 Conflict again: %s", context.error)
+        return
     if isinstance(context.error, Forbidden):
         logger.warning("update %s: the user blocked the bot: %s", update_id, context.error)
         return
