@@ -9,7 +9,6 @@ from types import ModuleType
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
@@ -34,7 +33,7 @@ from bot.features import (
 from bot.i18n import LANGUAGES, translator
 from bot.inbox import DurableQueue, mark_handled, replay
 from bot.persistence import DbPersistence
-from bot.runtime import DEPS_KEY, Context, Deps, no_user_id
+from bot.runtime import DEPS_KEY, Context, Deps, ReleasingRateLimiter, no_user_id
 
 logger = logging.getLogger(__name__)
 
@@ -122,8 +121,9 @@ def configure(
         # The durable inbox: each update is stored before the Updater confirms it to Telegram.
         .update_queue(DurableQueue(deps.uow, deps.clock.now))
         # Paces sends to Telegram's overall limit and retries a 429 after retry_after, so a
-        # reply is not lost to flood control after its payment was already saved.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # reply is not lost to flood control after its payment was already saved; and first
+        # ends a handler's read transaction, so no lock is held while Telegram answers.
+        .rate_limiter(ReleasingRateLimiter(max_retries=3))
         .post_init(_post_init)
         .build()
     )

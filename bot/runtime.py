@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram._utils.types import JSONDict
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
-from telegram.ext import ContextTypes
+from telegram.ext import AIORateLimiter, ContextTypes
 
 from bot.callbacks import BadCallback, Callback
 from bot.clock import Clock
@@ -174,6 +176,38 @@ class Turn:
         return message
 
 
+#: The unit of work of the update being handled in this task (None outside a turn).
+_CURRENT: ContextVar[SqlUnitOfWork | None] = ContextVar("repaybot_turn_uow", default=None)
+
+
+class ReleasingRateLimiter(AIORateLimiter):
+    """python-telegram-bot's rate limiter, which first ends the current turn's read transaction.
+
+    Every call to Telegram passes through the application's rate limiter, so this is the one
+    place that keeps a transaction from staying open across a network await: a turn that only
+    read lets go of its transaction (on SQLite, ``BEGIN IMMEDIATE`` is the write lock) before the
+    call. A turn that wrote and has not committed keeps it, and is logged: it should commit first.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        uow = _CURRENT.get()
+        if uow is not None and not uow.release():
+            logger.warning(
+                "%s while a write is not committed: the lock waits on Telegram", endpoint
+            )
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
 def _load_user(uow: SqlUnitOfWork, update: Update, settings: Settings) -> User:
     sender = update.effective_user
     chat = update.effective_chat
@@ -202,33 +236,46 @@ async def turn(update: Update, context: Context) -> AsyncIterator[Turn]:
     if update.effective_user is None:
         raise RuntimeError("turn() needs an update from a user")
     with d.uow() as uow:
-        user = _load_user(uow, update, d.settings)
-        uow.commit()  # the user exists from first contact, whatever the handler does next
-        t = Turn(update, context, uow, user, d.clock.now(), translator(user.language))
+        token = _CURRENT.set(uow)
         try:
-            yield t
-        except BadCallback as error:
-            # Old, malformed or someone else's button: nothing happens, and the user is told —
-            # in the answer, or in the chat when the press was already answered.
-            uow.rollback()
-            logger.info("update %s: refused button data", update.update_id)
-            logger.debug("update %s: refused button data (%s)", update.update_id, error)
-            if t.answered:
-                await t.reply(t._(STALE_BUTTON))
-            else:
-                await t.answer(t._(STALE_BUTTON))
-            return
-        except DomainError as error:
-            uow.rollback()
-            # The code at INFO; the details (which may quote what the user typed) at DEBUG.
-            logger.info("update %s: %s", update.update_id, error.code)
-            logger.debug("update %s: %s (%s)", update.update_id, error.code, error)
-            await t.answer()
-            await t.reply(domain_error_text(error, t._, t.locale))
-            return
-        if not t.committed:
-            uow.rollback()  # whatever the handler did not commit is not kept
-            t.commit()  # only the note that this update was handled
+            async with _handled(update, context, uow, d) as t:
+                yield t
+        finally:
+            _CURRENT.reset(token)
+
+
+@asynccontextmanager
+async def _handled(
+    update: Update, context: Context, uow: SqlUnitOfWork, d: Deps
+) -> AsyncIterator[Turn]:
+    """The body of ``turn()``: the user, the translator, and domain errors as replies."""
+    user = _load_user(uow, update, d.settings)
+    uow.commit()  # the user exists from first contact, whatever the handler does next
+    t = Turn(update, context, uow, user, d.clock.now(), translator(user.language))
+    try:
+        yield t
+    except BadCallback as error:
+        # Old, malformed or someone else's button: nothing happens, and the user is told —
+        # in the answer, or in the chat when the press was already answered.
+        uow.rollback()
+        logger.info("update %s: refused button data", update.update_id)
+        logger.debug("update %s: refused button data (%s)", update.update_id, error)
+        if t.answered:
+            await t.reply(t._(STALE_BUTTON))
+        else:
+            await t.answer(t._(STALE_BUTTON))
+        return
+    except DomainError as error:
+        uow.rollback()
+        # The code at INFO; the details (which may quote what the user typed) at DEBUG.
+        logger.info("update %s: %s", update.update_id, error.code)
+        logger.debug("update %s: %s (%s)", update.update_id, error.code, error)
+        await t.answer()
+        await t.reply(domain_error_text(error, t._, t.locale))
+        return
+    if not t.committed:
+        uow.rollback()  # whatever the handler did not commit is not kept
+        t.commit()  # only the note that this update was handled
 
 
 def no_user_id(update: object) -> bool:

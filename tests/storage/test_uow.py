@@ -67,3 +67,29 @@ def test_the_same_unit_of_work_opens_a_fresh_session_each_time(uow: SqlUnitOfWor
 def test_nesting_is_refused(uow: SqlUnitOfWork) -> None:
     with uow, pytest.raises(RuntimeError, match="already open"), uow:
         pass
+
+
+def test_release_ends_a_transaction_that_only_read(make_uow: MakeUow) -> None:
+    with make_uow() as uow:
+        user = uow.users.add(make_user(telegram_user_id=41))
+        uow.commit()
+    with make_uow() as uow:
+        found = uow.users.get_by_telegram_id(41)
+        assert uow.session.in_transaction()
+        assert uow.release()
+        assert not uow.session.in_transaction()
+        assert found is not None
+        assert found.id == user.id  # still readable
+
+
+def test_release_keeps_a_transaction_that_wrote(make_uow: MakeUow) -> None:
+    with make_uow() as uow:
+        uow.users.add(make_user(telegram_user_id=42))  # flushed, not committed
+        assert not uow.release()
+        assert uow.session.in_transaction()
+    assert not _exists(make_uow, 42)  # and left without commit: nothing kept
+    with make_uow() as uow:
+        uow.users.add(make_user(telegram_user_id=43))
+        uow.commit()
+        uow.users.get_by_telegram_id(43)
+        assert uow.release()  # a commit clears the mark: the new transaction only read

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from tracker.storage.repositories import (
@@ -62,6 +63,18 @@ class UnitOfWork(abc.ABC):
         """Discard the work done since the last commit."""
 
 
+#: Session.info key: the current transaction flushed something (``SqlUnitOfWork.release``).
+_WROTE = "wrote"
+
+
+def _mark_wrote(session: Session, _context: object) -> None:
+    session.info[_WROTE] = True
+
+
+def _clear_wrote(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+
+
 class SqlUnitOfWork(UnitOfWork):
     """A unit of work on a SQLAlchemy session; each ``with`` block opens a fresh session."""
 
@@ -81,6 +94,9 @@ class SqlUnitOfWork(UnitOfWork):
             raise RuntimeError("the unit of work is already open")
         session = self._session_factory()
         self._session = session
+        event.listen(session, "after_flush", _mark_wrote)
+        event.listen(session, "after_commit", _clear_wrote)
+        event.listen(session, "after_rollback", _clear_wrote)
         self.users = UserRepository(session)
         self.budgets = BudgetRepository(session)
         self.hardship = HardshipRepository(session)
@@ -109,6 +125,20 @@ class SqlUnitOfWork(UnitOfWork):
     def commit(self) -> None:
         """Commit the session's transaction."""
         self.session.commit()
+
+    def release(self) -> bool:
+        """End the open transaction if it wrote nothing, so no lock is held while waiting.
+
+        Returns False (and keeps the transaction) when it holds writes not committed yet: those
+        are the caller's to commit or roll back. Loaded objects stay readable either way.
+        """
+        session = self.session
+        if not session.in_transaction():
+            return True
+        if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+            return False
+        session.commit()  # nothing to write: this only ends the (read) transaction
+        return True
 
     def rollback(self) -> None:
         """Roll the session's transaction back."""
