@@ -12,6 +12,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     BaseHandler,
+    BaseUpdateProcessor,
     TypeHandler,
 )
 
@@ -33,6 +34,7 @@ from bot.features import (
 from bot.i18n import LANGUAGES, translator
 from bot.inbox import DurableQueue, mark_handled, replay
 from bot.persistence import DbPersistence
+from bot.processing import PerUserProcessor
 from bot.runtime import DEPS_KEY, Context, Deps, ReleasingRateLimiter, no_user_id
 
 logger = logging.getLogger(__name__)
@@ -109,17 +111,21 @@ def configure(
     deps: Deps,
     *,
     with_jobs: bool = True,
+    processor: BaseUpdateProcessor | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """Finish building the Application on ``builder`` (which knows where the Bot API is).
 
     ``with_jobs=False`` leaves out the repeating scan and send jobs: tests that drive time
-    themselves register them explicitly (``jobs.register``) or not at all.
+    themselves register them explicitly (``jobs.register``) or not at all. ``processor``
+    replaces the per-user update processor (the sandbox's tracks when each update is done).
     """
     persistence = DbPersistence(deps.uow, deps.clock)
     application = (
         builder.persistence(persistence)
         # The durable inbox: each update is stored before the Updater confirms it to Telegram.
         .update_queue(DurableQueue(deps.uow, deps.clock.now))
+        # Users side by side, each user's updates in order (the guided flows rely on it).
+        .concurrent_updates(processor or PerUserProcessor())
         # Paces sends to Telegram's overall limit and retries a 429 after retry_after, so a
         # reply is not lost to flood control after its payment was already saved; and first
         # ends a handler's read transaction, so no lock is held while Telegram answers.

@@ -186,8 +186,9 @@ class Sandbox:
         async with LocalBotApiServer(self.state, port=self.port) as server:
             self.server = server
             self.root_url = server.root_url
-            builder = http_builder(server).concurrent_updates(self._tracker)
-            application = self.application = configure(builder, self.deps)
+            application = self.application = configure(
+                http_builder(server), self.deps, processor=self._tracker
+            )
             if jobs.JOBS_KEY not in application.bot_data:  # bot.app may register them itself
                 jobs.register(application, self.deps, render=render)
             async with application:  # initialize() … shutdown()
