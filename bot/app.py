@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from types import ModuleType
@@ -68,28 +67,18 @@ async def _skip_userless(update: Update, context: Context) -> None:
 
     if no_user_id(update):
         deps: Deps = context.bot_data[DEPS_KEY]
-        await asyncio.to_thread(mark_handled, deps.uow, update.update_id, deps.clock.now())
-        raise ApplicationHandlerStop
-
-
-async def _skip_duplicates(update: Update, context: Context) -> None:
-    """Drop an update Telegram delivers again after we already handled it."""
-    from telegram.ext import ApplicationHandlerStop
-
-    with context.bot_data[DEPS_KEY].uow() as uow:
-        seen = uow.processed_updates.is_processed(update.update_id)
-    if seen:
-        logger.info("update %s was already handled: skipped", update.update_id)
+        mark_handled(deps.uow, update.update_id, deps.clock.now())
         raise ApplicationHandlerStop
 
 
 async def _mark_handled(update: Update, context: Context) -> None:
-    """Note that the update was dealt with when no turn() did (no user, a failure, a redelivery)."""
+    """Note that the update was dealt with when no turn() committed it (it changed nothing, or
+    it failed)."""
     deps: Deps = context.bot_data[DEPS_KEY]
     if update.update_id in deps.handled:
         deps.handled.discard(update.update_id)  # turn() wrote it with the update's effects
         return
-    await asyncio.to_thread(mark_handled, deps.uow, update.update_id, deps.clock.now())
+    mark_handled(deps.uow, update.update_id, deps.clock.now())
 
 
 Handler = BaseHandler[Update, Context, object]
@@ -129,14 +118,18 @@ def configure(
         # Paces sends to Telegram's overall limit and retries a 429 after retry_after, so a
         # reply is not lost to flood control after its payment was already saved; and first
         # ends a handler's read transaction, so no lock is held while Telegram answers.
-        .rate_limiter(ReleasingRateLimiter(max_retries=3))
+        .rate_limiter(
+            ReleasingRateLimiter(
+                overall_max_rate=deps.settings.telegram_sends_per_second, max_retries=3
+            )
+        )
         .post_init(_post_init)
         .build()
     )
     application.bot_data[DEPS_KEY] = deps
-    # Group -1 runs before any feature: filter out what no feature should see.
-    application.add_handler(TypeHandler(Update, _skip_userless), group=-2)
-    application.add_handler(TypeHandler(Update, _skip_duplicates), group=-1)
+    # Group -1 runs before any feature: filter out what no feature should see. (A redelivered
+    # update never gets this far: the inbox does not queue an update it has seen.)
+    application.add_handler(TypeHandler(Update, _skip_userless), group=-1)
     application.add_handlers(handlers())
     # The last group runs after every feature, also after one that failed: the update is done.
     application.add_handler(TypeHandler(Update, _mark_handled), group=LAST_GROUP)

@@ -41,9 +41,14 @@ class DurableQueue(asyncio.Queue[object]):
         self._now = now
 
     async def put(self, item: object) -> None:
-        """Store ``item`` if it is an update, then queue it (unless it was stored before)."""
-        if isinstance(item, Update) and not await asyncio.to_thread(self._store, item):
-            logger.info("update %s is already in the inbox: not queued again", item.update_id)
+        """Store ``item`` if it is an update, then queue it (unless it was stored before).
+
+        The store runs on the event loop's thread, like the handlers' database work: with
+        SQLite, a second thread would only wait for the same write lock, and its busy-waits
+        cost more than the short transaction itself.
+        """
+        if isinstance(item, Update) and not self._store(item):
+            logger.info("update %s was received before: not queued again", item.update_id)
             return
         await super().put(item)
 

@@ -274,8 +274,8 @@ async def _handled(
         await t.reply(domain_error_text(error, t._, t.locale))
         return
     if not t.committed:
-        uow.rollback()  # whatever the handler did not commit is not kept
-        t.commit()  # only the note that this update was handled
+        uow.rollback()  # whatever the handler did not commit is not kept (bot.app's last
+        # handler group notes that the update was handled)
 
 
 def no_user_id(update: object) -> bool:

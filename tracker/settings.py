@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     default_language: Literal["zh", "en"] = "zh"
     default_currency: str = "CNY"
     scan_interval_seconds: int = Field(default=60, ge=5, le=3600)
+    # Messages a second the bot sends in all (replies and reminders): Telegram's broadcast
+    # limit is about 30; a local Bot API (tests, benchmarks) has none.
+    telegram_sends_per_second: int = Field(default=30, ge=1, le=100_000)
     log_level: str = "INFO"
     # The local sandbox (no token): its Bot API port (None: any free port), the simulated
     # user's language (None: from $LANG) and whether Telegram's flood limits are enforced.

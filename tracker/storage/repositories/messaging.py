@@ -365,12 +365,15 @@ class InboxRepository(Repository):
     def store(
         self, update_id: int, payload: str, at: datetime, *, telegram_user_id: int | None = None
     ) -> bool:
-        """Keep the update; False if it is already here (a redelivery) and need not be queued.
+        """Keep the update; False if it is here already or was handled (a redelivery): then it
+        need not be queued.
 
         An id last seen more than ``UPDATE_ID_REUSE`` ago is a new update that reuses it: the old
         row and its "handled" mark are replaced.
         """
         existing = self._session.get(InboxUpdate, update_id)
+        if existing is None and self._session.get(ProcessedUpdate, update_id) is not None:
+            return False  # handled, and its inbox row pruned (or stored before the inbox)
         if existing is not None:
             if existing.received_at >= at - UPDATE_ID_REUSE:
                 return False
