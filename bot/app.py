@@ -27,6 +27,7 @@ from bot.features import (
     payments,
     plans,
     prepay,
+    progress,
     reminders,
     start,
 )
@@ -57,6 +58,7 @@ FEATURES: tuple[ModuleType, ...] = (
     data,
     payments,
     prepay,
+    progress,
     fallback,
 )
 

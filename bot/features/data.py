@@ -8,11 +8,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Conv
 
 from bot.callbacks import decode
 from bot.features.debts_text import PAID_BEFORE_TRACKING
+from bot.features.progress import ics_file
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, remove_buttons, turn
 from bot.views import status_label
 from tracker.ledger import Status
 from tracker.services import data as services
+from tracker.services.progress import calendar_items
 from tracker.storage.enums import PaymentSource
 
 COMMANDS = [
@@ -82,6 +84,11 @@ async def export(update: Update, context: Context) -> None:
             ),
             parse_mode=ParseMode.HTML,
         )
+        installments = calendar_items(t.uow, t.user_id, t.today)
+        if installments:
+            await context.bot.send_document(
+                t.chat_id, document=ics_file(t, installments), filename=f"{name}.ics"
+            )
 
 
 async def delete_data(update: Update, context: Context) -> None:

@@ -302,7 +302,10 @@ async def status(update: Update, context: Context) -> None:
                 ),
             ]
         blocks.append("\n".join(lines))
-        await t.reply("\n\n".join(blocks), _payoff_buttons(t, current, cards))
+        await t.reply(
+            "\n\n".join(blocks),
+            [*_payoff_buttons(t, current, cards), [t.button(t._("📈 Progress"), "prg")]],
+        )
 
 
 def _cards(t: Turn, current: Sequence[Position]) -> dict[int, CardSummary]:
