@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
 
 from telegram import Update
 from telegram.ext import ApplicationBuilder
@@ -31,7 +33,8 @@ def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
 
 
 def run() -> int:
-    """``repaybot run``: the real bot with a token, the sandbox chat without one."""
+    """``repaybot run``: the real bot with a token (webhook mode with TELEGRAM_WEBHOOK_URL), the
+    sandbox chat without one."""
     settings = Settings()
     logging.getLogger().setLevel(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll is noise
@@ -39,7 +42,17 @@ def run() -> int:
         from bot.sandbox import run_sandbox
 
         return run_sandbox(settings)
+    if settings.telegram_webhook_url is not None and settings.telegram_webhook_secret is None:
+        # Without the secret anyone who finds the URL could post updates as any user.
+        print(
+            "repaybot run: TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set "
+            "(e.g. openssl rand -hex 32)",
+            file=sys.stderr,
+        )
+        return 1
     deps = build_deps(settings)
+    if settings.telegram_webhook_url is not None:
+        return _run_webhook(settings, deps)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -52,4 +65,18 @@ def run() -> int:
     application = configure(builder, deps)
     logger.info("repaybot polling %s", settings.telegram_api_base_url)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def _run_webhook(settings: Settings, deps: Deps) -> int:
+    """Webhook mode: Telegram calls the bot's HTTP server, which also serves health and metrics."""
+    from bot.webhook import Metrics, TimedProcessor, WebhookBot, builder, serve_webhook
+
+    metrics = Metrics(deps.session_factory)
+    application = configure(
+        builder(settings, metrics, read_timeout=SEND_READ_TIMEOUT),
+        deps,
+        processor=TimedProcessor(metrics),
+    )
+    asyncio.run(serve_webhook(WebhookBot(application, settings, deps.session_factory, metrics)))
     return 0

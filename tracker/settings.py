@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import get_currency_name
@@ -12,6 +14,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite:///./data/repaybot.sqlite3"
+#: Telegram's rule for a webhook's secret_token: 1-256 of A-Z, a-z, 0-9, _ and -.
+WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: Hosts a webhook URL may name over plain http (tests and the local emulator).
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class Settings(BaseSettings):
@@ -36,10 +42,18 @@ class Settings(BaseSettings):
     sandbox_port: int | None = Field(default=None, ge=1, le=65535)
     sandbox_language: Literal["zh", "en"] | None = None
     sandbox_flood: bool = False
+    # Webhook mode (None: long polling): the public URL Telegram calls, the secret it sends
+    # back in a header, and where the bot's HTTP server listens (behind the TLS proxy).
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # noqa: S104 (inside a container, behind the proxy)
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
 
     @field_validator(
         "telegram_bot_token",
         "telegram_api_file_url",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
         "sandbox_port",
         "sandbox_language",
         mode="before",
@@ -57,6 +71,28 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if not parts.hostname:
+            raise ValueError(f"{value!r} is not a URL like https://bot.example.org/telegram")
+        # Telegram calls only https URLs; plain http is for a local emulator (tests).
+        if parts.scheme != "https" and not (
+            parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
+        ):
+            raise ValueError("must start with https:// (http:// only for 127.0.0.1/localhost)")
+        return value.strip()
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
 
     @field_validator("default_timezone")
     @classmethod
@@ -90,6 +126,11 @@ class Settings(BaseSettings):
             return self.telegram_api_file_url.rstrip("/")
         root, _, tail = self.telegram_api_base_url.rpartition("/")
         return f"{root}/file/{tail}"
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of the webhook URL, where the bot's server takes Telegram's calls."""
+        return urlsplit(self.telegram_webhook_url or "").path or "/"
 
     @property
     def has_token(self) -> bool:

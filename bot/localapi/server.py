@@ -106,6 +106,7 @@ class LocalBotApiServer:
         if server is None or thread is None:
             return
         self.state.release_long_polls()
+        self.state.stop_webhook_delivery()
         server.should_exit = True
         thread.join(timeout=10)
         self._server = self._thread = None
@@ -143,6 +144,8 @@ class LocalBotApiServer:
         if server is None or task is None:
             return
         self.state.release_long_polls()
+        # In a thread: a POST in flight may go to a server on this very loop.
+        await asyncio.to_thread(self.state.stop_webhook_delivery)
         server.should_exit = True
         await task
         self._server, self._task = None, None

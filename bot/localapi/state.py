@@ -29,6 +29,7 @@ from bot.localapi.models import (
     UserRecord,
 )
 from bot.localapi.notify import Notifier
+from bot.localapi.webhook import WebhookConfig, WebhookDeliverer
 
 if TYPE_CHECKING:
     from bot.localapi.users import SimUser
@@ -40,6 +41,10 @@ DEFAULT_TOKEN = "123456789:LOCAL-emulator-token_AAAAAAAAAAAAAAAAAA"  # noqa: S10
 CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
+)
+WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
 )
 _SUPERSEDED: list[JsonDict] = []  # identity sentinel returned to a long poll that lost the race
 
@@ -74,6 +79,10 @@ class EmulatorState:
         self._first_update_id = first_update_id
         # Survives reset() so a sandbox client polling /_emulator/events never goes backwards.
         self.last_event_seq = 0
+        # The webhook is configuration: it survives reset(), as on Telegram.
+        self.webhook: WebhookConfig | None = None
+        self.webhook_last_error: tuple[int, str] | None = None
+        self._deliverer: WebhookDeliverer | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -243,7 +252,7 @@ class EmulatorState:
                 self._queue.append(QueuedUpdate(update_id, update))
             else:
                 logger.debug("update %s of type %s filtered out", update_id, kind)
-        self.notifier.notify_all()
+        self._updates_changed()
         return update
 
     def redeliver(self, update_id: int) -> JsonDict:
@@ -255,7 +264,7 @@ class EmulatorState:
             self._queue = [u for u in self._queue if u.update_id != update_id]
             # Forced: it survives the bot's next offset until delivered, like a lost confirmation.
             self._queue.insert(0, QueuedUpdate(update_id, update, forced=True))
-        self.notifier.notify_all()
+        self._updates_changed()
         return update
 
     def pending_updates(self) -> list[JsonDict]:
@@ -287,6 +296,8 @@ class EmulatorState:
     ) -> list[JsonDict]:
         """getUpdates: confirm by offset, then long-poll up to `timeout` seconds."""
         with self.lock:
+            if self.webhook is not None:
+                raise ApiError(409, WEBHOOK_ACTIVE)
             if allowed is not None:
                 self.allowed_updates = frozenset(allowed) or DEFAULT_ALLOWED_UPDATES
             self._confirm(offset)
@@ -306,6 +317,62 @@ class EmulatorState:
         if result is _SUPERSEDED:
             raise ApiError(409, CONFLICT)
         return result or []
+
+    def _updates_changed(self) -> None:
+        self.notifier.notify_all()
+        deliverer = self._deliverer
+        if deliverer is not None:
+            deliverer.wake()
+
+    # ---- webhook ------------------------------------------------------------------------
+    def set_webhook(self, config: WebhookConfig, allowed: Iterable[str] | None) -> None:
+        """setWebhook: deliver from now on by POSTing to ``config.url``."""
+        with self.lock:
+            if allowed is not None:
+                self.allowed_updates = frozenset(allowed) or DEFAULT_ALLOWED_UPDATES
+            self.webhook = config
+            self.webhook_last_error = None
+            if self._deliverer is None:
+                self._deliverer = WebhookDeliverer(self)
+                self._deliverer.start()
+        self.notifier.notify_all()  # a waiting long poll now answers 409
+        self._updates_changed()
+
+    def delete_webhook(self) -> None:
+        """deleteWebhook: back to getUpdates (a POST in flight may still finish)."""
+        with self.lock:
+            self.webhook = None
+            deliverer, self._deliverer = self._deliverer, None
+        if deliverer is not None:
+            deliverer.stop(join=False)  # the caller may hold the lock the thread waits for
+
+    def stop_webhook_delivery(self) -> None:
+        """Stop delivering (server shutdown); the webhook stays registered, as on Telegram."""
+        with self.lock:
+            deliverer, self._deliverer = self._deliverer, None
+        if deliverer is not None:
+            deliverer.stop(join=True)
+
+    def next_webhook_delivery(self) -> tuple[WebhookConfig, JsonDict] | None:
+        """The webhook and the oldest unconfirmed update, if both exist."""
+        with self.lock:
+            if self.webhook is None or not self._queue:
+                return None
+            self._queue[0].forced = False
+            return self.webhook, self._queue[0].payload
+
+    def webhook_delivered(self, update_id: int) -> None:
+        """The bot answered 2xx: the update is confirmed."""
+        with self.lock:
+            self._queue = [u for u in self._queue if u.update_id != update_id]
+        self.notifier.notify_all()
+
+    def webhook_failed(self, error: str) -> None:
+        """The bot did not take an update: remember why (getWebhookInfo shows it)."""
+        with self.lock:
+            self.webhook_last_error = (self.date(), error)
+        logger.debug("webhook delivery failed: %s", error)
+        self.notifier.notify_all()
 
     def release_long_polls(self) -> None:
         """Answer all waiting getUpdates calls now (used on server shutdown)."""

@@ -80,3 +80,56 @@ def test_env_example_documents_every_setting_and_parses(tmp_path: Path) -> None:
     assert settings.default_language == "zh"
     assert settings.scan_interval_seconds == 60
     assert settings.telegram_bot_token is None
+
+
+def test_webhook_mode_is_off_by_default_and_listens_on_8080() -> None:
+    settings = Settings()
+    assert settings.telegram_webhook_url is None
+    assert settings.telegram_webhook_secret is None
+    assert (settings.webhook_host, settings.webhook_port) == ("0.0.0.0", 8080)
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("https://bot.example.org/telegram/hook", "/telegram/hook"),
+        ("https://bot.example.org", "/"),
+        ("http://127.0.0.1:8443/hook", "/hook"),  # tests and the local emulator
+        ("http://localhost/hook", "/hook"),
+    ],
+)
+def test_webhook_url_and_its_path(monkeypatch: pytest.MonkeyPatch, url: str, path: str) -> None:
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", url)
+    settings = Settings()
+    assert settings.telegram_webhook_url == url
+    assert settings.webhook_path == path
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TELEGRAM_WEBHOOK_URL", "http://bot.example.org/hook"),  # Telegram calls https only
+        ("TELEGRAM_WEBHOOK_URL", "bot.example.org/hook"),
+        ("TELEGRAM_WEBHOOK_SECRET", "has spaces"),
+        ("TELEGRAM_WEBHOOK_SECRET", "x" * 257),
+        ("WEBHOOK_PORT", "0"),
+    ],
+)
+def test_bad_webhook_settings_are_rejected_by_name(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=name.lower()):
+        Settings()
+
+
+def test_webhook_secret_is_secret_and_blank_means_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "abc-DEF_123")
+    settings = Settings()
+    assert settings.telegram_webhook_secret is not None
+    assert settings.telegram_webhook_secret.get_secret_value() == "abc-DEF_123"
+    assert "abc-DEF_123" not in repr(settings)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "")
+    assert Settings().telegram_webhook_secret is None
+    assert Settings().telegram_webhook_url is None

@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.localapi.errors import QUERY_TOO_OLD, bad_request
 from bot.localapi.limits import check_answer_text
 from bot.localapi.methods.registry import async_method, method
-from bot.localapi.models import JsonDict
+from bot.localapi.models import DEFAULT_ALLOWED_UPDATES, JsonDict
 from bot.localapi.params import Params
 from bot.localapi.state import EmulatorState
+from bot.localapi.webhook import WebhookConfig
 
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _SCOPES = frozenset(
     {
         "default",
@@ -72,9 +75,36 @@ async def get_updates(state: EmulatorState, p: Params) -> list[JsonDict]:
     )
 
 
+@method("setWebhook")
+def set_webhook(state: EmulatorState, p: Params) -> bool:
+    """Deliver updates by POSTing them to ``url`` (empty: remove the webhook)."""
+    url = p.string("url") or ""
+    if not url:
+        state.delete_webhook()
+        return True
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise bad_request("bad webhook: an HTTPS URL must be provided for webhook")
+    secret = p.string("secret_token")
+    if secret is not None and not _SECRET.fullmatch(secret):
+        raise bad_request("secret token contains unallowed characters")
+    allowed = p.obj("allowed_updates")
+    if allowed is not None and not isinstance(allowed, list):
+        raise bad_request("can't parse allowed_updates JSON object")
+    if p.flag("drop_pending_updates"):
+        state.drop_pending_updates()
+    max_connections = p.integer("max_connections") or 40
+    state.set_webhook(
+        WebhookConfig(url, secret, max(1, min(max_connections, 100))),
+        [str(kind) for kind in allowed] if allowed is not None else None,
+    )
+    return True
+
+
 @method("deleteWebhook")
 def delete_webhook(state: EmulatorState, p: Params) -> bool:
-    """There is never a webhook here; drop_pending_updates still clears the queue."""
+    """Back to getUpdates; drop_pending_updates also clears the queue."""
+    state.delete_webhook()
     if p.flag("drop_pending_updates"):
         state.drop_pending_updates()
     return True
@@ -82,12 +112,19 @@ def delete_webhook(state: EmulatorState, p: Params) -> bool:
 
 @method("getWebhookInfo")
 def get_webhook_info(state: EmulatorState, p: Params) -> JsonDict:
-    """Empty webhook info with the pending update count."""
-    return {
-        "url": "",
+    """The registered webhook (url "" when none), pending updates and the last error."""
+    info: JsonDict = {
+        "url": state.webhook.url if state.webhook else "",
         "has_custom_certificate": False,
         "pending_update_count": len(state.pending_updates()),
     }
+    if state.webhook is not None:
+        info["max_connections"] = state.webhook.max_connections
+        if state.allowed_updates != DEFAULT_ALLOWED_UPDATES:
+            info["allowed_updates"] = sorted(state.allowed_updates)
+    if state.webhook_last_error is not None:
+        info["last_error_date"], info["last_error_message"] = state.webhook_last_error
+    return info
 
 
 def scope_key(state: EmulatorState, p: Params) -> tuple[str, str]:
