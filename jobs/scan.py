@@ -19,13 +19,16 @@ scan cut short by a crash loses nothing — the keys make the next scan pick up 
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence, Set
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from sqlmodel import Session
 
 from tracker.capacity import assess
 from tracker.errors import NotFound
@@ -56,9 +59,10 @@ from tracker.risk import (
 )
 from tracker.services.budget import current_budget
 from tracker.services.debts import Position, ledger_payments, policy_of, rows_of
+from tracker.storage.db import read_only
 from tracker.storage.models import Debt, Installment, Payment, PlanVersion, User
-from tracker.storage.repositories import NewMessage
-from tracker.storage.uow import UnitOfWork
+from tracker.storage.repositories import InstallmentRepository, NewMessage
+from tracker.storage.uow import SqlUnitOfWork, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -117,36 +121,60 @@ class _Tally:
 
 Fingerprint = tuple[object, ...]
 
+#: Users the memo remembers at most: a few MB (an 8-byte digest per user), whatever the user count.
+MEMO_SIZE = 50_000
+#: Rows fetched from the scan query at a time: the scan holds one batch of users, not all.
+STREAM_ROWS = 1000
+
 
 class ScanMemo:
     """Users a scan planned and found nothing new for, so later scans need not plan them again.
 
     A user is planned when a key the planners could produce is missing from the outbox. When the
     ledger then says no (the installment is paid, the risk is low), those keys stay missing and
-    every scan would plan the user again. The memo keeps, per user, the keys still missing and a
-    fingerprint of everything planning reads: the local date, reminder settings, debts, the
+    every scan would plan the user again. The memo keeps, per user, a digest of the keys still
+    missing and of everything planning reads: the local date, reminder settings, debts, the
     active plans' installments in the window, payments (recorded or undone), the newest budget
-    and hardship report. While both are the same the answer is the same, and the user is
-    skipped. One per process (``jobs.Jobs`` keeps it); a new process starts empty.
+    and hardship report. While it is the same the answer is the same, and the user is skipped.
+    One per process (``jobs.Jobs`` keeps it); a new process starts empty.
+
+    Bounded: the least recently seen users beyond ``size`` are forgotten (they are planned
+    again, which is only slower), so memory does not grow with all users.
     """
 
-    def __init__(self) -> None:
-        self._users: dict[int, tuple[Fingerprint, frozenset[str]]] = {}
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self._size = size
+        self._users: OrderedDict[int, int] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._users)
 
     def unchanged(self, user_id: int, fingerprint: Fingerprint, missing: frozenset[str]) -> bool:
         """True if the user was planned with this fingerprint and these keys still missing."""
-        return self._users.get(user_id) == (fingerprint, missing)
+        found = self._users.get(user_id)
+        if found is None or found != _digest(fingerprint, missing):
+            return False
+        self._users.move_to_end(user_id)
+        return True
 
     def remember(self, user_id: int, fingerprint: Fingerprint, missing: frozenset[str]) -> None:
         """Planning the user left ``missing`` unplanned, as of ``fingerprint``."""
-        self._users[user_id] = (fingerprint, missing)
+        self._users[user_id] = _digest(fingerprint, missing)
+        self._users.move_to_end(user_id)
+        while len(self._users) > self._size:
+            self._users.popitem(last=False)
 
     def keep_only(self, user_ids: Set[int]) -> None:
         """Forget users the scan no longer sees."""
-        self._users = {u: v for u, v in self._users.items() if u in user_ids}
+        for user_id in [u for u in self._users if u not in user_ids]:
+            del self._users[user_id]
+
+
+def _digest(fingerprint: Fingerprint, missing: frozenset[str]) -> int:
+    # 64 bits of BLAKE2 over the reprs (every part is a value with a stable repr; sets sorted):
+    # a false "unchanged" needs a collision between two states of one user, about 2**-64.
+    text = repr((fingerprint, sorted(missing))).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
 
 
 def scan(
@@ -158,51 +186,84 @@ def scan(
 ) -> ScanReport:
     """Plan what is due at ``now`` (aware) and enqueue it; safe to run anywhere, any number of
     times: every message has one key, and a key is enqueued once. Pass the process's ``memo``
-    to skip users nothing changed for since a scan found nothing new for them."""
+    to skip users nothing changed for since a scan found nothing new for them.
+
+    The window's rows are streamed by user, a batch of users at a time; reading and planning
+    take no write lock, and each batch's writes are one short transaction."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
     now = now.astimezone(UTC)
     tally = _Tally()
-    with make_uow() as uow:
-        grace = uow.debts.max_grace_days()
+    with make_uow() as reader:
+        _read_only(reader)
+        grace = reader.debts.max_grace_days()
         start, end = scan_window(now, max_overdue_days=OVERDUE_OCCASIONS[-1] + grace)
-        rows = uow.installments.due_for_scan(start, end)
-        groups, broken = _group(rows, now)
-        tally.errors += broken
-        possible = {g.user_id: _possible_keys(g, now) for g in groups}
-        existing = uow.outbox.existing_keys(k for keys in possible.values() for k in keys)
-        missing = {u: frozenset(keys - existing) for u, keys in possible.items()}
-        waiting = [g for g in groups if missing[g.user_id]]
-        prints = _fingerprints(uow, waiting) if memo is not None else {}
-        uow.commit()  # nothing written: ends the transaction and keeps the rows readable
-    todo = []
-    for g in groups:
-        user_id = g.user_id
-        if not missing[user_id]:
-            tally.skipped += len(possible[user_id])
-        elif memo is not None and memo.unchanged(user_id, prints[user_id], missing[user_id]):
-            tally.skipped += len(possible[user_id]) - len(missing[user_id])
-            tally.remembered += 1
-        else:
-            todo.append(g)  # its intents are counted when enqueued
-    for first in range(0, len(todo), batch_users):
-        batch = todo[first : first + batch_users]
-        planned = _plan_batch(make_uow, batch, now, existing, tally)
-        if memo is not None:
-            for user_id, created in planned.items():
-                memo.remember(user_id, prints[user_id], missing[user_id] - created)
-    if memo is not None:
-        memo.keep_only({g.user_id for g in groups})
+        statement = InstallmentRepository.due_for_scan_query(start, end)
+        rows = _session(reader).exec(statement.execution_options(yield_per=STREAM_ROWS))
+        stream = _Stream()
+        for batch in stream.batches(rows, now, batch_users):
+            _scan_batch(make_uow, batch, now, memo, tally)
+        reader.commit()  # nothing written: ends the read
     return ScanReport(
         enqueued=tally.enqueued,
         skipped=tally.skipped,
         superseded=tally.superseded,
-        users=len(groups) + broken,
+        users=stream.users + stream.broken,
         planned=tally.planned,
         remembered=tally.remembered,
-        installments=len(rows),
-        errors=tally.errors,
+        installments=stream.rows,
+        errors=tally.errors + stream.broken,
     )
+
+
+def _session(uow: UnitOfWork) -> Session:
+    if not isinstance(uow, SqlUnitOfWork):
+        raise TypeError("the scan needs a SqlUnitOfWork")
+    return uow.session
+
+
+def _read_only(uow: UnitOfWork) -> None:
+    read_only(_session(uow))
+
+
+def _scan_batch(
+    make_uow: MakeUow,
+    groups: Sequence[_UserDue],
+    now: datetime,
+    memo: ScanMemo | None,
+    tally: _Tally,
+) -> None:
+    """Skip the users with nothing new, plan the others (reading only), enqueue what is due."""
+    with make_uow() as uow:
+        _read_only(uow)
+        possible = {g.user_id: _possible_keys(g, now) for g in groups}
+        existing = uow.outbox.existing_keys(k for keys in possible.values() for k in keys)
+        missing = {u: frozenset(keys - existing) for u, keys in possible.items()}
+        waiting = [g for g in groups if missing[g.user_id]]
+        prints = _fingerprints(uow, waiting) if memo is not None and waiting else {}
+        todo = []
+        for g in groups:
+            user_id = g.user_id
+            if not missing[user_id]:
+                tally.skipped += len(possible[user_id])
+            elif memo is not None and memo.unchanged(user_id, prints[user_id], missing[user_id]):
+                tally.skipped += len(possible[user_id]) - len(missing[user_id])
+                tally.remembered += 1
+            else:
+                todo.append(g)  # its intents are counted when enqueued
+        if not todo:
+            uow.commit()
+            return
+        intents, planned = _plan_batch(uow, todo, now, tally)
+        uow.commit()  # nothing written: ends the read
+    created = _enqueue(make_uow, todo, intents, existing, tally)
+    if memo is not None:
+        by_user: dict[int, set[str]] = {user_id: set() for user_id in planned}
+        for intent in intents:
+            if intent.key in created and intent.user_id in by_user:
+                by_user[intent.user_id].add(intent.key)
+        for user_id, keys in by_user.items():
+            memo.remember(user_id, prints[user_id], missing[user_id] - keys)
 
 
 def _fingerprints(uow: UnitOfWork, groups: Sequence[_UserDue]) -> dict[int, Fingerprint]:
@@ -217,7 +278,12 @@ def _fingerprints(uow: UnitOfWork, groups: Sequence[_UserDue]) -> dict[int, Fing
             g.prefs,
             g.user.updated_at,
             tuple(sorted((i, d.updated_at, d.status) for i, d in g.debts.items())),
-            frozenset((i.id, i.plan_version_id, i.due_date, i.total_minor) for i in g.installments),
+            tuple(
+                sorted(
+                    (i.id or 0, i.plan_version_id, i.due_date, i.total_minor)
+                    for i in g.installments
+                )
+            ),
             payments.get(g.user_id),
             budgets.get(g.user_id),
             hardship.get(g.user_id),
@@ -226,28 +292,45 @@ def _fingerprints(uow: UnitOfWork, groups: Sequence[_UserDue]) -> dict[int, Fing
     }
 
 
-def _group(
-    rows: Iterable[tuple[Installment, Debt, User]], now: datetime
-) -> tuple[list[_UserDue], int]:
-    """The rows by user; and how many users were left out for unusable settings (logged)."""
-    groups: dict[int, _UserDue] = {}
-    broken: set[int] = set()
-    for installment, debt, user in rows:
-        user_id = installment.user_id
-        if user_id in broken:
-            continue
-        group = groups.get(user_id)
-        if group is None:
-            try:
-                prefs = ReminderPrefs.from_settings(**{f: getattr(user, f) for f in SETTING_FIELDS})
-            except (ValueError, InvalidReminderSetting):  # stored before a check, or edited
-                logger.exception("user %s: unusable reminder settings, skipped", user_id)
-                broken.add(user_id)
+@dataclass(slots=True)
+class _Stream:
+    """The scan query's rows grouped by user (the query orders them by user), counted."""
+
+    users: int = 0
+    rows: int = 0
+    broken: int = 0  # users left out for unusable settings (logged)
+
+    def batches(
+        self, rows: Iterable[tuple[Installment, Debt, User]], now: datetime, size: int
+    ) -> Iterator[list[_UserDue]]:
+        batch: list[_UserDue] = []
+        current: _UserDue | None = None
+        skipping: int | None = None
+        for installment, debt, user in rows:
+            self.rows += 1
+            user_id = installment.user_id
+            if user_id == skipping:
                 continue
-            group = groups[user_id] = _UserDue(user, prefs, local_today(now, prefs.timezone))
-        group.debts[installment.debt_id] = debt
-        group.installments.append(installment)
-    return list(groups.values()), len(broken)
+            if current is None or current.user_id != user_id:
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+                try:
+                    prefs = ReminderPrefs.from_settings(
+                        **{f: getattr(user, f) for f in SETTING_FIELDS}
+                    )
+                except (ValueError, InvalidReminderSetting):  # stored before a check, or edited
+                    logger.exception("user %s: unusable reminder settings, skipped", user_id)
+                    self.broken += 1
+                    skipping, current = user_id, None
+                    continue
+                current = _UserDue(user, prefs, local_today(now, prefs.timezone))
+                batch.append(current)
+                self.users += 1
+            current.debts[installment.debt_id] = debt
+            current.installments.append(installment)
+        if batch:
+            yield batch
 
 
 def _possible_keys(g: _UserDue, now: datetime) -> set[str]:
@@ -281,30 +364,39 @@ def _unpaid(installment: Installment, debt: Debt) -> InstallmentFacts:
 
 
 def _plan_batch(
+    uow: UnitOfWork, batch: Sequence[_UserDue], now: datetime, tally: _Tally
+) -> tuple[list[Intent], list[int]]:
+    """Plan a batch of users (reads only); returns the intents and the users planned."""
+    ledgers = _Ledgers.load(uow, batch)
+    intents: list[Intent] = []
+    planned: list[int] = []
+    for g in batch:
+        try:
+            intents.extend(_plan_user(uow, g, ledgers, now))
+        except Exception:  # one user's broken data must not stop everyone's reminders
+            logger.exception("user %s: planning failed, skipped", g.user_id)
+            tally.errors += 1
+        else:
+            tally.planned += 1
+            planned.append(g.user_id)
+    return intents, planned
+
+
+def _enqueue(
     make_uow: MakeUow,
     batch: Sequence[_UserDue],
-    now: datetime,
+    intents: Sequence[Intent],
     existing: Set[str],
     tally: _Tally,
-) -> dict[int, frozenset[str]]:
-    """Plan and enqueue a batch of users; returns, per user planned, the keys created."""
+) -> Set[str]:
+    """Write a batch's new intents in one short transaction; returns the keys created."""
+    fresh = [i for i in intents if i.key not in existing]  # rows are never deleted
+    tally.skipped += len(intents) - len(fresh)
+    if not fresh:
+        return frozenset()
+    chats = {g.user_id: g.user.chat_id for g in batch}
+    leads = {g.user_id: g.prefs.lead_days for g in batch}
     with make_uow() as uow:
-        ledgers = _Ledgers.load(uow, batch)
-        intents: list[Intent] = []
-        planned: list[int] = []
-        for g in batch:
-            try:
-                intents.extend(_plan_user(uow, g, ledgers, now))
-            except Exception:  # one user's broken data must not stop everyone's reminders
-                logger.exception("user %s: planning failed, skipped", g.user_id)
-                tally.errors += 1
-            else:
-                tally.planned += 1
-                planned.append(g.user_id)
-        chats = {g.user_id: g.user.chat_id for g in batch}
-        leads = {g.user_id: g.prefs.lead_days for g in batch}
-        fresh = [i for i in intents if i.key not in existing]  # rows are never deleted
-        tally.skipped += len(intents) - len(fresh)
         created = uow.outbox.enqueue_many(
             NewMessage(
                 key=intent.key,
@@ -317,21 +409,18 @@ def _plan_batch(
             )
             for intent in fresh
         )
-        tally.enqueued += len(created)
-        tally.skipped += len(fresh) - len(created)
         older = {
             key
             for intent in fresh
             if intent.key in created
             for key in _older_keys(intent, leads[intent.user_id])
         }
-        tally.superseded += uow.outbox.drop_pending_keys(older, reason="superseded")
+        superseded = uow.outbox.drop_pending_keys(older, reason="superseded")
         uow.commit()
-    by_user: dict[int, set[str]] = {user_id: set() for user_id in planned}
-    for intent in intents:
-        if intent.key in created and intent.user_id in by_user:
-            by_user[intent.user_id].add(intent.key)
-    return {user_id: frozenset(keys) for user_id, keys in by_user.items()}
+    tally.enqueued += len(created)
+    tally.skipped += len(fresh) - len(created)
+    tally.superseded += superseded
+    return created
 
 
 def _payload(intent: Intent) -> dict[str, Any]:

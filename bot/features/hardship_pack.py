@@ -28,8 +28,6 @@ from bot.pack import (
     PackInput,
     PauseInterest,
     build_pack,
-    guide_pdf,
-    letter_pdf,
     plain_text,
 )
 from bot.pack import OptionKind as PackKind
@@ -200,6 +198,8 @@ def request_line(t: Turn, found: Proposal) -> str:
 async def send_pack(t: Turn, found: Proposal, index: int | None = None) -> None:
     """The pack as files, not a stream of messages: the letter to the lender, the borrower's
     guide (two PDFs), and the letter's text as .txt to paste into the lender's app chat."""
+    from bot.pack.pdf import guide_pdf, letter_pdf  # fpdf and the font: only when a pack is made
+
     pack = pack_of(t, found)
     bot = t.context.bot
     letter = await asyncio.to_thread(letter_pdf, pack)

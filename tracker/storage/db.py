@@ -15,6 +15,10 @@ from sqlmodel import Session
 #: How long a SQLite writer waits for another writer before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
+#: Execution option for a transaction that only reads: on SQLite it begins DEFERRED, so it takes
+#: no write lock (under WAL it reads a snapshot while writers commit); elsewhere it is ignored.
+READ_ONLY = "repaybot_read_only"
+
 _POSTGRES_SCHEMES = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
 
 
@@ -82,7 +86,17 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         # writes fails at once with SQLITE_BUSY when another writer got in between, whereas
         # IMMEDIATE waits out busy_timeout. It serialises units of work, which SQLite does anyway.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A unit of work that only reads (READ_ONLY) needs no lock: a long scan read must not
+        # keep the sender from marking what Telegram accepted.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def read_only(session: Session) -> None:
+    """Begin ``session``'s transaction as a read (no SQLite write lock); call before any query."""
+    session.connection(execution_options={READ_ONLY: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
