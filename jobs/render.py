@@ -1,9 +1,13 @@
 """Outbox rows as Telegram messages, in the user's language (the sender's ``Render``).
 
 Each kind reads the payload ``tracker.reminders`` planned (amounts as decimal strings, dates
-as ISO strings). Nothing here reads the clock or the database: "in 3 days" is counted from the
-row's own send time in the user's timezone, so a re-send says what is true when it goes out.
-A payload that cannot be read is logged and dropped (None), never sent half-made.
+as ISO strings), which the sender has brought up to date from the ledger just before
+(``jobs.current``: its facts are as of the payload's ``as_of`` day). Nothing here reads the
+clock or the database: "in 3 days", "3 days overdue" and the penalty so far are counted from
+``now`` (the moment of sending) in the user's timezone, so a late message says what is true when
+it goes out. A risk warning whose due date has come is dropped (None): the due reminder and the
+overdue alert speak for it. A payload that cannot be read is logged and dropped (None), never
+sent half-made.
 
 Message ids live here; ``bot/catalogs.py`` scans ``jobs/`` too, and their Chinese is in
 ``bot/locales/zh/reminders.po``.
@@ -48,6 +52,10 @@ Payload = Mapping[str, Any]
 
 class Unreadable(ValueError):
     """A payload this renderer cannot turn into a message."""
+
+
+class Moot(Exception):
+    """A message no longer true at the moment of sending: not sent."""
 
 
 # ---- reading the payload --------------------------------------------------------------------
@@ -141,7 +149,7 @@ class _Ctx:
     sent_on: date
     outbox_id: int | None
     later: bool = False
-    shift_days: int = 0  # a later re-send: days since the original reminder
+    shift_days: int = 0  # days from the payload's facts (``as_of``) to the day it goes out
 
     def money(self, amount: Decimal, currency: str) -> str:
         return money(amount, currency, self._.locale)
@@ -313,6 +321,8 @@ def _reason(c: _Ctx, code: str, params: Mapping[str, Any], cur: str) -> str | No
 
 def _risk(c: _Ctx, p: Payload) -> Rendered:
     inst = _installment(p)
+    if inst.due_date <= c.sent_on:
+        raise Moot("a risk warning on or after the due date")
     reasons = _list(p, "reasons")
     codes = [_text(r, "code") for r in reasons]
     lines = [
@@ -360,7 +370,7 @@ def _digest(c: _Ctx, p: Payload) -> Rendered:
     _text(p, "week")
     upcoming = [_installment(i) for i in _list(p, "upcoming")]
     overdue = [
-        (_installment(i), _int(i, "days_overdue"), _amount(i, "penalty_accrued"))
+        (_installment(i), _int(i, "days_overdue") + c.shift_days, _amount(i, "penalty_accrued"))
         for i in _list(p, "overdue")
     ]
     progress = [
@@ -468,10 +478,16 @@ _LATER_OF = (IntentKind.DUE.value, IntentKind.OVERDUE.value, IntentKind.RISK.val
 # ---- the entry point -------------------------------------------------------------------------
 
 
-def render(row: Outbox, user: User) -> Rendered | None:
-    """The message for ``row`` in ``user``'s language; None (logged) if it cannot be read."""
+def render(row: Outbox, user: User, now: datetime) -> Rendered | None:
+    """The message for ``row`` in ``user``'s language as true at ``now``; None drops it.
+
+    None is logged: a warning if the payload cannot be read, info if the message is moot.
+    """
     try:
-        return _render(row, user)
+        return _render(row, user, now)
+    except Moot as why:
+        logger.info("outbox row %s (%s, %s): not sent: %s", row.id, row.kind, row.key, why)
+        return None
     except (Unreadable, ValueError, TypeError, ArithmeticError) as error:
         logger.warning(
             "outbox row %s (%s, %s): unreadable payload, dropped: %s",
@@ -483,7 +499,7 @@ def render(row: Outbox, user: User) -> Rendered | None:
         return None
 
 
-def _render(row: Outbox, user: User) -> Rendered:
+def _render(row: Outbox, user: User, now: datetime) -> Rendered:
     try:
         payload = json.loads(row.payload)
     except json.JSONDecodeError:
@@ -491,30 +507,35 @@ def _render(row: Outbox, user: User) -> Rendered:
     if not isinstance(payload, dict):
         raise Unreadable("the payload is not an object")
     zone = _zone(user.timezone)
+    sent_on = _local_day(now, zone)
     kind = row.kind
-    later, shift = False, 0
+    later = False
+    # The day the payload's facts are for: as brought up to date by the sender, else the day
+    # it was planned for (a "later" row: the original reminder's).
+    as_of = _local_day(row.due_at, zone)
     if kind == LATER_KIND:
         kind = _text(payload, "kind")
         if kind not in _LATER_OF:
             raise Unreadable(f"a later row cannot re-send {kind!r}")
         later = True
-        original = payload.get("original_at")
-        if original is not None:
+        if payload.get("original_at") is not None:
             try:
                 first = datetime.fromisoformat(_text(payload, "original_at"))
             except ValueError:
                 raise Unreadable("'original_at' is not an ISO time") from None
-            shift = max(0, (_local_day(row.due_at, zone) - _local_day(first, zone)).days)
+            as_of = _local_day(first, zone)
+    if payload.get("as_of") is not None:
+        as_of = _date(payload, "as_of")
     renderer = _KINDS.get(kind)
     if renderer is None:
         raise Unreadable(f"unknown kind {kind!r}")
     c = _Ctx(
         _=translator(user.language),
         owner=user.telegram_user_id,
-        sent_on=_local_day(row.due_at, zone),
+        sent_on=sent_on,
         outbox_id=row.id,
         later=later,
-        shift_days=shift,
+        shift_days=max(0, (sent_on - as_of).days),
     )
     rendered = renderer(c, payload)
     if len(rendered.text) > MAX_MESSAGE:

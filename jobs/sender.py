@@ -34,6 +34,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from jobs.current import Drop, current
 from jobs.pacing import Pacer
 from jobs.types import Render, Rendered
 from tracker.storage.models import Outbox, User
@@ -71,7 +72,7 @@ class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-    dropped: int = 0  # expired (before or after the claim), obsolete, or nothing to render
+    dropped: int = 0  # expired, obsolete (paid, plan replaced, moot), or nothing to render
     blocked: int = 0
 
     def add(self, other: SendReport) -> None:
@@ -90,6 +91,8 @@ class _Batch:
     rows: list[Outbox]
     users: dict[int, User]
     expired: int
+    #: Each row as it should read now, by row id: a Drop, or None if that could not be worked out.
+    fresh: dict[int, Outbox | Drop | None]
 
 
 async def send_due(
@@ -116,11 +119,12 @@ async def send_due(
         return now.astimezone(UTC) + timedelta(seconds=max(0.0, pacer.now() - started))
 
     batch = await asyncio.to_thread(_claim, make_uow, now, limit, worker_id)
+    batch.fresh.update(await asyncio.to_thread(_current, make_uow, batch, now))
     report = SendReport(claimed=len(batch.rows), dropped=batch.expired)
     by_chat: dict[int, list[Outbox]] = {}
     for row in batch.rows:
         by_chat.setdefault(row.chat_id, []).append(row)
-    delivery = _Delivery(make_uow, bot, render, pacer, worker_id, batch.users, clock)
+    delivery = _Delivery(make_uow, bot, render, pacer, worker_id, batch, clock)
     gate = asyncio.Semaphore(pacer.concurrency)
 
     async def send_chat(rows: list[Outbox]) -> None:
@@ -140,7 +144,7 @@ def _claim(make_uow: MakeUow, now: datetime, limit: int, worker_id: str) -> _Bat
         rows = uow.outbox.claim_due(now, limit, worker_id)
         users = uow.users.get_many({row.user_id for row in rows})
         uow.commit()
-    return _Batch(rows, users, expired)
+    return _Batch(rows, users, expired, {})
 
 
 @dataclass(slots=True)
@@ -150,7 +154,7 @@ class _Delivery:
     render: Render
     pacer: Pacer
     worker_id: str
-    users: dict[int, User]
+    batch: _Batch
     clock: Callable[[], datetime]
 
     async def deliver(self, row: Outbox) -> Outcome:
@@ -165,13 +169,21 @@ class _Delivery:
             return Outcome.RETRIED
 
     async def _deliver(self, row: Outbox) -> Outcome:
-        user = self.users.get(row.user_id)
+        user = self.batch.users.get(row.user_id)
         if self._expired(row):
             return await self._finish(row, Outcome.DROPPED, "expired")
         if user is None or not user.active:
             return await self._finish(row, Outcome.FAILED, "user inactive")
+        # What is true now, not when the row was planned: the ledger as of the claim (seconds
+        # ago), the words counted from the clock at this moment.
+        fresh = self.batch.fresh.get(_id(row))
+        if fresh is None:
+            return await self._finish(row, Outcome.FAILED, "could not be brought up to date")
+        if isinstance(fresh, Drop):
+            logger.info("outbox %s (%s): not sent: %s", row.id, row.key, fresh.reason)
+            return await self._finish(row, Outcome.DROPPED, fresh.reason)
         try:
-            rendered = await asyncio.to_thread(self.render, row, user)
+            rendered = await asyncio.to_thread(self.render, fresh, user, self.clock())
         except Exception:
             logger.exception("outbox %s (%s): render failed", row.id, row.key)
             return await self._finish(row, Outcome.FAILED, "render failed")
@@ -243,6 +255,23 @@ class _Delivery:
 
 
 # ---- the short transactions, run in a worker thread --------------------------------------------
+
+
+def _current(make_uow: MakeUow, batch: _Batch, now: datetime) -> dict[int, Outbox | Drop | None]:
+    """Each claimed row as the ledger has it at ``now``: one short read for the whole batch."""
+    fresh: dict[int, Outbox | Drop | None] = {}
+    with make_uow() as uow:
+        for row in batch.rows:
+            user = batch.users.get(row.user_id)
+            if user is None:
+                continue  # failed as inactive without a look
+            try:
+                fresh[_id(row)] = current(uow, row, user, now)
+            except Exception:  # one row's broken data must not hold back the others
+                logger.exception("outbox %s (%s): could not be brought up to date", row.id, row.key)
+                fresh[_id(row)] = None
+        uow.commit()  # nothing written: ends the read
+    return fresh
 
 
 def _sent(make_uow: MakeUow, row: Outbox, worker: str, at: datetime, message_id: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from telegram import InlineKeyboardMarkup
@@ -19,6 +20,10 @@ class Rendered:
 
 
 class Render(Protocol):
-    """Turns an outbox row into a message in the user's language; None drops the row."""
+    """Turns an outbox row into a message in the user's language; None drops the row.
 
-    def __call__(self, row: Outbox, user: User) -> Rendered | None: ...
+    ``now`` is the moment of sending (aware): everything relative is counted from it, in the
+    user's timezone. The row's payload was brought up to date by ``jobs.current`` just before.
+    """
+
+    def __call__(self, row: Outbox, user: User, now: datetime) -> Rendered | None: ...

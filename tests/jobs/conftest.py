@@ -47,7 +47,7 @@ class FakeTime:
     same timeline they would in real time, without waiting for it.
     """
 
-    def __init__(self, start: float = 1000.0, settle: float = 0.005) -> None:
+    def __init__(self, start: float = 1000.0, settle: float = 0.02) -> None:
         self.t = start
         self.settle = settle
         self._sleepers: list[tuple[float, int]] = []
@@ -65,7 +65,8 @@ class FakeTime:
         try:
             while True:
                 # Let the others run first, also database work in threads, which takes real
-                # (if little) time: otherwise time would jump while they are busy.
+                # (if little) time: otherwise time would jump while they are busy. 20 ms of real
+                # time per step leaves room for a slow disk or a loaded machine.
                 for _ in range(5):
                     await asyncio.sleep(0)
                 await asyncio.sleep(self.settle)
@@ -79,7 +80,7 @@ class FakeTime:
                 heapq.heapify(self._sleepers)
 
 
-def render(row: Outbox, user: User) -> Rendered | None:
+def render(row: Outbox, user: User, now: datetime) -> Rendered | None:
     """The tests' renderer: the kind and the key, so a transcript says what was sent."""
     return Rendered(f"{row.kind} {row.key}")
 

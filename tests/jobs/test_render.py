@@ -90,8 +90,13 @@ def row(kind: str, payload: dict[str, Any] | str, *, at: datetime | None = None)
     )
 
 
+def send(out_row: Outbox, who: User, now: datetime | None = None) -> Rendered | None:
+    """Render as the sender does; ``now`` defaults to the row's planned slot."""
+    return render(out_row, who, now or out_row.due_at)
+
+
 def rendered(kind: str, language: Language, payload: dict[str, Any] | None = None) -> Rendered:
-    out = render(row(kind, payload or payloads()[kind]), user(language))
+    out = send(row(kind, payload or payloads()[kind]), user(language))
     assert out is not None
     return out
 
@@ -150,7 +155,7 @@ def test_due_in_both_languages() -> None:
 def test_due_says_when_counted_from_the_send_day(at: datetime, zh: str, en: str) -> None:
     payload = payloads()["due"]
     for language, expected in ((Language.ZH, zh), (Language.EN, en)):
-        out = render(row("due", payload, at=at), user(language))
+        out = send(row("due", payload, at=at), user(language))
         assert out is not None
         assert expected in visible(out)
 
@@ -243,7 +248,7 @@ def test_later_resends_the_original_kind() -> None:
         "original_at": "2026-12-18T01:00:00+00:00",
     }
     next_day = datetime(2026, 12, 19, 1, tzinfo=UTC)
-    out = render(row("later", overdue, at=next_day), user(Language.EN))
+    out = send(row("later", overdue, at=next_day), user(Language.EN))
     assert out is not None
     # A day later: one more day overdue, one more day of penalty.
     assert "(4 days)" in visible(out)
@@ -275,7 +280,7 @@ def test_an_unreadable_payload_is_dropped_with_a_warning(
     kind: str, payload: dict[str, Any] | str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="jobs.render"):
-        assert render(row(kind, payload), user(Language.ZH)) is None
+        assert send(row(kind, payload), user(Language.ZH)) is None
     assert "unreadable payload" in caplog.text
 
 
@@ -289,7 +294,7 @@ def test_an_unknown_risk_reason_is_left_out() -> None:
 def test_an_unknown_timezone_falls_back_to_shanghai() -> None:
     odd = user(Language.EN)
     odd.timezone = "Mars/Olympus"
-    out = render(row("due", payloads()["due"]), odd)
+    out = send(row("due", payloads()["due"]), odd)
     assert out is not None
     assert "(in 3 days)" in visible(out)
 

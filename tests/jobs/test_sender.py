@@ -218,7 +218,7 @@ async def test_a_refused_message_fails_and_is_logged(
     user = world.user(digest_enabled=False)
     enqueue(world, user, "due:1:0")
 
-    def broken(row: Outbox, user: User) -> Rendered:
+    def broken(row: Outbox, user: User, now: datetime) -> Rendered:
         return Rendered("<b>unclosed")
 
     with caplog.at_level(logging.ERROR, logger="jobs.sender"):
@@ -236,7 +236,7 @@ async def test_nothing_to_say_drops_and_an_inactive_user_fails(world: World) -> 
     gone = world.user("gone", active=False, digest_enabled=False)
     enqueue(world, user, "due:1:0")
     enqueue(world, gone, "due:2:0")
-    report = await world.send(T, render=lambda row, user: None)
+    report = await world.send(T, render=lambda row, user, now: None)
     assert (report.dropped, report.failed, report.sent) == (1, 1, 0)
     rows = world.rows()
     assert rows["due:1:0"].status is OutboxStatus.DROPPED
