@@ -161,8 +161,10 @@ async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) ->
             await application.stop()
     replies = _bot_messages(state, users)
     with state.lock:
-        bad_requests = sum(
-            1 for c in state.api_calls if c.get("error", {}).get("error_code") == 400
+        refused = [c for c in state.api_calls if c.get("error", {}).get("error_code") == 400]
+        bad_requests = len(refused)
+        why = collections.Counter(
+            f"{c['method']}: {c['error'].get('description', '')[:60]}" for c in refused
         )
     slowest = max(waited.values(), default=0.0)
     return {
@@ -175,6 +177,7 @@ async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) ->
         "slowest_answer_s": round(slowest, 2),
         "bot_messages": replies,
         "http_400": bad_requests,
+        "http_400_why": dict(why.most_common(3)),
     }
 
 

@@ -114,7 +114,7 @@ def configure(
     application = (
         builder.persistence(persistence)
         # The durable inbox: each update is stored before the Updater confirms it to Telegram.
-        .update_queue(DurableQueue(deps.uow, deps.clock.now))
+        .update_queue(DurableQueue(deps.uow, deps.clock.now, deps.answers))
         # Users side by side, each user's updates in order (the guided flows rely on it).
         .concurrent_updates(processor or PerUserProcessor())
         # Paces sends to Telegram's overall limit and retries a 429 after retry_after, so a

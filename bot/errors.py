@@ -174,9 +174,11 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     # bot.runtime's turn() lists an update here once its effects are committed.
     handled: set[int] = getattr(context.bot_data.get("deps"), "handled", set())
     apology = SAVED_APOLOGY if update.update_id in handled else APOLOGY
-    if update.callback_query is not None:
-        with contextlib.suppress(TelegramError):  # the handler may have answered it already
-            await update.callback_query.answer()
+    answers = getattr(context.bot_data.get("deps"), "answers", None)
+    query = update.callback_query
+    if query is not None and (answers is None or answers.claim(query.id)):
+        with contextlib.suppress(TelegramError):  # too old, or answered outside turn()
+            await query.answer()
     try:
         await context.bot.send_message(
             update.effective_chat.id, translator(language)(apology), parse_mode=ParseMode.HTML

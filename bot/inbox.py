@@ -24,6 +24,7 @@ from datetime import datetime
 from telegram import Update
 from telegram.ext import Application
 
+from bot.answers import CallbackAnswers
 from tracker.storage.uow import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -35,10 +36,16 @@ REPLAY_LIMIT = 5000
 class DurableQueue(asyncio.Queue[object]):
     """The application's update queue, storing each update before it is queued."""
 
-    def __init__(self, make_uow: Callable[[], SqlUnitOfWork], now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        make_uow: Callable[[], SqlUnitOfWork],
+        now: Callable[[], datetime],
+        answers: CallbackAnswers | None = None,
+    ) -> None:
         super().__init__()
         self._make_uow = make_uow
         self._now = now
+        self._answers = answers
 
     async def put(self, item: object) -> None:
         """Store ``item`` if it is an update, then queue it (unless it was stored before).
@@ -47,9 +54,12 @@ class DurableQueue(asyncio.Queue[object]):
         SQLite, a second thread would only wait for the same write lock, and its busy-waits
         cost more than the short transaction itself.
         """
-        if isinstance(item, Update) and not self._store(item):
-            logger.info("update %s was received before: not queued again", item.update_id)
-            return
+        if isinstance(item, Update):
+            if not self._store(item):
+                logger.info("update %s was received before: not queued again", item.update_id)
+                return
+            if self._answers is not None:
+                self._answers.watch(item)  # a press is answered within a second, busy or not
         await super().put(item)
 
     async def replay(self, item: Update) -> None:

@@ -23,6 +23,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, ContextTypes
 
+from bot.answers import CallbackAnswers
 from bot.callbacks import BadCallback, Callback
 from bot.clock import Clock
 from bot.errors import domain_error_text
@@ -58,6 +59,8 @@ class Deps:
     clock: Clock = field(default_factory=Clock)
     #: Updates whose turn() committed "handled" with their effects (bot.app's last group reads it).
     handled: set[int] = field(default_factory=set, repr=False)
+    #: Which button presses are answered (by their handler or the watchdog): each only once.
+    answers: CallbackAnswers = field(default_factory=CallbackAnswers, repr=False)
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work."""
@@ -119,13 +122,17 @@ class Turn:
             handled.clear()
         handled.add(self.update.update_id)
 
-    async def answer(self, text: str | None = None) -> None:
-        """Answer the button press (once: later calls do nothing); no-op for a message."""
+    async def answer(self, text: str | None = None) -> bool:
+        """Answer the button press; False if it was answered already (by this turn, or by the
+        watchdog while it waited: ``bot.answers``) or is not a press."""
         query = self.update.callback_query
         if query is None or self.answered:
-            return
+            return False
         self.answered = True
+        if not deps(self.context).answers.claim(query.id):
+            return False
         await query.answer(text)
+        return True
 
     def button(self, label: str, action: str, *args: object) -> InlineKeyboardButton:
         """An inline button that only this user can press."""
@@ -260,10 +267,8 @@ async def _handled(
         uow.rollback()
         logger.info("update %s: refused button data", update.update_id)
         logger.debug("update %s: refused button data (%s)", update.update_id, error)
-        if t.answered:
+        if not await t.answer(t._(STALE_BUTTON)):
             await t.reply(t._(STALE_BUTTON))
-        else:
-            await t.answer(t._(STALE_BUTTON))
         return
     except DomainError as error:
         uow.rollback()

@@ -22,7 +22,8 @@ async def stale_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     async with turn(update, context) as t:
-        await t.answer(t._(STALE_BUTTON))
+        if not await t.answer(t._(STALE_BUTTON)):
+            await t.reply(t._(STALE_BUTTON))  # the press was answered while it waited
 
 
 async def other_message(update: Update, context: Context) -> None:

@@ -3,11 +3,13 @@ answer from the bot, the user always sees why nothing happened, and nothing fail
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import pytest
 
+from bot.answers import ACK_AFTER
 from bot.localapi import EmulatorState, SimUser
 from tests.bot.helpers import forge_press
 
@@ -60,3 +62,25 @@ async def test_a_forged_button_is_answered_once_and_says_it_no_longer_works(
         assert STALE[language] in said
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert not problems, [r.getMessage() for r in problems]
+
+
+async def test_a_press_waiting_behind_a_slow_update_is_answered_within_a_second_once(
+    app: Any, state: EmulatorState, en_user: SimUser, given_debt: Any
+) -> None:
+    given_debt(en_user)
+    en_user.send_text("/status")
+    with_buttons = await en_user.next_message()
+    data = with_buttons.raw["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    state.faults.set_latency("sendMessage", 2.5)  # Telegram is slow to take the next reply
+    en_user.send_text("/status")
+    await asyncio.sleep(0.3)  # the bot is now waiting on that reply, in this user's turn
+    update = forge_press(state, en_user, with_buttons.raw, data)
+    answer = await en_user.wait_for_answer(update, timeout=ACK_AFTER + 0.8)
+    assert answer is not None  # the spinner stopped long before the press's turn came
+    state.faults.set_latency("sendMessage", 0)
+    await en_user.next_messages(2, timeout=10)  # the slow reply, then the press's own
+    await asyncio.sleep(0.2)
+    refused = [
+        c for c in state.api_calls if c["method"].lower() == "answercallbackquery" and "error" in c
+    ]
+    assert refused == []  # the handler did not answer the press a second time
