@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -155,6 +156,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     """Queue the updates a crash left unhandled; publish the command menu per language."""
     await replay(application, application.bot_data[DEPS_KEY].uow)
     default = application.bot_data[DEPS_KEY].settings.default_language
-    await application.bot.set_my_commands(menu(default))  # for apps in other languages
-    for language in LANGUAGES:
-        await application.bot.set_my_commands(menu(language), language_code=language)
+    try:
+        await application.bot.set_my_commands(menu(default))  # for apps in other languages
+        for language in LANGUAGES:
+            await application.bot.set_my_commands(menu(language), language_code=language)
+    except TelegramError as error:
+        # The menu is a convenience: a network hiccup at start must not stop the bot (the
+        # menu set by the previous start stays).
+        logger.warning("could not publish the command menu: %s", error)

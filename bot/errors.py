@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import Conflict, Forbidden, TelegramError
+from telegram.error import Conflict, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import N_, Translator, language_for, translator
@@ -162,6 +162,10 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
             )
         else:
             logger.debug("409 Conflict again: %s", context.error)
+        return
+    if update is None and isinstance(context.error, NetworkError):
+        # Fetching updates failed on the way (python-telegram-bot tries again by itself).
+        logger.warning("fetching updates failed, retrying: %s", context.error)
         return
     if isinstance(context.error, Forbidden):
         logger.warning("update %s: the user blocked the bot: %s", update_id, context.error)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
+from sqlalchemy.exc import OperationalError
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -46,6 +47,8 @@ MakeUow = Callable[[], UnitOfWork]
 
 #: Rows claimed per batch: a few seconds of sending at 30/s, well inside the claim's lease.
 DEFAULT_LIMIT = 100
+#: Seconds between tries to record a send Telegram accepted (the database was busy).
+MARK_RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0)
 #: Backoff after a 5xx, timeout or network error: 30 s, 1 min, 2 min, … at most an hour.
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
@@ -223,10 +226,24 @@ class _Delivery:
         except TelegramError as exc:  # InvalidToken, Conflict, ChatMigrated: not the message's
             logger.error("outbox %s (%s): %r", row.id, row.key, exc)
             return await self._retry(row, exc)
-        sent = await self._db(_sent, row, self.worker_id, self.clock(), message.message_id)
+        sent = await self._mark_sent(row, message.message_id)
         if not sent:
             logger.warning("outbox %s: sent after its claim was taken over", row.id)
         return Outcome.SENT
+
+    async def _mark_sent(self, row: Outbox, message_id: int) -> bool:
+        """Record that Telegram took the message, trying again if the database is busy: a row
+        left unmarked would be sent a second time when its claim runs out."""
+        at = self.clock()
+        for pause in (*MARK_RETRY_PAUSES, None):
+            try:
+                return await self._db(_sent, row, self.worker_id, at, message_id)
+            except OperationalError as exc:  # "database is locked", a dropped connection
+                if pause is None:
+                    raise
+                logger.warning("outbox %s: sent, marking it failed (%s); again", row.id, exc)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")  # the last pause is None: returned or raised
 
     async def _retry(self, row: Outbox, exc: Exception) -> Outcome:
         at = self.clock()

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from telegram.error import Conflict
+from telegram.error import Conflict, NetworkError
 
 from bot.cli import main
 from bot.errors import error_handler
@@ -50,3 +50,14 @@ async def test_a_409_conflict_is_one_clear_warning(caplog: pytest.LogCaptureFixt
     assert len(warnings) == 1
     assert "another" in warnings[0].getMessage()
     assert not [r for r in records if r.levelno >= logging.ERROR]
+
+
+async def test_a_network_error_while_fetching_updates_is_a_warning_without_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    context: Any = SimpleNamespace(error=NetworkError("httpx.ReadError: "), bot_data={})
+    with caplog.at_level(logging.DEBUG, logger="bot.errors"):
+        await error_handler(None, context)
+    [record] = [r for r in caplog.records if r.name == "bot.errors"]
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None

@@ -9,7 +9,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
+import jobs.sender as sender_module
 from jobs.pacing import Pacer
 from jobs.types import Rendered
 from tests.jobs.conftest import FakeTime, World, at
@@ -247,3 +249,30 @@ async def test_nothing_to_say_drops_and_an_inactive_user_fails(world: World) -> 
 async def test_send_needs_an_aware_time(world: World) -> None:
     with pytest.raises(ValueError, match="aware"):
         await world.send(datetime(2026, 12, 12, 9))
+
+
+async def test_a_send_whose_mark_fails_once_is_recorded_and_not_sent_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram took the message, then the database was busy: the mark is tried again, so the
+    row ends sent and a later run (or another worker) does not send it a second time."""
+    _, key = reminder(world)
+    real = sender_module._sent
+    calls = 0
+
+    def busy_once(*args: Any, **kwargs: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OperationalError("UPDATE outbox", {}, Exception("database is locked"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sender_module, "_sent", busy_once)
+    monkeypatch.setattr(sender_module, "MARK_RETRY_PAUSES", (0.0, 0.0))
+    _, report = await world.run(T)
+    assert report.sent == 1
+    assert calls == 2
+    assert world.rows()[key].status is OutboxStatus.SENT
+    _, again = await world.run(T + timedelta(hours=1))
+    assert again.sent == 0
+    assert len(world.sent()) == 1
