@@ -177,6 +177,9 @@ async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) ->
         "slowest_answer_s": round(slowest, 2),
         "bot_messages": replies,
         "http_400": bad_requests,
+        # A second press on a button whose edit already happened: Telegram's "message is not
+        # modified", expected and handled; anything else is a bug.
+        "http_400_not_modified": sum(n for reason, n in why.items() if "not modified" in reason),
         "http_400_why": dict(why.most_common(3)),
     }
 

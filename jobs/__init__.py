@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,9 @@ class Jobs:
     pacer: Pacer
     worker: str = field(default_factory=worker_id)
     memo: ScanMemo = field(default_factory=ScanMemo, repr=False)
+    #: False once the application is stopping: a send run ends after its current batch, so a
+    #: shutdown waits seconds, not the run's whole budget.
+    running: Callable[[], bool] = field(default=lambda: True, repr=False)
     _scanning: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     _sending: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
@@ -94,7 +98,11 @@ class Jobs:
                 )
                 total.add(report)
                 # A full batch may mean more is waiting; anything else was the whole queue.
-                if report.claimed < DEFAULT_LIMIT or self.pacer.now() >= deadline:
+                if (
+                    report.claimed < DEFAULT_LIMIT
+                    or self.pacer.now() >= deadline
+                    or not self.running()
+                ):
                     break
         if total.claimed or total.dropped:
             logger.info("send: %s", total)
@@ -149,7 +157,13 @@ def register(
     queue = application.job_queue
     if queue is None:
         raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')
-    jobs = Jobs(deps, render, bot or application.bot, pacer or Pacer())
+    jobs = Jobs(
+        deps,
+        render,
+        bot or application.bot,
+        pacer or Pacer(),
+        running=lambda: application.running,
+    )
     application.bot_data[JOBS_KEY] = jobs
     queue.run_repeating(
         jobs.scan_job,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -108,3 +109,24 @@ def test_the_composition_root_registers_the_jobs(deps: Deps) -> None:
     assert application.job_queue is not None
     names = {job.name for job in application.job_queue.jobs()}
     assert {"scan", "send"} <= names
+
+
+async def test_a_send_run_ends_after_its_batch_once_the_application_stops(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Full batches keep a run going until its budget; a stopping application ends it after
+    the batch in hand, so shutting down waits seconds, not minutes."""
+    calls = 0
+
+    async def full_batch(*args: Any, **kwargs: Any) -> jobs.SendReport:
+        nonlocal calls
+        calls += 1
+        return jobs.SendReport(claimed=jobs.DEFAULT_LIMIT)
+
+    answers = iter([True, True, False])
+    monkeypatch.setattr(jobs, "send_due", full_batch)
+    deps: Any = SimpleNamespace(uow=None, clock=Clock())
+    bot: Any = None
+    runner = jobs.Jobs(deps, render, bot, Pacer(), running=lambda: next(answers))
+    await runner.send()
+    assert calls == 3
