@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram._utils.types import JSONDict
@@ -29,6 +30,7 @@ from bot.clock import Clock
 from bot.errors import domain_error_text
 from bot.formatting import split_message
 from bot.i18n import N_, Translator, language_for, translator
+from jobs.types import REPLY_KIND
 from tracker.errors import DomainError
 from tracker.settings import Settings
 from tracker.storage.enums import Language
@@ -39,6 +41,11 @@ logger = logging.getLogger(__name__)
 
 DEPS_KEY = "deps"
 STALE_BUTTON = N_("This button no longer works. /help shows what you can do.")
+
+#: A committed reply waits this long for its handler to send it before the sender job does.
+REPLY_GRACE = timedelta(seconds=10)
+#: After this, a reply that never went out is not worth sending (the user has moved on).
+REPLY_TTL = timedelta(hours=1)
 
 #: Pauses before sending a failed reply again (seconds); then the error handler apologises.
 REPLY_RETRY_PAUSES = (0.5, 2.0)
@@ -121,6 +128,38 @@ class Turn:
         if len(handled) > HANDLED_CAP:  # only if the last group stopped running: forget, re-check
             handled.clear()
         handled.add(self.update.update_id)
+
+    async def commit_and_reply(self, text: str, keyboard: Keyboard | None = None) -> Message:
+        """Save the work with the reply announcing it, then send the reply (at least once).
+
+        The reply is written to the outbox in the same transaction, due ``REPLY_GRACE`` later:
+        sent now it is marked sent; if the process dies before that, the sender job sends it —
+        so a recorded payment is always acknowledged (twice only if the bot dies between the
+        send and the mark).
+        """
+        markup = InlineKeyboardMarkup(keyboard) if keyboard else None
+        rows = markup.to_dict()["inline_keyboard"] if markup else []
+        key = f"reply:{self.update.update_id}"
+        self.uow.outbox.enqueue_once(
+            key,
+            user_id=self.user_id,
+            chat_id=self.chat_id,
+            kind=REPLY_KIND,
+            due_at=self.now + REPLY_GRACE,
+            payload={"text": text, "keyboard": rows},
+            expires_at=self.now + REPLY_TTL,
+        )
+        self.commit()
+        message = await self.reply(text, keyboard)
+        try:
+            with deps(self.context).uow() as uow:
+                uow.outbox.mark_sent_unclaimed(
+                    key, at=self.now, telegram_message_id=message.message_id
+                )
+                uow.commit()
+        except SQLAlchemyError:  # the sender job will send it once more: at least once
+            logger.warning("update %s: reply sent, not marked", self.update.update_id)
+        return message
 
     async def answer(self, text: str | None = None) -> bool:
         """Answer the button press; False if it was answered already (by this turn, or by the

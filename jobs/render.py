@@ -28,6 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_skeleton
+from telegram import InlineKeyboardMarkup
 
 from bot.features.reminders_buttons import (
     LATER_KIND,
@@ -36,7 +37,7 @@ from bot.features.reminders_buttons import (
 )
 from bot.formatting import MAX_MESSAGE, day, esc, listing, money
 from bot.i18n import Translator, translator
-from jobs.types import Rendered
+from jobs.types import REPLY_KIND, Rendered
 from tracker.reminders import DIGEST_HORIZON_DAYS, IntentKind
 from tracker.storage.models import Outbox, User
 
@@ -475,6 +476,15 @@ _KINDS: dict[str, Callable[[_Ctx, Payload], Rendered]] = {
 _LATER_OF = (IntentKind.DUE.value, IntentKind.OVERDUE.value, IntentKind.RISK.value)
 
 
+def _reply(payload: Payload) -> Rendered:
+    """A committed reply whose first send did not happen (a crash): its text, as written."""
+    rows = payload.get("keyboard") or []
+    if not isinstance(rows, list):
+        raise Unreadable("'keyboard' is not a list of rows")
+    keyboard = InlineKeyboardMarkup.de_json({"inline_keyboard": rows}, None) if rows else None
+    return Rendered(_text(payload, "text"), keyboard)
+
+
 # ---- the entry point -------------------------------------------------------------------------
 
 
@@ -526,6 +536,8 @@ def _render(row: Outbox, user: User, now: datetime) -> Rendered:
             as_of = _local_day(first, zone)
     if payload.get("as_of") is not None:
         as_of = _date(payload, "as_of")
+    if kind == REPLY_KIND:
+        return _reply(payload)
     renderer = _KINDS.get(kind)
     if renderer is None:
         raise Unreadable(f"unknown kind {kind!r}")

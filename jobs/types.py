@@ -10,6 +10,10 @@ from telegram import InlineKeyboardMarkup
 
 from tracker.storage.models import Outbox, User
 
+#: The outbox kind of a reply a handler committed with its change (``Turn.commit_and_reply``):
+#: its payload holds the HTML text and the buttons, sent as they are.
+REPLY_KIND = "reply"
+
 
 @dataclass(frozen=True, slots=True)
 class Rendered:

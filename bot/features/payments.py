@@ -126,8 +126,7 @@ async def _pay(t: Turn, request: PaymentRequest, source: PaymentSource) -> None:
             now=t.now,
             source=source,
         )
-        t.commit()
-        await t.reply(views.recorded(t, outcome))
+        await t.commit_and_reply(views.recorded(t, outcome))
         return
     rows: list[list[InlineKeyboardButton]] = []
     amounts: list[tuple[Decimal, str]] = []
@@ -175,10 +174,10 @@ async def debt_chosen(update: Update, context: Context) -> None:
             now=t.now,
             source=PaymentSource.BUTTON,
         )
-        t.commit()
-        await t.answer()
+        text = views.recorded(t, outcome)
+        await t.answer()  # nothing is written by the answer; the spinner stops at once
+        await t.commit_and_reply(text)
         await remove_buttons(query)
-        await t.reply(views.recorded(t, outcome))
 
 
 async def payment_edited(update: Update, context: Context) -> None:

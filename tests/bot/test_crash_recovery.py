@@ -1,5 +1,5 @@
 """Issue 11, "a durable message path": kill -9 the bot process at random moments while a user
-logs payments, restart it, and every payment is recorded exactly once.
+logs payments, restart it, and every payment is recorded exactly once and acknowledged.
 
 The bot runs as its own process (``repaybot run`` with a token) against the local Bot API over
 real HTTP, on a SQLite file (and on PostgreSQL when ``TEST_DATABASE_URL`` is set). The user's
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -92,6 +93,16 @@ def _recorded(db: Database) -> list[Decimal]:
         engine.dispose()
 
 
+def _acknowledged(sim: SimUser) -> set[int]:
+    """The amounts the bot's replies say were recorded (已记下 … ¥101.00)."""
+    found: set[int] = set()
+    for message in sim.bot_messages():
+        text = message.text or ""
+        if "已记下" in text:
+            found.update(int(m) for m in re.findall(r"¥(\d+)\.00", text))
+    return found
+
+
 class Bot:
     """``repaybot run`` in a child process, killed and restarted by the test."""
 
@@ -164,10 +175,12 @@ def test_kill_9_at_random_moments_loses_and_duplicates_no_payment(
             bot.start()
             expected = [Decimal(a) for a in amounts]
             recorded: list[Decimal] = []
+            unacknowledged = set(amounts)
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
                 recorded = _recorded(database)
-                if len(recorded) >= PAYMENTS:
+                unacknowledged -= _acknowledged(sim)
+                if len(recorded) >= PAYMENTS and not unacknowledged:
                     time.sleep(1.0)  # a duplicate, if any, would land now
                     recorded = _recorded(database)
                     break
@@ -176,4 +189,6 @@ def test_kill_9_at_random_moments_loses_and_duplicates_no_payment(
             bot.stop()
     log = (tmp_path / "bot.log").read_text(errors="replace")
     assert recorded == expected, f"seed {seed}: lost or doubled payments\n{log[-3000:]}"
+    # A reply lost to a kill after its commit is sent by the outbox (at least once).
+    assert not unacknowledged, f"seed {seed}: never acknowledged: {sorted(unacknowledged)}"
     assert "Traceback" not in log, log[-3000:]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 import bot.features.payments as payments_feature
+import jobs
+from bot.clock import Clock
 from bot.localapi import EmulatorState, SimUser
-from bot.runtime import REPLY_RETRY_PAUSES
+from bot.runtime import REPLY_GRACE, REPLY_RETRY_PAUSES, Turn
 from tracker.storage.uow import SqlUnitOfWork
 
 
@@ -103,3 +107,35 @@ async def test_when_the_confirmation_cannot_be_sent_the_apology_says_it_was_save
         assert stored.id is not None
         [payment] = uow.payments.list_for_debt(stored.id, debt_id, include_undone=True)
         assert payment.amount_minor == 10100
+
+
+@pytest.mark.parametrize(("language", "recorded"), [("en", "✅ Recorded"), ("zh", "✅ 已记下")])
+async def test_a_payment_whose_reply_never_left_is_acknowledged_by_the_outbox(
+    app_with_jobs: Any,
+    state: EmulatorState,
+    given_debt: Callable[..., int],
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    recorded: str,
+) -> None:
+    """The process dies after the payment's commit, before its reply goes out (simulated: the
+    reply never leaves); the reply was committed with the payment, so the sender delivers it."""
+    user = state.create_user("Lin", language_code=language)
+    given_debt(user)
+
+    async def dies_before_sending(self: Turn, text: str, keyboard: Any = None) -> Any:
+        raise asyncio.CancelledError  # as good as a kill, from this update's point of view
+
+    monkeypatch.setattr(Turn, "reply", dies_before_sending)
+    user.send_text("/paid 101")
+    await asyncio.sleep(0.5)
+    assert user.bot_messages() == []  # nothing reached the user
+    monkeypatch.undo()
+    clock.advance(REPLY_GRACE + timedelta(seconds=1))
+    await jobs.run_now(app_with_jobs)
+    [reply] = user.bot_messages()
+    assert recorded in (reply.text or "")
+    assert "101.00" in (reply.text or "")
+    await jobs.run_now(app_with_jobs)
+    assert len(user.bot_messages()) == 1  # and only once

@@ -156,6 +156,16 @@ class OutboxRepository(Repository):
         claimed: list[Outbox] = list(self._session.exec(statement).scalars().all())
         return sorted(claimed, key=lambda m: (m.next_attempt_at, m.id or 0))
 
+    def mark_sent_unclaimed(self, key: str, *, at: datetime, telegram_message_id: int) -> bool:
+        """Record that the message ``key`` went out by another path (a handler's own reply),
+        while no sender holds it; False if a sender claimed it meanwhile or it is gone."""
+        statement = (
+            update(Outbox)
+            .where(col(Outbox.key) == key, col(Outbox.status) == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENT, sent_at=at, telegram_message_id=telegram_message_id)
+        )
+        return int(self._session.exec(statement).rowcount) > 0
+
     def mark_sent(
         self,
         outbox_id: int,
