@@ -214,10 +214,9 @@ async def summary_pressed(update: Update, context: Context) -> int:
             t.uow.rollback()
             await _prompt(t, SUMMARY, draft, domain_error_text(error, t._, t.locale))
             return SUMMARY
-        t.commit()
         assert context.user_data is not None
         context.user_data.pop(DRAFT, None)
-        await t.reply(saved_text(t, spec, result))
+        await t.commit_and_reply(saved_text(t, spec, result))
         return END
     return SUMMARY
 
@@ -278,10 +277,9 @@ async def _save_running(t: Turn, context: Context, draft: Draft, state: int) -> 
         t.uow.rollback()
         await _prompt(t, state, draft, domain_error_text(error, t._, t.locale))
         return state
-    t.commit()
     assert context.user_data is not None
     context.user_data.pop(DRAFT, None)
-    await t.reply(running_saved_text(t, spec, pos, app=described))
+    await t.commit_and_reply(running_saved_text(t, spec, pos, app=described))
     return END
 
 
@@ -338,9 +336,8 @@ async def _save_line(t: Turn, context: Context, line: str, unit: RateUnit | None
             return await _continue_line(t, context, partial)
         await t.reply(f"{problem_text(t, error)}\n\n{t._(USAGE)}")
         return END
-    t.commit()
     context.user_data.pop(DRAFT, None)
-    await t.reply(saved_text(t, spec, result))
+    await t.commit_and_reply(saved_text(t, spec, result))
     return END
 
 

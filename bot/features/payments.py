@@ -216,10 +216,10 @@ async def undo_confirmed(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         payment_id = decode(query.data, t.update_user_id).int_arg(0)
         outcome = undo_payment(t.uow, t.user_id, payment_id, t.now, t.today)
-        t.commit()
+        text = views.undone(t, outcome)
         await t.answer()
+        await t.commit_and_reply(text)
         await remove_buttons(query)
-        await t.reply(views.undone(t, outcome))
 
 
 async def undo_kept(update: Update, context: Context) -> None:

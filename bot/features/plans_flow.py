@@ -778,7 +778,6 @@ async def save(update: Update, context: Context) -> object:
             today=t.today,
             proposal=_proposal(t, values),
         )
-        t.commit()
         drop_draft(context)
         first = result.rows[0]
         lines = [
@@ -795,7 +794,7 @@ async def save(update: Update, context: Context) -> object:
         advice = _advice(t, has_reference=bool(plan.reference), has_document=bool(doc))
         if advice:
             lines += ["", advice]
-        await t.reply("\n".join(lines))
+        await t.commit_and_reply("\n".join(lines))  # the plan and its announcement, together
         return END
     return None
 

@@ -345,10 +345,10 @@ async def paid_full(update: Update, context: Context) -> None:
             source=PaymentSource.BUTTON,
         )
         t.uow.outbox.drop_pending(user_id=t.user_id, key_prefix=f"later:{inst_id}:")
-        t.commit()
+        text = payments_views.recorded(t, outcome)
         await t.answer()
+        await t.commit_and_reply(text)  # the payment and its acknowledgment, together
         await remove_buttons(query)
-        await t.reply(payments_views.recorded(t, outcome))
 
 
 async def part_pressed(update: Update, context: Context) -> int:
@@ -423,9 +423,8 @@ async def part_amount(update: Update, context: Context) -> int:
         )
         if inst.is_active and _paid_off(outcome.position, inst):
             t.uow.outbox.drop_pending(user_id=t.user_id, key_prefix=f"later:{inst.id}:")
-        t.commit()
         context.user_data.pop(PART, None)
-        await t.reply(payments_views.recorded(t, outcome))
+        await t.commit_and_reply(payments_views.recorded(t, outcome))
         return ConversationHandler.END
     return PART_AMOUNT
 
