@@ -151,13 +151,13 @@ class Turn:
         )
         self.commit()
         message = await self.reply(text, keyboard)
-        try:
-            with deps(self.context).uow() as uow:
-                uow.outbox.mark_sent_unclaimed(
-                    key, at=self.now, telegram_message_id=message.message_id
-                )
-                uow.commit()
+        try:  # in this turn's own unit of work: its change is committed already
+            self.uow.outbox.mark_sent_unclaimed(
+                key, at=self.now, telegram_message_id=message.message_id
+            )
+            self.uow.commit()
         except SQLAlchemyError:  # the sender job will send it once more: at least once
+            self.uow.rollback()
             logger.warning("update %s: reply sent, not marked", self.update.update_id)
         return message
 
