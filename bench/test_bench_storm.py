@@ -16,8 +16,7 @@ import logging
 import os
 import random
 import time
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +26,11 @@ from bot.localapi import EmulatorState, LocalBotApiServer, SimUser
 from bot.localapi.limits import FloodConfig
 from bot.localapi.ptb import http_builder
 from bot.runtime import Deps
-from tests.bot.helpers import forge_press
-from tracker.rates import Rate, RateUnit
-from tracker.schedule_types import LoanTerms, Method
-from tracker.services.debts import DebtSpec, add_debt
+from tests.bot.helpers import forge_press, given_debts
 from tracker.settings import Settings
 from tracker.storage.db import make_engine, make_session_factory
 from tracker.storage.enums import Language
 from tracker.storage.migrate import upgrade
-from tracker.storage.models import User
 
 USERS = int(os.environ.get("BENCH_STORM_USERS", "30"))
 INPUTS = int(os.environ.get("BENCH_STORM_INPUTS", "100"))
@@ -71,25 +66,6 @@ class _Errors(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
-
-
-def _given_debts(deps: Deps, users: list[SimUser]) -> None:
-    terms = LoanTerms(
-        principal=Decimal(100000),
-        rate=Rate(Decimal("0.0005"), RateUnit.DAY),
-        term=12,
-        method=Method.ANNUITY,
-        first_due=date(2026, 12, 15),
-        start_date=date(2026, 11, 15),
-    )
-    with deps.uow() as uow:
-        for sim in users:
-            user = uow.users.add(
-                User(telegram_user_id=sim.id, chat_id=sim.chat_id, language=Language.ZH)
-            )
-            assert user.id is not None
-            add_debt(uow, user.id, DebtSpec(name="金条", terms=terms), NOW)
-        uow.commit()
 
 
 def _last_message(state: EmulatorState, sim: SimUser) -> tuple[dict[str, Any], list[str]] | None:
@@ -197,7 +173,7 @@ def test_storm_of_mixed_inputs(benchmark: Any, tmp_path: Path) -> None:
     state = EmulatorState(flood=FloodConfig(enabled=False))
     state.api_calls = collections.deque()  # keep every call
     users = [state.create_user(f"s{n}", language_code="zh-hans") for n in range(USERS)]
-    _given_debts(deps, users)
+    given_debts(deps.uow, users, name="金条", language=Language.ZH, now=NOW)
     errors = _Errors()
     logging.getLogger().addHandler(errors)
     try:

@@ -19,8 +19,7 @@ import asyncio
 import os
 import time
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -33,15 +32,12 @@ from bot.localapi import EmulatorState, LocalBotApiServer, SimUser
 from bot.localapi.limits import FloodConfig
 from bot.localapi.ptb import http_builder
 from bot.runtime import Deps
+from tests.bot.helpers import given_debts
 from tests.databases import BACKENDS, Database, fresh_database
-from tracker.rates import Rate, RateUnit
-from tracker.schedule_types import LoanTerms, Method
-from tracker.services.debts import DebtSpec, add_debt
 from tracker.settings import Settings
 from tracker.storage.db import make_session_factory
 from tracker.storage.enums import Language
 from tracker.storage.migrate import upgrade
-from tracker.storage.models import User
 from tracker.storage.uow import SqlUnitOfWork
 
 USERS = int(os.environ.get("BENCH_USERS", "50"))
@@ -73,25 +69,6 @@ def _echo_bot(server: LocalBotApiServer) -> Application:  # type: ignore[type-ar
     application = ApplicationBuilder().token(server.state.token).base_url(server.base_url).build()
     application.add_handler(MessageHandler(filters.TEXT, _echo))
     return application
-
-
-def _given_debts(deps: Deps, users: list[SimUser]) -> None:
-    terms = LoanTerms(
-        principal=Decimal(100000),
-        rate=Rate(Decimal("0.0005"), RateUnit.DAY),
-        term=12,
-        method=Method.ANNUITY,
-        first_due=date(2026, 12, 15),
-        start_date=date(2026, 11, 15),
-    )
-    with deps.uow() as uow:
-        for sim in users:
-            user = uow.users.add(
-                User(telegram_user_id=sim.id, chat_id=sim.chat_id, language=Language.EN)
-            )
-            assert user.id is not None
-            add_debt(uow, user.id, DebtSpec(name="Loan", terms=terms), NOW)
-        uow.commit()
 
 
 def _answered(users: list[SimUser]) -> int:
@@ -141,7 +118,7 @@ def test_paid_round_trips_against_a_bare_echo_bot(benchmark: Any, database: Data
         _env_file=None,  # type: ignore[call-arg]
     )
     deps = Deps(settings, make_session_factory(engine), Clock(frozen=NOW))
-    _given_debts(deps, bot_users)
+    given_debts(deps.uow, bot_users, name="Loan", language=Language.EN, now=NOW)
     try:
         with LocalBotApiServer(state) as server:
             echo_seconds = asyncio.run(_round_trips(_echo_bot(server), echo_users, "/paid 1"))

@@ -90,8 +90,6 @@ class Turn:
     now: datetime
     _: Translator
     committed: bool = False
-    #: Telegram accepts one answer per button press; a second one fails.
-    answered: bool = False
 
     @property
     def user_id(self) -> int:
@@ -165,10 +163,8 @@ class Turn:
         """Answer the button press; False if it was answered already (by this turn, or by the
         watchdog while it waited: ``bot.answers``) or is not a press."""
         query = self.update.callback_query
-        if query is None or self.answered:
-            return False
-        self.answered = True
-        if not deps(self.context).answers.claim(query.id):
+        # Telegram accepts one answer per press: the registry says who gives it.
+        if query is None or not deps(self.context).answers.claim(query.id):
             return False
         await query.answer(text)
         return True

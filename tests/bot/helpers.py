@@ -1,10 +1,12 @@
-"""Helpers for bot scenarios: what a misbehaving client could send."""
+"""Helpers for bot scenarios: what a misbehaving client could send, and many stored users."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from telegram.ext import Application
@@ -14,6 +16,12 @@ from bot.localapi import EmulatorState, SimUser
 from bot.localapi.models import CallbackQueryRecord
 from bot.localapi.ptb import in_process_builder
 from bot.runtime import Deps
+from tracker.rates import Rate, RateUnit
+from tracker.schedule_types import LoanTerms, Method
+from tracker.services.debts import DebtSpec, add_debt
+from tracker.storage.enums import Language
+from tracker.storage.models import User
+from tracker.storage.uow import SqlUnitOfWork
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -57,3 +65,31 @@ def forge_press(
         "data": data,
     }
     return state.enqueue_update("callback_query", body)
+
+
+def given_debts(
+    make_uow: Callable[[], SqlUnitOfWork],
+    users: list[SimUser],
+    *,
+    name: str,
+    language: Language,
+    now: datetime,
+) -> None:
+    """Each simulated user stored with one loan: ¥100,000 at 0.05 % a day, 12 annuity installments
+    from 2026-12-15 (the benchmarks' many users, in one unit of work)."""
+    terms = LoanTerms(
+        principal=Decimal(100000),
+        rate=Rate(Decimal("0.0005"), RateUnit.DAY),
+        term=12,
+        method=Method.ANNUITY,
+        first_due=date(2026, 12, 15),
+        start_date=date(2026, 11, 15),
+    )
+    with make_uow() as uow:
+        for sim in users:
+            user = uow.users.add(
+                User(telegram_user_id=sim.id, chat_id=sim.chat_id, language=language)
+            )
+            assert user.id is not None
+            add_debt(uow, user.id, DebtSpec(name=name, terms=terms), now)
+        uow.commit()
