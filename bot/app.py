@@ -25,6 +25,7 @@ from bot.features import (
     debts,
     fallback,
     hardship,
+    lender_messages,
     payments,
     plans,
     prepay,
@@ -57,6 +58,7 @@ FEATURES: tuple[ModuleType, ...] = (
     hardship,
     reminders,
     data,
+    lender_messages,  # after the flows, before payments: a pasted lender receipt is confirmed
     payments,
     prepay,
     progress,
@@ -127,6 +129,7 @@ def configure(
             )
         )
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .build()
     )
     application.bot_data[DEPS_KEY] = deps
@@ -164,3 +167,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         # The menu is a convenience: a network hiccup at start must not stop the bot (the
         # menu set by the previous start stays).
         logger.warning("could not publish the command menu: %s", error)
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Write down the replies that went out but are not marked sent yet."""
+    application.bot_data[DEPS_KEY].sent.flush()

@@ -38,23 +38,34 @@ class DbPersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
         )
         self._make_uow = make_uow
         self._clock = clock
+        #: What the table holds, as far as this process wrote or read it: PTB hands over every
+        #: active user's (mostly empty) user_data each interval, and a write that changes nothing
+        #: would only compete with the updates for the database's write lock.
+        self._stored: dict[tuple[StateNamespace, str], str] = {}
 
     # The database work runs in a worker thread: a handler may hold SQLite's write lock while
     # it awaits Telegram, and a write waiting for that lock on the event loop would deadlock.
     async def _put(self, namespace: StateNamespace, key: str, data: Any) -> None:
-        await asyncio.to_thread(self._put_sync, namespace, key, data)
+        text = json.dumps(data, ensure_ascii=False)
+        if self._stored.get((namespace, key)) == text:
+            return
+        await asyncio.to_thread(self._put_sync, namespace, key, text)
+        self._stored[namespace, key] = text
 
     async def _delete(self, namespace: StateNamespace, key: str) -> None:
+        if (namespace, key) not in self._stored:
+            return  # never stored (or deleted already)
         await asyncio.to_thread(self._delete_sync, namespace, key)
+        self._stored.pop((namespace, key), None)
 
     async def _all(self, namespace: StateNamespace) -> dict[str, str]:
-        return await asyncio.to_thread(self._all_sync, namespace)
+        found = await asyncio.to_thread(self._all_sync, namespace)
+        self._stored.update(((namespace, key), text) for key, text in found.items())
+        return found
 
-    def _put_sync(self, namespace: StateNamespace, key: str, data: Any) -> None:
+    def _put_sync(self, namespace: StateNamespace, key: str, text: str) -> None:
         with self._make_uow() as uow:
-            uow.bot_state.put(
-                namespace, key, json.dumps(data, ensure_ascii=False), self._clock.now()
-            )
+            uow.bot_state.put(namespace, key, text, self._clock.now())
             uow.commit()
 
     def _delete_sync(self, namespace: StateNamespace, key: str) -> None:

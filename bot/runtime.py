@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram._utils.types import JSONDict
@@ -30,6 +29,7 @@ from bot.clock import Clock
 from bot.errors import domain_error_text
 from bot.formatting import split_message
 from bot.i18n import N_, Translator, language_for, translator
+from bot.sent_marks import SentMarks
 from jobs.types import REPLY_KIND
 from tracker.errors import DomainError
 from tracker.settings import Settings
@@ -68,6 +68,11 @@ class Deps:
     handled: set[int] = field(default_factory=set, repr=False)
     #: Which button presses are answered (by their handler or the watchdog): each only once.
     answers: CallbackAnswers = field(default_factory=CallbackAnswers, repr=False)
+    #: Replies Telegram accepted, to be marked sent in the outbox together.
+    sent: SentMarks = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.sent = SentMarks(self.uow, self.clock.now)
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work."""
@@ -138,7 +143,7 @@ class Turn:
         markup = InlineKeyboardMarkup(keyboard) if keyboard else None
         rows = markup.to_dict()["inline_keyboard"] if markup else []
         key = f"reply:{self.update.update_id}"
-        self.uow.outbox.enqueue_once(
+        self.uow.outbox.enqueue(
             key,
             user_id=self.user_id,
             chat_id=self.chat_id,
@@ -149,14 +154,7 @@ class Turn:
         )
         self.commit()
         message = await self.reply(text, keyboard)
-        try:  # in this turn's own unit of work: its change is committed already
-            self.uow.outbox.mark_sent_unclaimed(
-                key, at=self.now, telegram_message_id=message.message_id
-            )
-            self.uow.commit()
-        except SQLAlchemyError:  # the sender job will send it once more: at least once
-            self.uow.rollback()
-            logger.warning("update %s: reply sent, not marked", self.update.update_id)
+        deps(self.context).sent.add(key, message.message_id)  # marked sent with others shortly
         return message
 
     async def answer(self, text: str | None = None) -> bool:
@@ -292,7 +290,9 @@ async def _handled(
 ) -> AsyncIterator[Turn]:
     """The body of ``turn()``: the user, the translator, and domain errors as replies."""
     user = _load_user(uow, update, d.settings)
-    uow.commit()  # the user exists from first contact, whatever the handler does next
+    if uow.has_writes():
+        uow.commit()  # the user exists from first contact, whatever the handler does next
+    # else the handler goes on in the same transaction (a call to Telegram ends it first)
     t = Turn(update, context, uow, user, d.clock.now(), translator(user.language))
     try:
         yield t

@@ -85,6 +85,8 @@ class Jobs:
         if self._sending.locked() and not wait:
             return total
         async with self._sending:
+            # Replies this process sent are marked first, or they would look due (bot.sent_marks).
+            self.deps.sent.flush()
             deadline = self.pacer.now() + SEND_RUN_BUDGET.total_seconds()
             while True:
                 report = await send_due(

@@ -125,7 +125,7 @@ async def test_a_send_run_ends_after_its_batch_once_the_application_stops(
 
     answers = iter([True, True, False])
     monkeypatch.setattr(jobs, "send_due", full_batch)
-    deps: Any = SimpleNamespace(uow=None, clock=Clock())
+    deps: Any = SimpleNamespace(uow=None, clock=Clock(), sent=SimpleNamespace(flush=lambda: 0))
     bot: Any = None
     runner = jobs.Jobs(deps, render, bot, Pacer(), running=lambda: next(answers))
     await runner.send()

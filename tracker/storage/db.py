@@ -88,10 +88,13 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         # IMMEDIATE waits out busy_timeout. It serialises units of work, which SQLite does anyway.
         # A unit of work that only reads (READ_ONLY) needs no lock: a long scan read must not
         # keep the sender from marking what Telegram accepted.
+        # Straight to the driver: SQLAlchemy's statement machinery costs more than BEGIN itself.
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a connection being begun is checked out
         if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")
+            driver.execute("BEGIN")
         else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            driver.execute("BEGIN IMMEDIATE")
 
 
 def read_only(session: Session) -> None:

@@ -75,6 +75,12 @@ def _clear_wrote(session: Session) -> None:
     session.info.pop(_WROTE, None)
 
 
+# Listened on the class once: a listener added per session costs more than a short transaction.
+event.listen(Session, "after_flush", _mark_wrote)
+event.listen(Session, "after_commit", _clear_wrote)
+event.listen(Session, "after_rollback", _clear_wrote)
+
+
 class SqlUnitOfWork(UnitOfWork):
     """A unit of work on a SQLAlchemy session; each ``with`` block opens a fresh session."""
 
@@ -94,9 +100,6 @@ class SqlUnitOfWork(UnitOfWork):
             raise RuntimeError("the unit of work is already open")
         session = self._session_factory()
         self._session = session
-        event.listen(session, "after_flush", _mark_wrote)
-        event.listen(session, "after_commit", _clear_wrote)
-        event.listen(session, "after_rollback", _clear_wrote)
         self.users = UserRepository(session)
         self.budgets = BudgetRepository(session)
         self.hardship = HardshipRepository(session)
@@ -126,6 +129,11 @@ class SqlUnitOfWork(UnitOfWork):
         """Commit the session's transaction."""
         self.session.commit()
 
+    def has_writes(self) -> bool:
+        """Whether the open transaction holds changes not committed yet."""
+        session = self.session
+        return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
+
     def release(self) -> bool:
         """End the open transaction if it wrote nothing, so no lock is held while waiting.
 
@@ -135,7 +143,7 @@ class SqlUnitOfWork(UnitOfWork):
         session = self.session
         if not session.in_transaction():
             return True
-        if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        if self.has_writes():
             return False
         session.commit()  # nothing to write: this only ends the (read) transaction
         return True

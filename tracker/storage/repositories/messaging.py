@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, or_, update
+from sqlalchemy import and_, bindparam, case, delete, exists, literal, or_, update
 from sqlmodel import col, select
 
 from tracker.storage.enums import OutboxStatus, StateNamespace
@@ -49,6 +49,32 @@ class OutboxRepository(Repository):
         expires_at: datetime | None = None,
     ) -> tuple[Outbox, bool]:
         """Insert the message unless ``key`` exists: (the stored message, created?)."""
+        created = self.enqueue(
+            key,
+            user_id=user_id,
+            chat_id=chat_id,
+            kind=kind,
+            due_at=due_at,
+            payload=payload,
+            expires_at=expires_at,
+        )
+        message = self.get_by_key(key)
+        if message is None:  # pragma: no cover - the row was inserted or already there
+            raise RuntimeError(f"outbox row {key!r} vanished")
+        return message, created
+
+    def enqueue(
+        self,
+        key: str,
+        *,
+        user_id: int,
+        chat_id: int,
+        kind: str,
+        due_at: datetime,
+        payload: Mapping[str, Any] | str = "{}",
+        expires_at: datetime | None = None,
+    ) -> bool:
+        """Insert the message unless ``key`` exists; whether it was inserted (one statement)."""
         text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
         statement = (
             self._upsert_insert(Outbox)
@@ -69,11 +95,7 @@ class OutboxRepository(Repository):
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(col(Outbox.id))
         )
-        created = self._session.exec(statement).first() is not None
-        message = self.get_by_key(key)
-        if message is None:  # pragma: no cover - the row was inserted or already there
-            raise RuntimeError(f"outbox row {key!r} vanished")
-        return message, created
+        return self._session.exec(statement).first() is not None
 
     def enqueue_many(self, messages: Iterable[NewMessage]) -> set[str]:
         """``enqueue_once`` for many messages, a few hundred per statement: the keys created.
@@ -165,6 +187,22 @@ class OutboxRepository(Repository):
             .values(status=OutboxStatus.SENT, sent_at=at, telegram_message_id=telegram_message_id)
         )
         return int(self._session.exec(statement).rowcount) > 0
+
+    def mark_many_sent_unclaimed(self, sent: Sequence[tuple[str, int]], *, at: datetime) -> int:
+        """``mark_sent_unclaimed`` for many (key, Telegram message id) pairs in one statement
+        run; how many were marked."""
+        if not sent:
+            return 0
+        table = Outbox.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.key == bindparam("mark_key"), table.c.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENT, sent_at=at, telegram_message_id=bindparam("mark_id"))
+        )
+        result = self._session.connection().execute(
+            statement, [{"mark_key": key, "mark_id": message_id} for key, message_id in sent]
+        )
+        return int(result.rowcount)
 
     def mark_sent(
         self,
@@ -369,6 +407,12 @@ class StoredUpdate:
     payload: str
 
 
+_INBOX_COLUMNS = tuple(
+    InboxUpdate.__table__.c[name]  # type: ignore[attr-defined]
+    for name in ("update_id", "payload", "received_at", "telegram_user_id")
+)
+
+
 class InboxRepository(Repository):
     """Telegram updates as received, kept until handled (see ``InboxUpdate``)."""
 
@@ -381,6 +425,26 @@ class InboxRepository(Repository):
         An id last seen more than ``UPDATE_ID_REUSE`` ago is a new update that reuses it: the old
         row and its "handled" mark are replaced.
         """
+        # The usual case in one statement: a new id, never handled.
+        unseen = ~exists().where(col(ProcessedUpdate.update_id) == update_id)
+        first = (
+            self._upsert_insert(InboxUpdate)
+            .from_select(
+                list(_INBOX_COLUMNS),
+                select(
+                    *(
+                        literal(value, column.type)
+                        for value, column in zip(
+                            (update_id, payload, at, telegram_user_id), _INBOX_COLUMNS, strict=True
+                        )
+                    )
+                ).where(unseen),
+            )
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(col(InboxUpdate.update_id))
+        )
+        if self._session.exec(first).first() is not None:
+            return True
         existing = self._session.get(InboxUpdate, update_id)
         if existing is None and self._session.get(ProcessedUpdate, update_id) is not None:
             return False  # handled, and its inbox row pruned (or stored before the inbox)
