@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
 PRODID = "-//repaybot//installments//EN"
+#: SEQUENCE counts minutes from here (RFC 5545 keeps it a 32-bit integer: enough for 2,000 years).
+_SEQUENCE_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,18 @@ def alarm_trigger(lead_days: int, at: time) -> timedelta:
     return timedelta(days=-lead_days, hours=at.hour, minutes=at.minute)
 
 
+def sequence_at(stamp: datetime, *, cancelled: bool) -> int:
+    """An event's SEQUENCE in a file made at ``stamp``: later files always count higher.
+
+    A calendar takes an update only with a higher SEQUENCE than the version it holds, so it must
+    grow with every file: an installment cancelled in one file (a plan change, paid ahead) and
+    open again in a later one (the payment undone, the earlier plan back) must come back. Within
+    one minute a cancellation still outranks the open version.
+    """
+    minutes = int((stamp - _SEQUENCE_EPOCH).total_seconds() // 60)
+    return max(0, 2 * minutes + (1 if cancelled else 0))
+
+
 def build_ics(
     events: Sequence[CalendarEvent],
     *,
@@ -46,8 +60,9 @@ def build_ics(
     name: str,
 ) -> bytes:
     """The calendar file: each event all day on its date, an alarm ``lead_days`` before at
-    ``at`` local time; cancelled events as STATUS:CANCELLED, with a higher SEQUENCE so
-    calendars that hold the earlier version take the cancellation."""
+    ``at`` local time; cancelled events as STATUS:CANCELLED, without alarms. SEQUENCE grows
+    with ``stamp`` (``sequence_at``), so a calendar that holds an earlier version of an event
+    takes this one, cancelled or open again."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -63,12 +78,11 @@ def build_ics(
         event.add("summary", item.summary)
         event.add("description", item.description)
         event.add("transp", "TRANSPARENT")
+        event.add("sequence", sequence_at(stamp, cancelled=item.cancelled))
         if item.cancelled:
             event.add("status", "CANCELLED")
-            event.add("sequence", 1)
         else:
             event.add("status", "CONFIRMED")
-            event.add("sequence", 0)
             for lead in sorted(set(lead_days), reverse=True):
                 alarm = Alarm()
                 alarm.add("action", "DISPLAY")

@@ -92,7 +92,10 @@ async def test_a_plan_change_keeps_uids_and_cancels_the_old_installments_in_chin
     assert open_[0].decoded("dtstart") == date(2026, 12, 20)
     # The old plan's twelve events come back cancelled under the same UIDs, with no alarm.
     assert sorted(str(e["uid"]) for e in cancelled) == sorted(str(e["uid"]) for e in before)
-    assert all(triggers(e) == [] and int(e["sequence"]) == 1 for e in cancelled)
+    assert all(triggers(e) == [] for e in cancelled)
+    # Each outranks the version the calendar holds, so the calendar takes the cancellation.
+    earlier = {str(e["uid"]): int(e["sequence"]) for e in before}
+    assert all(int(e["sequence"]) > earlier[str(e["uid"])] for e in cancelled)
     assert not {str(e["uid"]) for e in open_} & {str(e["uid"]) for e in before}
 
 
@@ -103,3 +106,27 @@ async def test_export_includes_the_calendar(app: Any, en_user: SimUser, given_de
     assert ics.document is not None
     assert ics.document["file_name"] == "repaybot-export-2026-12-01.ics"
     assert len(events(ics.file_bytes)) == 12
+
+
+async def test_an_installment_paid_ahead_is_sent_cancelled_under_its_uid(
+    app: Any, en_user: SimUser, given_debt: Any, make_uow: Callable[[], SqlUnitOfWork]
+) -> None:
+    debt_id = given_debt(en_user)
+    en_user.send_text("/calendar")
+    before = events((await en_user.next_message()).file_bytes)
+    with make_uow() as uow:
+        user = uow.users.get_by_telegram_id(en_user.id)
+        assert user is not None
+        assert user.id is not None
+        first = uow.installments.for_debt(user.id, debt_id)[0]
+        installment = Decimal(first.total_minor) / 100
+    en_user.send_text(f"/paid {installment}")  # installment 1 (due Dec 15) paid on Dec 1
+    await en_user.next_message()
+    en_user.send_text("/calendar")
+    after = events((await en_user.next_message()).file_bytes)
+    by_uid = {str(e["uid"]): e for e in after}
+    paid = by_uid[str(before[0]["uid"])]
+    assert str(paid["status"]) == "CANCELLED"
+    assert triggers(paid) == []
+    assert int(paid["sequence"]) > int(before[0]["sequence"])
+    assert [str(e["status"]) for e in after].count("CONFIRMED") == 11

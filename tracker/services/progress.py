@@ -86,8 +86,9 @@ class CalendarItem:
 
 
 def calendar_items(uow: UnitOfWork, user_id: int, today: date) -> list[CalendarItem]:
-    """Every open installment of the active plans, and the installments a plan change
-    cancelled that were still to come (so a calendar that imported them drops them)."""
+    """Every open installment of the active plans, and the installments still to come that a
+    plan change cancelled or a payment ahead covered (so a calendar that imported them drops
+    them and their alarms)."""
     items: list[CalendarItem] = []
     for pos in positions(uow, user_id, today):
         debt = pos.debt
@@ -95,8 +96,12 @@ def calendar_items(uow: UnitOfWork, user_id: int, today: date) -> list[CalendarI
         assert pos.plan.id is not None
         stored = {i.seq: i for i in uow.installments.for_plan(pos.plan.id)}
         for state in pos.state.installments:
-            if state.remaining > 0 and (stored_item := stored.get(state.number)) is not None:
+            if (stored_item := stored.get(state.number)) is None:
+                continue
+            if state.remaining > 0:
                 items.append(_item(debt, stored_item, state.remaining, cancelled=False))
+            elif state.due_date >= today:  # paid ahead: the calendar drops it and its alarm
+                items.append(_item(debt, stored_item, state.scheduled, cancelled=True))
         for plan in uow.plans.list_for_debt(debt.id):
             if plan.status is not PlanStatus.SUPERSEDED or plan.id is None:
                 continue
