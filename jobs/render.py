@@ -32,6 +32,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.features.reminders_buttons import (
     LATER_KIND,
+    progress_keyboard,
     reminder_keyboard,
     risk_keyboard,
 )
@@ -388,7 +389,7 @@ def _digest(c: _Ctx, p: Payload) -> Rendered:
     for cap in _SMALLER_CAPS:
         text = _digest_text(c, upcoming, overdue, progress, totals, streak, cap)
         if len(text) <= MAX_MESSAGE:
-            return Rendered(text)
+            return Rendered(text, progress_keyboard(c._, c.owner))
     raise Unreadable("the digest does not fit one message")
 
 

@@ -19,6 +19,7 @@ from bot import errors
 from bot.callbacks import decode
 from bot.features import debts_add, debts_edit
 from bot.features.debts_text import schedule_pages, schedule_text
+from bot.features.reminders_buttons import LABEL_PROGRESS, PROGRESS
 from bot.formatting import esc, listing
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, remove_buttons, turn
@@ -304,7 +305,7 @@ async def status(update: Update, context: Context) -> None:
         blocks.append("\n".join(lines))
         await t.reply(
             "\n\n".join(blocks),
-            [*_payoff_buttons(t, current, cards), [t.button(t._("📈 Progress"), "prg")]],
+            [*_payoff_buttons(t, current, cards), [t.button(t._(LABEL_PROGRESS), PROGRESS)]],
         )
 
 

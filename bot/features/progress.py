@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import decode
 from bot.charts import ChartWords, progress_png
+from bot.features.reminders_buttons import PROGRESS
 from bot.i18n import N_
 from bot.runtime import Context, Turn, turn
 from bot.views import d, m
@@ -28,8 +29,6 @@ COMMANDS = [
 ]
 
 NO_DEBTS = N_("You have no debts recorded yet. Add one with /adddebt.")
-#: The "📈 Progress" button under /status (bot.features.debts) uses this action.
-PROGRESS = "prg"
 
 
 async def progress_command(update: Update, context: Context) -> None:

@@ -17,6 +17,9 @@ from bot.i18n import N_, Translator
 #: Paid in full (installment id), Paid part (installment id), Remind me later (outbox id),
 #: I can't pay (installment id).
 PAID_FULL, PAID_PART, LATER, CANT_PAY = "rp", "rq", "rl", "rc"
+#: The "📈 Progress" button (under /status and the weekly digest; bot.features.progress answers).
+PROGRESS = "prg"
+LABEL_PROGRESS = N_("📈 Progress")
 #: The outbox kind of a "remind me later" re-send; its payload carries the original kind.
 LATER_KIND = "later"
 #: How long "Remind me later" waits, and how long the re-send stays worth sending.
@@ -63,3 +66,9 @@ def risk_keyboard(_: Translator, owner: int, installment_id: int) -> InlineKeybo
             ]
         ]
     )
+
+
+def progress_keyboard(_: Translator, owner: int) -> InlineKeyboardMarkup:
+    """Under the weekly digest: the progress chart."""
+    data = Callback(PROGRESS, owner, ()).encode()
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_(LABEL_PROGRESS), callback_data=data)]])

@@ -220,7 +220,9 @@ def test_digest_lists_what_is_due_and_overdue() -> None:
     zh = visible(rendered("digest", Language.ZH))
     assert "本月应还 ¥2,000.00，已还 ¥1,500.00，还剩 ¥500.00。" in zh
     assert "未来 30 天内到期" in zh
-    assert rendered("digest", Language.ZH).keyboard is None
+    # One tap from the digest to the progress chart (bot.features.progress answers "prg").
+    assert buttons(rendered("digest", Language.ZH)) == [("📈 还款进度", f"prg:{OWNER}")]
+    assert buttons(rendered("digest", Language.EN)) == [("📈 Progress", f"prg:{OWNER}")]
 
 
 def test_a_huge_digest_is_capped_to_one_message() -> None:
