@@ -42,6 +42,8 @@ class DbPersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
         #: active user's (mostly empty) user_data each interval, and a write that changes nothing
         #: would only compete with the updates for the database's write lock.
         self._stored: dict[tuple[StateNamespace, str], str] = {}
+        #: Other replicas write the same rows (bot.replicas sets it): read a user's back first.
+        self.shared = False
 
     # The database work runs in a worker thread: a handler may hold SQLite's write lock while
     # it awaits Telegram, and a write waiting for that lock on the event loop would deadlock.
@@ -95,7 +97,43 @@ class DbPersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
         await self._delete(StateNamespace.USER_DATA, str(user_id))
 
     async def refresh_user_data(self, user_id: int, user_data: UserData) -> None:
-        """Nothing to refresh: this process is the only writer of user_data."""
+        """With replicas, the user's user_data as stored (another replica may have changed it)."""
+        if not self.shared:
+            return  # this process is the only writer of user_data
+        key = str(user_id)
+        found = await asyncio.to_thread(self._get_sync, [(StateNamespace.USER_DATA, key)])
+        text = found.get((StateNamespace.USER_DATA, key))
+        user_data.clear()
+        if text is None:
+            self._stored.pop((StateNamespace.USER_DATA, key), None)
+        else:
+            user_data.update(json.loads(text))
+            self._stored[StateNamespace.USER_DATA, key] = text
+
+    async def stored_conversations(
+        self, wanted: list[tuple[str, ConversationKey]]
+    ) -> dict[tuple[str, ConversationKey], object]:
+        """The stored states of these (conversation name, key) pairs that have one."""
+        rows = {(name, key): f"{name}|{json.dumps(list(key))}" for name, key in wanted}
+        found = await asyncio.to_thread(
+            self._get_sync, [(StateNamespace.CONVERSATIONS, row) for row in rows.values()]
+        )
+        out: dict[tuple[str, ConversationKey], object] = {}
+        for pair, row in rows.items():
+            text = found.get((StateNamespace.CONVERSATIONS, row))
+            if text is None:
+                self._stored.pop((StateNamespace.CONVERSATIONS, row), None)
+            else:
+                self._stored[StateNamespace.CONVERSATIONS, row] = text
+                out[pair] = json.loads(text)
+        return out
+
+    def _get_sync(
+        self, keys: list[tuple[StateNamespace, str]]
+    ) -> dict[tuple[StateNamespace, str], str]:
+        with self._make_uow() as uow:
+            found = {(ns, key): uow.bot_state.get(ns, key) for ns, key in keys}
+        return {k: v for k, v in found.items() if v is not None}
 
     async def get_conversations(self, name: str) -> ConversationDict:
         """The states of one conversation handler, keyed by (chat, user)."""

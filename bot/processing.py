@@ -4,19 +4,37 @@ python-telegram-bot runs each update in its own task when the update processor a
 than one at a time; this processor adds a lock per user (or chat), so a user's updates keep
 their order — which the guided flows (ConversationHandler) rely on — while other users' updates
 go ahead whenever one waits on Telegram or the database.
+
+With several replicas on one PostgreSQL database, ``replicas`` (``bot.replicas.attach`` sets it)
+extends the order across them: inside the user's lock here, it takes the user's lock in the
+database, handles the user's earlier updates that another replica stored, and skips an update
+some replica handled already.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 #: Updates in progress at once (across users); a user's further updates wait on their lock.
 MAX_CONCURRENT_UPDATES = 64
+
+
+class Replicas(Protocol):
+    """Order and once-only handling across processes (``bot.replicas.ReplicaCoordinator``)."""
+
+    async def start(self) -> None:
+        """Set up (called when the application initializes)."""
+
+    async def stop(self) -> None:
+        """Free what ``start`` took (called when the application shuts down)."""
+
+    async def run(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's ``coroutine`` in its turn across replicas, or close it if done."""
 
 
 class PerUserProcessor(BaseUpdateProcessor):
@@ -26,6 +44,8 @@ class PerUserProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         # A lock and how many updates hold or wait for it; dropped when none do.
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        #: The other replicas' say, when there are any (None: this process is alone).
+        self.replicas: Replicas | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run ``coroutine`` once the user's earlier updates are done."""
@@ -33,6 +53,8 @@ class PerUserProcessor(BaseUpdateProcessor):
         if key is None:
             await coroutine
             return
+        if self.replicas is not None:
+            coroutine = self.replicas.run(update, coroutine)
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, users + 1)
         try:
@@ -46,10 +68,14 @@ class PerUserProcessor(BaseUpdateProcessor):
                 self._locks[key] = (lock, users - 1)
 
     async def initialize(self) -> None:
-        """Nothing to set up."""
+        """Start the replicas' coordination, if any."""
+        if self.replicas is not None:
+            await self.replicas.start()
 
     async def shutdown(self) -> None:
-        """Nothing to free."""
+        """Stop the replicas' coordination, if any."""
+        if self.replicas is not None:
+            await self.replicas.stop()
 
 
 def _key(update: object) -> int | None:

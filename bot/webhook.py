@@ -33,6 +33,7 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot.processing import PerUserProcessor
+from bot.replicas import attach
 from tracker.settings import Settings
 from tracker.storage.enums import OutboxStatus
 from tracker.storage.models import Outbox
@@ -233,6 +234,8 @@ class WebhookBot:
         if settings.telegram_webhook_url is None or settings.telegram_webhook_secret is None:
             raise ValueError("webhook mode needs TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET")
         self.application = application
+        # Replicas behind a load balancer share PostgreSQL: keep each user's order across them.
+        attach(application)
         self.url = settings.telegram_webhook_url
         self._secret = settings.telegram_webhook_secret.get_secret_value()
         app = create_app(

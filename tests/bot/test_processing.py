@@ -4,11 +4,17 @@ user's waits; one user's updates run one at a time, in the order they arrived.""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Chat, Message, Update, User
+from telegram.ext import ApplicationBuilder
 
+from bot.app import configure
 from bot.processing import PerUserProcessor
+from bot.replicas import attach
+from bot.runtime import Deps
 
 
 def _update(update_id: int, user_id: int) -> Update:
@@ -44,3 +50,47 @@ async def test_other_users_go_ahead_while_one_users_updates_keep_their_order() -
         await asyncio.gather(*tasks)
     assert done == ["B1", "A1", "A2"]
     assert processor._locks == {}  # nothing kept once every update is done
+
+
+class _Replicas:
+    """Records what the processor hands over to the replicas' coordination."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def start(self) -> None:
+        self.calls.append("start")
+
+    async def stop(self) -> None:
+        self.calls.append("stop")
+
+    async def run(self, update: object, coroutine: Awaitable[Any]) -> None:
+        assert isinstance(update, Update)
+        self.calls.append(f"run {update.update_id}")
+        await coroutine
+
+
+async def test_with_replicas_each_update_runs_through_them_in_the_users_order() -> None:
+    processor = PerUserProcessor(max_concurrent_updates=8)
+    replicas = _Replicas()
+    processor.replicas = replicas
+    done: list[int] = []
+
+    async def work(update_id: int) -> None:
+        await asyncio.sleep(0.01 if update_id == 1 else 0)  # the first is the slowest
+        done.append(update_id)
+
+    async with processor:
+        await asyncio.gather(
+            *(processor.process_update(_update(i, 100), work(i)) for i in (1, 2, 3))
+        )
+    assert done == [1, 2, 3]
+    assert replicas.calls == ["start", "run 1", "run 2", "run 3", "stop"]
+
+
+def test_on_sqlite_there_are_no_replicas_to_coordinate(deps: Deps) -> None:
+    application = configure(ApplicationBuilder().token("1:a").updater(None), deps, with_jobs=False)
+    assert attach(application) is None
+    processor = application.update_processor
+    assert isinstance(processor, PerUserProcessor)
+    assert processor.replicas is None
