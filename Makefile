@@ -24,11 +24,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## lint: ruff (check + format) everywhere, mypy --strict on tracker/.
+## lint: ruff (check + format) everywhere, mypy --strict on tracker/, bot/ and jobs/.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --strict tracker
+	$(BIN)/mypy --strict tracker bot jobs
 
 format: $(STAMP)
 	$(BIN)/ruff format .

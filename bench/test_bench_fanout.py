@@ -40,13 +40,13 @@ from bot.clock import Clock
 from bot.localapi import EmulatorState, LocalBotApiServer
 from bot.localapi.limits import FloodConfig
 from bot.runtime import Deps
+from bot.settings import BotSettings
 from jobs import Jobs
 from jobs.pacing import Pacer
 from jobs.scan import ScanMemo, ScanReport, scan
 from jobs.sender import SendReport
 from tracker.rates import RateUnit
 from tracker.schedule_types import Method
-from tracker.settings import Settings
 from tracker.storage.db import make_engine, make_session_factory
 from tracker.storage.migrate import upgrade
 from tracker.storage.models import Budget, Debt, Installment, Payment, PlanVersion, User
@@ -68,9 +68,10 @@ class Db:
 
 
 @contextlib.contextmanager
-def _database(tmp: Path) -> Iterator[Db]:
-    """A migrated, empty database: a new SQLite file, or a new PostgreSQL schema."""
-    url = os.environ.get("BENCH_DATABASE_URL")
+def _database(tmp: Path, url: str | None = None) -> Iterator[Db]:
+    """A migrated, empty database: a new SQLite file, or a new PostgreSQL schema (dropped after)
+    on ``url`` (default: BENCH_DATABASE_URL), so nobody else's data on the server is touched."""
+    url = url or os.environ.get("BENCH_DATABASE_URL")
     if not url or url.startswith("sqlite"):
         url = f"sqlite:///{tmp / 'bench.sqlite3'}"
         upgrade(url)
@@ -266,9 +267,9 @@ def test_fanout(benchmark: Any, tmp_path: Path, variant: str) -> None:
         for u in range(1, users + 1):
             state.create_user(f"u{u}", user_id=TELEGRAM_IDS + u)
         with LocalBotApiServer(state) as server:
-            settings = Settings(database_url=db.url, _env_file=None)  # type: ignore[call-arg]
+            settings = BotSettings(database_url=db.url, _env_file=None)  # type: ignore[call-arg]
             deps = Deps(settings, make_session_factory(db.engine), Clock(frozen=NOW))
-            from jobs.render import render
+            from bot.reminder_render import render
 
             jobs = Jobs(deps, render, _bot(variant, server), Pacer())
 

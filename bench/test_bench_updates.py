@@ -32,9 +32,9 @@ from bot.localapi import EmulatorState, LocalBotApiServer, SimUser
 from bot.localapi.limits import FloodConfig
 from bot.localapi.ptb import http_builder
 from bot.runtime import Deps
+from bot.settings import BotSettings
 from tests.bot.helpers import given_debts
 from tests.databases import BACKENDS, Database, fresh_database
-from tracker.settings import Settings
 from tracker.storage.db import make_session_factory
 from tracker.storage.enums import Language
 from tracker.storage.migrate import upgrade
@@ -112,7 +112,7 @@ def test_paid_round_trips_against_a_bare_echo_bot(benchmark: Any, database: Data
     echo_users = [state.create_user(f"e{n}", language_code="en") for n in range(USERS)]
     bot_users = [state.create_user(f"p{n}", language_code="en") for n in range(USERS)]
     engine = database.engine()
-    settings = Settings(
+    settings = BotSettings(
         database_url=database.url,
         telegram_sends_per_second=SENDS_PER_SECOND,
         _env_file=None,  # type: ignore[call-arg]

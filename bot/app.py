@@ -8,13 +8,7 @@ from types import ModuleType
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    BaseHandler,
-    BaseUpdateProcessor,
-    TypeHandler,
-)
+from telegram.ext import BaseUpdateProcessor, TypeHandler
 
 import jobs
 from bot.errors import error_handler
@@ -37,7 +31,9 @@ from bot.i18n import LANGUAGES, translator
 from bot.inbox import DurableQueue, mark_handled, replay
 from bot.persistence import DbPersistence
 from bot.processing import PerUserProcessor
+from bot.reminder_render import render
 from bot.runtime import DEPS_KEY, Context, Deps, ReleasingRateLimiter, no_user_id
+from bot.types import App, Builder, Handler
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +82,6 @@ async def _mark_handled(update: Update, context: Context) -> None:
     mark_handled(deps.uow, update.update_id, deps.clock.now())
 
 
-Handler = BaseHandler[Update, Context, object]
-
 #: The handler group that marks an update handled (after every feature's group 0).
 LAST_GROUP = 1000
 
@@ -101,12 +95,12 @@ def handlers(features: Sequence[ModuleType] = FEATURES) -> list[Handler]:
 
 
 def configure(
-    builder: ApplicationBuilder,  # type: ignore[type-arg]
+    builder: Builder,
     deps: Deps,
     *,
     with_jobs: bool = True,
     processor: BaseUpdateProcessor | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """Finish building the Application on ``builder`` (which knows where the Bot API is).
 
     ``with_jobs=False`` leaves out the repeating scan and send jobs: tests that drive time
@@ -141,7 +135,7 @@ def configure(
     application.add_handler(TypeHandler(Update, _mark_handled), group=LAST_GROUP)
     application.add_error_handler(error_handler)
     if with_jobs:
-        jobs.register(application, deps)
+        jobs.register(application, deps, render=render)  # jobs never import the bot
     return application
 
 
@@ -155,7 +149,7 @@ def menu(language: str, features: Sequence[ModuleType] = FEATURES) -> list[BotCo
     ]
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: App) -> None:
     """Queue the updates a crash left unhandled; publish the command menu per language."""
     await replay(application, application.bot_data[DEPS_KEY].uow)
     default = application.bot_data[DEPS_KEY].settings.default_language
@@ -169,6 +163,6 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         logger.warning("could not publish the command menu: %s", error)
 
 
-async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_stop(application: App) -> None:
     """Write down the replies that went out but are not marked sent yet."""
     application.bot_data[DEPS_KEY].sent.flush()

@@ -16,8 +16,6 @@ from babel.messages.extract import extract_from_dir
 from bot.i18n import load_catalog
 
 BOT_DIR = Path(__file__).parent
-#: The jobs render reminders in the user's language: their strings are the bot's too.
-JOBS_DIR = BOT_DIR.parent / "jobs"
 KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "plural": (1, 2)}
 METHODS = [("localapi/**.py", "ignore"), ("**.py", "python")]
 
@@ -34,8 +32,9 @@ class Used:
 
 
 def used_messages(*directories: Path) -> Iterator[Used]:
-    """Every message id passed to ``_``, ``N_`` or ``plural`` in the bot's (and jobs') code."""
-    for directory in directories or (BOT_DIR, JOBS_DIR):
+    """Every message id passed to ``_``, ``N_`` or ``plural`` in the bot's code (the jobs have no
+    words: the bot renders what they send)."""
+    for directory in directories or (BOT_DIR,):
         if not directory.is_dir():
             continue
         for filename, lineno, message, _comments, _context in extract_from_dir(

@@ -8,6 +8,7 @@ shared between two drawings and one can run in a worker thread.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -43,6 +44,8 @@ class ChartWords:
 
 
 _font_ready = False
+#: Held while a chart is drawn (see ``progress_png``).
+_DRAWING = threading.Lock()
 
 
 #: Fixed margins in inches (tight_layout measured every label first: 40 % of a chart's time).
@@ -76,6 +79,11 @@ def _font_name() -> str:
     return font_manager.FontProperties(fname=str(FONT_FILE)).get_name()
 
 
+def _x(value: date | Sequence[date]) -> Any:
+    """Dates as x values: matplotlib's date converter draws them; its stubs want numbers."""
+    return value
+
+
 def _steps(points: Sequence[Point]) -> tuple[list[date], list[float]]:
     # Floats only for drawing: every figure shown as text comes from the Decimal amounts.
     return [p.on for p in points], [float(p.balance) for p in points]
@@ -100,13 +108,18 @@ def progress_png(
     if len(debts) == 1:
         panels = [(debts[0].name, debts[0])]  # one debt: its panel is the total
     heights = [TOTAL_HEIGHT] + [DEBT_HEIGHT] * (len(panels) - 1)
-    with matplotlib.rc_context(
-        {
-            "font.family": _font_name(),
-            "font.size": FONT_SIZE,
-            "axes.titlesize": FONT_SIZE + 3,
-            "axes.unicode_minus": False,
-        }
+    # rcParams are global: two charts drawn at once in worker threads would each restore the
+    # other's settings mid-drawing (Chinese labels fell back to a font without them). One at a time.
+    with (
+        _DRAWING,
+        matplotlib.rc_context(
+            {
+                "font.family": _font_name(),
+                "font.size": FONT_SIZE,
+                "axes.titlesize": FONT_SIZE + 3,
+                "axes.unicode_minus": False,
+            }
+        ),
     ):
         figure = Figure(figsize=(WIDTH_PX / DPI, sum(heights)), dpi=DPI)
         axes_list = figure.subplots(
@@ -114,8 +127,9 @@ def progress_png(
         )[:, 0]
         for axes, (title, series) in zip(axes_list, panels, strict=True):
             _panel(axes, title, series, words, payoff_label, today)
-            axes.xaxis.set_major_locator(AutoDateLocator(maxticks=6))
-            axes.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+            # matplotlib.dates is not annotated: its constructors are untyped calls.
+            axes.xaxis.set_major_locator(AutoDateLocator(maxticks=6))  # type: ignore[no-untyped-call]
+            axes.xaxis.set_major_formatter(DateFormatter("%Y-%m"))  # type: ignore[no-untyped-call]
         axes_list[0].legend(loc="upper right", fontsize=FONT_SIZE - 2, framealpha=0.9)
         _margins(figure, heights)
         buffer = io.BytesIO()
@@ -139,10 +153,12 @@ def _panel(
     days, values = _steps(series.planned)
     if series.payoff is not None and days and series.payoff > days[-1]:
         days, values = [*days, series.payoff], [*values, values[-1]]
-    axes.step(days, values, where="post", color=PLANNED_COLOUR, linewidth=3, label=words.planned)
+    axes.step(
+        _x(days), values, where="post", color=PLANNED_COLOUR, linewidth=3, label=words.planned
+    )
     paid_days, paid_values = _steps([p for p in series.actual if p.on <= today])
     axes.plot(
-        paid_days,
+        _x(paid_days),
         paid_values,
         linestyle="none",
         marker="o",
@@ -152,17 +168,17 @@ def _panel(
     )
     for index, day in enumerate(series.changes):
         axes.axvline(
-            day,  # type: ignore[arg-type]
+            _x(day),
             color=CHANGE_COLOUR,
             linestyle="--",
             linewidth=2,
             label=words.change if index == 0 else None,
         )
     if series.payoff is not None:
-        axes.axvline(series.payoff, color=PAYOFF_COLOUR, linewidth=2)  # type: ignore[arg-type]
+        axes.axvline(_x(series.payoff), color=PAYOFF_COLOUR, linewidth=2)
         axes.annotate(
             payoff_label.get(series.payoff, ""),
-            xy=(series.payoff, 0),  # type: ignore[arg-type]
+            xy=(_x(series.payoff), 0),
             xytext=(-8, 8),
             textcoords="offset points",
             ha="right",
@@ -171,7 +187,7 @@ def _panel(
         )
     start = days[0] if days else today
     end = max(series.payoff or today, today) + timedelta(days=10)
-    axes.set_xlim(start - timedelta(days=10), end)  # type: ignore[arg-type]
+    axes.set_xlim(_x(start - timedelta(days=10)), _x(end))
     axes.set_ylim(bottom=0)
     axes.grid(True, alpha=0.3)
     axes.spines[["top", "right"]].set_visible(False)

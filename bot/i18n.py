@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -57,12 +57,6 @@ def _translations(language: str) -> NullTranslations:
     write_mo(buffer, load_catalog(language))
     buffer.seek(0)
     return Translations(buffer)
-
-
-class Gettext(Protocol):
-    """The callable handlers get as ``_``: translate, then fill in ``{placeholders}``."""
-
-    def __call__(self, message: str, /, **params: Any) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

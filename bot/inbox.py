@@ -22,9 +22,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from telegram import Update
-from telegram.ext import Application
 
 from bot.answers import CallbackAnswers
+from bot.types import App
 from tracker.storage.uow import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class DurableQueue(asyncio.Queue[object]):
         return new
 
 
-async def replay(application: Application, make_uow: Callable[[], SqlUnitOfWork]) -> int:  # type: ignore[type-arg]
+async def replay(application: App, make_uow: Callable[[], SqlUnitOfWork]) -> int:
     """Queue the stored updates not handled yet (a crash left them); how many."""
     queue = application.update_queue
     if not isinstance(queue, DurableQueue):

@@ -12,7 +12,7 @@ from telegram.ext import ApplicationBuilder
 from bot.app import configure
 from bot.clock import Clock
 from bot.runtime import Deps
-from tracker.settings import Settings
+from bot.settings import BotSettings
 from tracker.storage.db import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 SEND_READ_TIMEOUT = 30.0
 
 
-def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
+def build_deps(settings: BotSettings, clock: Clock | None = None) -> Deps:
     """Migrate the database and wire the dependencies every handler and job uses."""
     # Imported here: Alembic logs its plugin set-up on import, which the sandbox sends to its
     # log file rather than the chat terminal.
@@ -35,7 +35,7 @@ def build_deps(settings: Settings, clock: Clock | None = None) -> Deps:
 def run() -> int:
     """``repaybot run``: the real bot with a token (webhook mode with TELEGRAM_WEBHOOK_URL), the
     sandbox chat without one."""
-    settings = Settings()
+    settings = BotSettings()
     logging.getLogger().setLevel(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll is noise
     if settings.telegram_bot_token is None:
@@ -68,7 +68,7 @@ def run() -> int:
     return 0
 
 
-def _run_webhook(settings: Settings, deps: Deps) -> int:
+def _run_webhook(settings: BotSettings, deps: Deps) -> int:
     """Webhook mode: Telegram calls the bot's HTTP server, which also serves health and metrics."""
     from bot.webhook import Metrics, TimedProcessor, WebhookBot, builder, serve_webhook
 

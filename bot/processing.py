@@ -21,7 +21,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 #: Updates in progress at once (across users); a user's further updates wait on their lock.
-MAX_CONCURRENT_UPDATES = 64
+MAX_CONCURRENT_UPDATES = 16
 
 
 class Replicas(Protocol):

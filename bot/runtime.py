@@ -16,23 +16,26 @@ from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram._utils.types import JSONDict
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, ContextTypes
 
+from bot import edits
 from bot.answers import CallbackAnswers
 from bot.callbacks import BadCallback, Callback
 from bot.clock import Clock
+from bot.edits import EditMemory
 from bot.errors import domain_error_text
 from bot.formatting import split_message
 from bot.i18n import N_, Translator, language_for, translator
 from bot.sent_marks import SentMarks
+from bot.settings import BotSettings
 from jobs.types import REPLY_KIND
 from tracker.errors import DomainError
-from tracker.settings import Settings
 from tracker.storage.enums import Language
 from tracker.storage.models import User
 from tracker.storage.uow import SqlUnitOfWork
@@ -61,7 +64,7 @@ Keyboard = Sequence[Sequence[InlineKeyboardButton]]
 class Deps:
     """What every handler and job needs, built once at start-up."""
 
-    settings: Settings
+    settings: BotSettings
     session_factory: sessionmaker[Session]
     clock: Clock = field(default_factory=Clock)
     #: Updates whose turn() committed "handled" with their effects (bot.app's last group reads it).
@@ -70,6 +73,8 @@ class Deps:
     answers: CallbackAnswers = field(default_factory=CallbackAnswers, repr=False)
     #: Replies Telegram accepted, to be marked sent in the outbox together.
     sent: SentMarks = field(init=False, repr=False)
+    #: How this process last made each message look (an edit to the same is not sent).
+    edits: EditMemory = field(default_factory=EditMemory, repr=False)
 
     def __post_init__(self) -> None:
         self.sent = SentMarks(self.uow, self.clock.now)
@@ -248,7 +253,7 @@ class ReleasingRateLimiter(AIORateLimiter):
         )
 
 
-def _load_user(uow: SqlUnitOfWork, update: Update, settings: Settings) -> User:
+def _load_user(uow: SqlUnitOfWork, update: Update, settings: BotSettings) -> User:
     sender = update.effective_user
     chat = update.effective_chat
     assert sender is not None
@@ -277,10 +282,12 @@ async def turn(update: Update, context: Context) -> AsyncIterator[Turn]:
         raise RuntimeError("turn() needs an update from a user")
     with d.uow() as uow:
         token = _CURRENT.set(uow)
+        edits_token = edits.CURRENT.set(d.edits)
         try:
             async with _handled(update, context, uow, d) as t:
                 yield t
         finally:
+            edits.CURRENT.reset(edits_token)
             _CURRENT.reset(token)
 
 
@@ -335,10 +342,41 @@ async def remove_buttons(query: CallbackQuery) -> None:
     stale message must not undo it. Anything else is logged.
     """
     message = query.message
-    if isinstance(message, Message) and message.reply_markup is None:
+    if not isinstance(message, Message):
+        return  # too old for Telegram to say what it is: too old to edit
+    if message.reply_markup is None:
         return  # nothing to take off (Telegram would refuse the edit as "not modified")
+    memory = edits.CURRENT.get()
+    looks = edits.looks(message.text, None)
+    if memory is not None and memory.unchanged(message.chat.id, message.message_id, looks):
+        return  # a second tap: this process took them off already
     try:
         await query.edit_message_reply_markup(None)
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             logger.warning("could not remove the buttons: %s", error)
+            return
+    if memory is not None:
+        memory.remember(message.chat.id, message.message_id, looks)
+
+
+async def edit_message(query: CallbackQuery, text: str, keyboard: Keyboard | None) -> None:
+    """Show ``text`` (HTML) and ``keyboard`` in the message pressed, unless it shows them already
+    (a double tap): Telegram would refuse that edit as "message is not modified"."""
+    message = query.message
+    markup = InlineKeyboardMarkup(keyboard) if keyboard else None
+    memory = edits.CURRENT.get()
+    looks = edits.looks(text, markup)
+    if not isinstance(message, Message):
+        return  # too old for Telegram to say what it is: too old to edit
+    if memory is not None and memory.unchanged(message.chat.id, message.message_id, looks):
+        return
+    try:
+        await query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+        )
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+    if memory is not None:
+        memory.remember(message.chat.id, message.message_id, looks)

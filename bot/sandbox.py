@@ -7,10 +7,11 @@ they arrive. `:skip 3d` moves the bot's clock (and the emulator's, which reads i
 then runs the reminder jobs once (`jobs.run_now`), so reminders due by then arrive; `:scan`
 runs them without moving time.
 
-Environment, read here on top of Settings:
-    SANDBOX_PORT      port of the local Bot API (default: any free port)
-    SANDBOX_LANGUAGE  the simulated user's Telegram language (default from $LANG: zh* -> zh-hans)
-    SANDBOX_FLOOD     1 turns on Telegram-like flood control (429 after ~5 quick messages)
+Settings (``BotSettings``, validated once; environment or .env):
+    SANDBOX_PORT      port of the local Bot API (default 0: any free port)
+    SANDBOX_LANGUAGE  the simulated user's Telegram language, zh or en (default from $LANG:
+                      zh* -> zh-hans)
+    SANDBOX_FLOOD     true turns on Telegram-like flood control (429 after ~5 quick messages)
 Data: DATABASE_URL if it names anything but the production default file; otherwise
 ./data/sandbox.sqlite3, so trying the bot never touches ./data/repaybot.sqlite3. Files the
 bot sends go to ./data/sandbox-downloads/; the last session's full log is ./data/sandbox.log
@@ -46,6 +47,7 @@ from bot.localapi import (
     SimUser,
 )
 from bot.localapi.ptb import http_builder
+from bot.reminder_render import render
 from bot.runtime import Deps
 from bot.sandbox_io import BOT, LineReader, Terminal, is_tty
 from bot.sandbox_render import (
@@ -59,15 +61,8 @@ from bot.sandbox_render import (
     parse_duration,
     render_text,
 )
-from bot.sandbox_setup import (
-    sandbox_flood,
-    sandbox_logging,
-    sandbox_port,
-    sandbox_settings,
-    user_language,
-)
-from jobs.render import render
-from tracker.settings import Settings
+from bot.sandbox_setup import check_port_free, sandbox_logging, sandbox_settings, user_language
+from bot.settings import BotSettings
 from tracker.storage.models.messaging import ProcessedUpdate
 
 logger = logging.getLogger(__name__)
@@ -470,7 +465,7 @@ def _next_update_id(deps: Deps) -> int:
 
 # ---- the `repaybot run` entry point ---------------------------------------------------------
 def run_sandbox(
-    settings: Settings,
+    settings: BotSettings,
     *,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
@@ -478,21 +473,18 @@ def run_sandbox(
     downloads: Path = DOWNLOADS,
     log_file: Path | None = LOG_FILE,
 ) -> int:
-    """Run the sandbox chat until :quit, end of input or Ctrl-C; 0 on a clean exit."""
+    """Run the sandbox chat until :quit, end of input or Ctrl-C; 0 on a clean exit.
+
+    ``environ`` gives only $USER (the simulated user's name) and $LANG (their language when
+    SANDBOX_LANGUAGE is not set); the sandbox's settings come from ``settings``.
+    """
     from bot.main import build_deps
 
-    if environ is None:
-        # Settings also read .env; the process environment still wins, as it does there.
-        from_settings = {
-            "SANDBOX_PORT": str(settings.sandbox_port or ""),
-            "SANDBOX_LANGUAGE": settings.sandbox_language or "",
-            "SANDBOX_FLOOD": "1" if settings.sandbox_flood else "",
-        }
-        environ = {**from_settings, **os.environ}
+    environ = os.environ if environ is None else environ
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
     try:
-        port = sandbox_port(environ)
+        check_port_free(settings.sandbox_port)
     except ValueError as error:
         print(f"repaybot run: {error}", file=sys.stderr)
         return 2
@@ -504,10 +496,10 @@ def run_sandbox(
             stdin=stdin,
             stdout=stdout,
             user_name=environ.get("USER") or "You",
-            language_code=user_language(environ),
-            port=port,
+            language_code=user_language(settings.sandbox_language, environ),
+            port=settings.sandbox_port,
             downloads=downloads,
-            flood=sandbox_flood(environ),
+            flood=settings.sandbox_flood,
         )
         try:
             return asyncio.run(sandbox.run())

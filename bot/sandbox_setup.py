@@ -9,22 +9,22 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from tracker.settings import DEFAULT_DATABASE_URL, Settings
+from bot.settings import BotSettings
+from tracker.settings import DEFAULT_DATABASE_URL
 
 SANDBOX_DATABASE_URL = "sqlite:///./data/sandbox.sqlite3"
 
 
-def sandbox_settings(settings: Settings) -> Settings:
+def sandbox_settings(settings: BotSettings) -> BotSettings:
     """Settings with the sandbox's own database unless DATABASE_URL names another one."""
     if settings.database_url != DEFAULT_DATABASE_URL:
         return settings
     return settings.model_copy(update={"database_url": SANDBOX_DATABASE_URL})
 
 
-def user_language(environ: Mapping[str, str]) -> str | None:
-    """The simulated user's language_code: SANDBOX_LANGUAGE, else from $LANG."""
-    chosen = (environ.get("SANDBOX_LANGUAGE") or "").strip().lower()
-    if not chosen:
+def user_language(chosen: str | None, environ: Mapping[str, str]) -> str | None:
+    """The simulated user's language_code: SANDBOX_LANGUAGE (``chosen``), else from $LANG."""
+    if chosen is None:
         lang = environ.get("LANG", "").strip()
         if not lang:
             return None  # like a Telegram app that sends none: the bot's DEFAULT_LANGUAGE
@@ -36,22 +36,16 @@ def user_language(environ: Mapping[str, str]) -> str | None:
     return chosen.split("-")[0] or None
 
 
-def sandbox_port(environ: Mapping[str, str]) -> int:
-    """SANDBOX_PORT, checked to be free (0, the default, picks a free port)."""
-    text = environ.get("SANDBOX_PORT", "").strip()
-    if not text:
-        return 0
-    if not text.isdigit() or int(text) > 65535:
-        raise ValueError(f"SANDBOX_PORT must be a port number (0-65535), not {text!r}")
-    port = int(text)
-    if port:
-        with socket.socket() as probe:  # say so plainly rather than let uvicorn exit
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError as error:
-                raise ValueError(f"SANDBOX_PORT {port} is not free: {error.strerror}") from None
-    return port
+def check_port_free(port: int) -> None:
+    """Raise ValueError if SANDBOX_PORT (already validated; 0 picks a free one) is taken."""
+    if not port:
+        return
+    with socket.socket() as probe:  # say so plainly rather than let uvicorn exit
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise ValueError(f"SANDBOX_PORT {port} is not free: {error.strerror}") from None
 
 
 class _BriefFormatter(logging.Formatter):
@@ -100,8 +94,3 @@ def sandbox_logging(path: Path | None, level: str) -> Iterator[None]:
         root.setLevel(saved_level)
         for handler in handlers:
             handler.close()
-
-
-def sandbox_flood(environ: Mapping[str, str]) -> bool:
-    """SANDBOX_FLOOD=1: Telegram-like flood control (off by default)."""
-    return environ.get("SANDBOX_FLOOD", "").strip().lower() in ("1", "true", "yes", "on")

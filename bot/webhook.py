@@ -29,18 +29,18 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot.processing import PerUserProcessor
 from bot.replicas import attach
-from tracker.settings import Settings
+from bot.settings import BotSettings
+from bot.types import App, Builder
 from tracker.storage.enums import OutboxStatus
 from tracker.storage.models import Outbox
 
 logger = logging.getLogger(__name__)
 
-App = Application[Any, Any, Any, Any, Any, Any]
 SessionFactory = Callable[[], Session]
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
@@ -140,7 +140,7 @@ class TimedProcessor(PerUserProcessor):
         await super().do_process_update(update, timed())
 
 
-def builder(settings: Settings, metrics: Metrics, *, read_timeout: float) -> ApplicationBuilder:  # type: ignore[type-arg]
+def builder(settings: BotSettings, metrics: Metrics, *, read_timeout: float) -> Builder:
     """The ApplicationBuilder for webhook mode: no Updater, and sends counted."""
     assert settings.telegram_bot_token is not None
     return (
@@ -227,7 +227,7 @@ class WebhookBot:
     def __init__(
         self,
         application: App,
-        settings: Settings,
+        settings: BotSettings,
         session_factory: SessionFactory,
         metrics: Metrics,
     ) -> None:

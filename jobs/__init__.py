@@ -5,6 +5,9 @@
 "prune" (hourly: forget handled updates older than a week). All read the time from
 ``deps.clock``; ``run_now(application)`` runs one scan and send at once (the
 sandbox's ``:skip``, tests). Nothing happens at import time.
+
+``jobs`` never imports ``bot``: the composition root (``bot.app``) passes in the dependencies
+(``jobs.types.JobDeps``) and the renderer (``jobs.types.Render``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Bot
 from telegram.ext import Application, CallbackContext
@@ -28,10 +31,7 @@ from jobs.pacing import Pacer
 from jobs.scan import ScanMemo, ScanReport
 from jobs.scan import scan as scan_once  # "jobs.scan" stays the module
 from jobs.sender import DEFAULT_LIMIT, SendReport, send_due
-from jobs.types import Render
-
-if TYPE_CHECKING:
-    from bot.runtime import Deps
+from jobs.types import JobDeps, Render
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def worker_id() -> str:
 class Jobs:
     """The state the two jobs share in one process: one pacer, one worker id, one send loop."""
 
-    deps: Deps
+    deps: JobDeps
     render: Render
     bot: Bot
     pacer: Pacer
@@ -138,24 +138,20 @@ class Jobs:
 
 def register(
     application: Application[Any, Any, Any, Any, Any, Any],
-    deps: Deps,
+    deps: JobDeps,
     *,
-    render: Render | None = None,
+    render: Render,
     bot: Bot | None = None,
     pacer: Pacer | None = None,
 ) -> Jobs:
     """Add the "scan" and "send" repeating jobs; returns their shared state.
 
-    ``render`` defaults to ``jobs.render.render`` (the bot's bilingual messages).
+    ``render`` turns an outbox row into a message (the bot's is ``bot.reminder_render.render``).
 
     Messages go through ``application.bot`` unless ``bot`` is given: its AIORateLimiter also
     paces the handlers' replies, so replies and reminders together stay under Telegram's
     overall limit; the pacer adds the per-chat limit and keeps the fan-out smooth.
     """
-    if render is None:
-        from jobs.render import render as bot_render  # imported when used, not before
-
-        render = bot_render
     queue = application.job_queue
     if queue is None:
         raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')

@@ -23,12 +23,11 @@ from tracker.ledger import InstallmentState, Status
 from tracker.money import ZERO, quantize
 from tracker.reminders import DIGEST_HORIZON_DAYS, IntentKind
 from tracker.services.debts import Position, position, positions
+from tracker.services.reminders import LATER_KIND
 from tracker.storage.enums import DebtStatus
 from tracker.storage.models import Outbox, User
 from tracker.storage.uow import UnitOfWork
 
-#: The outbox kind of a "remind me later" re-send (``bot.features.reminders_buttons``).
-LATER_KIND = "later"
 _FALLBACK_ZONE = "Asia/Shanghai"
 _INSTALLMENT_KINDS = (IntentKind.DUE.value, IntentKind.OVERDUE.value, IntentKind.RISK.value)
 
@@ -91,7 +90,7 @@ def _installment(
     )
     if inst is None or not inst.is_active:
         return Drop("the plan was replaced")
-    pos = position(uow, user_id, debt_id, today)
+    pos = position(uow, user_id=user_id, debt_id=debt_id, today=today)
     state = next((s for s in pos.state.installments if s.number == inst.seq), None)
     if state is None or inst.plan_version_id != pos.plan.id:
         return Drop("the plan was replaced")
@@ -136,7 +135,7 @@ def _overdue_facts(pos: Position, state: InstallmentState) -> Payload:
 
 def _digest(uow: UnitOfWork, user_id: int, payload: Payload, today: date) -> Payload | Drop:
     """The week's digest with every list, total and progress line as the ledger has it today."""
-    debts = positions(uow, user_id, today)
+    debts = positions(uow, user_id=user_id, today=today)
     horizon = today + timedelta(days=DIGEST_HORIZON_DAYS)
     upcoming: list[tuple[date, str, int, Payload]] = []
     overdue: list[tuple[date, str, int, Payload]] = []

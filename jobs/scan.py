@@ -30,9 +30,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from jobs.housekeeping import release_memory
 from tracker.capacity import assess
 from tracker.errors import NotFound
-from tracker.ledger import Ledger, Status
+from tracker.ledger import Status
 from tracker.money import ZERO, from_minor
 from tracker.reminders import (
     OVERDUE_OCCASIONS,
@@ -58,7 +59,7 @@ from tracker.risk import (
     week_bounds,
 )
 from tracker.services.budget import current_budget
-from tracker.services.debts import Position, ledger_payments, policy_of, rows_of
+from tracker.services.debts_position import Position, position_of
 from tracker.storage.db import read_only
 from tracker.storage.models import Debt, Installment, Payment, PlanVersion, User
 from tracker.storage.repositories import InstallmentRepository, NewMessage
@@ -203,6 +204,7 @@ def scan(
         stream = _Stream()
         for batch in stream.batches(rows, now, batch_users):
             _scan_batch(make_uow, batch, now, memo, tally)
+            release_memory()  # what the batch freed, back to the system (jobs.housekeeping)
         reader.commit()  # nothing written: ends the read
     return ScanReport(
         enqueued=tally.enqueued,
@@ -449,11 +451,8 @@ def _older_keys(intent: Intent, leads: Sequence[int]) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Ledgers:
-    """Each debt's position and payments, loaded for a batch of users in three queries.
-
-    ``_position`` is ``tracker.services.debts.position`` without its per-debt queries: the same
-    rows, policy, payment filter and ledger (tests/jobs check that they agree).
-    """
+    """Each debt's position and payments, loaded for a batch of users in three queries; the
+    position itself is ``tracker.services.debts.position_of``, as for one debt."""
 
     plans: dict[int, PlanVersion]
     installments: dict[int, list[Installment]]
@@ -471,11 +470,7 @@ class _Ledgers:
         plan = self.plans.get(debt.id)
         if plan is None or plan.id is None or not self.installments.get(plan.id):
             raise NotFound(f"debt {debt.id} has no active plan", code="plan_not_found")
-        rows = rows_of(self.installments[plan.id], debt.currency)
-        payments = ledger_payments(plan, self.payments_of(debt))
-        return Position(
-            debt, plan, rows, Ledger(rows, policy_of(debt, plan)).state(payments, today)
-        )
+        return position_of(debt, plan, self.installments[plan.id], self.payments_of(debt), today)
 
     def payments_of(self, debt: Debt) -> list[Payment]:
         assert debt.id is not None
@@ -568,7 +563,7 @@ class _History:
             _partial_payments(pos, ledgers.payments_of(pos.debt), since, today)
             for pos in positions.values()
         )
-        found = current_budget(uow, user_id, today)
+        found = current_budget(uow, user_id=user_id, today=today)
         budget = None
         if found is not None:
             plan, _ = found

@@ -36,10 +36,12 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from jobs.current import Drop, current
+from jobs.housekeeping import release_memory
 from jobs.pacing import Pacer
 from jobs.types import Render, Rendered
+from tracker.storage.db import read_only
 from tracker.storage.models import Outbox, User
-from tracker.storage.uow import UnitOfWork
+from tracker.storage.uow import SqlUnitOfWork, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +144,7 @@ async def send_due(
 
 
 def _claim(make_uow: MakeUow, now: datetime, limit: int, worker_id: str) -> _Batch:
+    release_memory()  # what the last batch (and the handlers) freed, back to the system
     with make_uow() as uow:
         expired = uow.outbox.drop_expired(now)
         rows = uow.outbox.claim_due(now, limit, worker_id)
@@ -278,6 +281,10 @@ def _current(make_uow: MakeUow, batch: _Batch, now: datetime) -> dict[int, Outbo
     """Each claimed row as the ledger has it at ``now``: one short read for the whole batch."""
     fresh: dict[int, Outbox | Drop | None] = {}
     with make_uow() as uow:
+        if isinstance(uow, SqlUnitOfWork):
+            # Reads only: on SQLite no write lock, which a batch's refresh held for seconds on a
+            # busy machine, past a scan's busy timeout ("database is locked", issue 16).
+            read_only(uow.session)
         for row in batch.rows:
             user = batch.users.get(row.user_id)
             if user is None:

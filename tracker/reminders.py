@@ -35,13 +35,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import DomainError
 from tracker.ledger import InstallmentState, Status
 from tracker.money import ZERO, quantize
 from tracker.parsing.text import normalise_text
+from tracker.reminder_payloads import (
+    DigestOverdue,
+    DigestPayload,
+    DuePayload,
+    InstallmentPayload,
+    OverduePayload,
+    ProgressPayload,
+    RiskPayload,
+    RiskReason,
+)
 from tracker.risk import RISK_LEAD_DAYS, RiskAssessment, should_warn
 
 MAX_LEAD_DAYS = 30
@@ -358,16 +368,17 @@ def plan_due_and_overdue(
             continue
         due = _latest(_due_slots(facts, prefs, today), now)
         if due is not None:
-            payload = _installment_payload(facts) | {"lead_days": due.occasion}
+            payload = DuePayload(**_installment_fields(facts), lead_days=due.occasion).wire()
             intents.append(_intent(IntentKind.DUE, user_id, facts, due, payload))
         overdue = _latest(_overdue_slots(facts, prefs, today), now)
         if overdue is not None:
-            payload = _installment_payload(facts) | {
-                "days_overdue": facts.days_overdue,
-                "grace_days": facts.grace_days,
-                "penalty_accrued": _money(facts.penalty_accrued, facts.currency),
-                "penalty_per_day": _money(facts.penalty_per_day, facts.currency),
-            }
+            payload = OverduePayload(
+                **_installment_fields(facts),
+                days_overdue=facts.days_overdue,
+                grace_days=facts.grace_days,
+                penalty_accrued=quantize(facts.penalty_accrued, facts.currency),
+                penalty_per_day=quantize(facts.penalty_per_day, facts.currency),
+            ).wire()
             intents.append(_intent(IntentKind.OVERDUE, user_id, facts, overdue, payload))
     return sorted(intents, key=lambda i: (i.send_at, i.key))
 
@@ -387,11 +398,12 @@ def plan_risk(
     slot = _Slot(RISK_LEAD_DAYS, send_at, _wall(facts.due_date, _MIDNIGHT, prefs.zone))
     if _latest([slot], now) is None:
         return None
-    payload = _installment_payload(facts) | {
-        "score": assessment.score,
-        "level": str(assessment.level),
-        "reasons": [{"code": r.code, "params": dict(r.params)} for r in assessment.reasons],
-    }
+    payload = RiskPayload(
+        **_installment_fields(facts),
+        score=assessment.score,
+        level=str(assessment.level),
+        reasons=[RiskReason(code=r.code, params=dict(r.params)) for r in assessment.reasons],
+    ).wire()
     return _intent(IntentKind.RISK, user_id, facts, slot, payload)
 
 
@@ -441,28 +453,28 @@ def _digest(
     for f in upcoming:
         totals[f.currency] = totals.get(f.currency, ZERO) + f.remaining
     year, week, _ = day.isocalendar()
-    payload: Payload = {
-        "week": f"{year}-W{week:02d}",
-        "upcoming": [_installment_payload(f) for f in upcoming],
-        "overdue": [
-            _installment_payload(f)
-            | {
-                "days_overdue": f.days_overdue,
-                "penalty_accrued": _money(f.penalty_accrued, f.currency),
-            }
+    payload = DigestPayload(
+        week=f"{year}-W{week:02d}",
+        upcoming=[InstallmentPayload(**_installment_fields(f)) for f in upcoming],
+        overdue=[
+            DigestOverdue(
+                **_installment_fields(f),
+                days_overdue=f.days_overdue,
+                penalty_accrued=quantize(f.penalty_accrued, f.currency),
+            )
             for f in overdue
         ],
-        "upcoming_totals": {cur: _money(total, cur) for cur, total in sorted(totals.items())},
-        "progress": [
-            {
-                "currency": p.currency,
-                "planned": _money(p.planned, p.currency),
-                "paid": _money(p.paid, p.currency),
-                "behind": _money(max(ZERO, p.planned - p.paid), p.currency),
-            }
+        upcoming_totals={cur: quantize(total, cur) for cur, total in sorted(totals.items())},
+        progress=[
+            ProgressPayload(
+                currency=p.currency,
+                planned=quantize(p.planned, p.currency),
+                paid=quantize(p.paid, p.currency),
+                behind=quantize(max(ZERO, p.planned - p.paid), p.currency),
+            )
             for p in progress
         ],
-    }
+    ).wire()
     return Intent(
         key=f"digest:{user_id}:{year}-W{week:02d}",
         kind=IntentKind.DIGEST,
@@ -555,15 +567,25 @@ def _intent(
     )
 
 
-def _installment_payload(facts: InstallmentFacts) -> Payload:
-    return {
-        "installment_id": facts.installment_id,
-        "debt_id": facts.debt_id,
-        "debt_name": facts.debt_name,
-        "currency": facts.currency,
-        "due_date": facts.due_date.isoformat(),
-        "remaining": _money(facts.remaining, facts.currency),
-    }
+class _InstallmentFields(TypedDict):
+    installment_id: int
+    debt_id: int
+    debt_name: str
+    currency: str
+    due_date: date
+    remaining: Decimal
+
+
+def _installment_fields(facts: InstallmentFacts) -> _InstallmentFields:
+    """The facts of ``InstallmentPayload`` (money rounded to the currency)."""
+    return _InstallmentFields(
+        installment_id=facts.installment_id,
+        debt_id=facts.debt_id,
+        debt_name=facts.debt_name,
+        currency=facts.currency,
+        due_date=facts.due_date,
+        remaining=quantize(facts.remaining, facts.currency),
+    )
 
 
 def _checked_days(days: tuple[int, ...], text: str) -> tuple[int, ...]:
@@ -608,7 +630,3 @@ def _utc(now: datetime) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
     return now.astimezone(UTC)
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{quantize(amount, currency):f}"

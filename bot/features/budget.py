@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import warnings
 from decimal import Decimal
 
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 
 from bot.callbacks import decode
+from bot.conversation import TEXT, Draft, Drafts, conversation
 from bot.errors import domain_error_text, register
 from bot.features.start import cancel
 from bot.formatting import esc, listing, percent
 from bot.i18n import N_
 from bot.runtime import Context, Keyboard, Turn, kb, turn
+from bot.types import Handler
 from bot.views import d, m
 from tracker.capacity import DTI_COMFORTABLE, DTI_LIMIT, Budget, DebtLoad
 from tracker.errors import DomainError, InvalidAmount
@@ -50,8 +43,6 @@ register(
 
 #: Conversation states, one per question.
 INCOME, EXPENSES, OTHER_DEBTS, SAVINGS, RESERVE = range(5)
-#: The draft's key in user_data (persisted as JSON, so amounts are kept as strings).
-DRAFT = "budget"
 FIELDS = ("income", "expenses", "other_debts", "savings", "reserve")
 
 QUESTIONS = {
@@ -73,11 +64,31 @@ QUESTIONS = {
 }
 
 
-def _draft(context: Context) -> dict[str, str]:
-    assert context.user_data is not None  # updates from users always have user_data
-    draft = context.user_data.setdefault(DRAFT, {})
-    assert isinstance(draft, dict)
-    return draft
+class BudgetDraft(Draft):
+    """The answers so far, one per question (in the user's currency)."""
+
+    income: Decimal | None = None
+    expenses: Decimal | None = None
+    other_debts: Decimal | None = None
+    savings: Decimal | None = None
+    reserve: Decimal | None = None
+
+    def answered(self, state: int) -> bool:
+        """Whether the questions before ``state`` are answered."""
+        return all(getattr(self, field) is not None for field in FIELDS[:state])
+
+    def amounts(self) -> list[Decimal]:
+        """The answers in order (the reserve only if given)."""
+        values = (getattr(self, field) for field in FIELDS)
+        return [value for value in values if value is not None]
+
+
+#: The draft lives in user_data["budget"]; without one, the questions start again.
+DRAFTS = Drafts("budget", BudgetDraft)
+
+
+def _draft(context: Context) -> BudgetDraft:
+    return DRAFTS.load(context) or DRAFTS.save(context, BudgetDraft())
 
 
 def _amount(t: Turn, text: str, *, allow_zero: bool) -> Decimal:
@@ -89,11 +100,12 @@ def _amount(t: Turn, text: str, *, allow_zero: bool) -> Decimal:
     return parsed.amount
 
 
-def _default_reserve(t: Turn, draft: dict[str, str]) -> Decimal:
-    return Budget(t.user.currency, Decimal(draft["income"])).reserve
+def _default_reserve(t: Turn, draft: BudgetDraft) -> Decimal:
+    assert draft.income is not None  # asked first
+    return Budget(t.user.currency, draft.income).reserve
 
 
-def _question(t: Turn, state: int, draft: dict[str, str]) -> tuple[str, Keyboard | None]:
+def _question(t: Turn, state: int, draft: BudgetDraft) -> tuple[str, Keyboard | None]:
     if state != RESERVE:
         return t._(QUESTIONS[state]), None
     default = m(t, _default_reserve(t, draft), t.user.currency)
@@ -102,8 +114,8 @@ def _question(t: Turn, state: int, draft: dict[str, str]) -> tuple[str, Keyboard
 
 
 async def _ask_first(t: Turn, context: Context) -> int:
-    _draft(context).clear()
-    text, _ = _question(t, INCOME, {})
+    DRAFTS.save(context, BudgetDraft())
+    text, _ = _question(t, INCOME, BudgetDraft())
     intro = t._(
         "Let's see what you can afford each month. Amounts in {currency}; /cancel stops at any step.",
         currency=t.user.currency,
@@ -117,7 +129,7 @@ async def budget(update: Update, context: Context) -> int:
     async with turn(update, context) as t:
         if context.args:
             return await _one_line(t, context, context.args)
-        current = services.assessment(t.uow, t.user_id, t.today)
+        current = services.assessment(t.uow, user_id=t.user_id, today=t.today)
         if current is None:
             return await _ask_first(t, context)
         await t.reply(
@@ -151,7 +163,7 @@ async def _answer(update: Update, context: Context, state: int) -> int:
     assert message.text is not None
     async with turn(update, context) as t:
         draft = _draft(context)
-        if any(field not in draft for field in FIELDS[:state]):
+        if not draft.answered(state):
             # The earlier answers are gone (the data was deleted meanwhile): start again.
             return await _ask_first(t, context)
         try:
@@ -160,7 +172,8 @@ async def _answer(update: Update, context: Context, state: int) -> int:
             text, keyboard = _question(t, state, draft)
             await t.reply(f"{domain_error_text(error, t._, t.locale)}\n\n{text}", keyboard)
             return state
-        draft[FIELDS[state]] = str(amount)
+        setattr(draft, FIELDS[state], amount)
+        DRAFTS.save(context, draft)
         if state == RESERVE:
             return await _finish_draft(t, context, draft)
         text, keyboard = _question(t, state + 1, draft)
@@ -202,25 +215,26 @@ async def skip_reserve(update: Update, context: Context) -> int:
         decode(query.data, t.update_user_id)
         await t.answer()
         draft = _draft(context)
-        if any(field not in draft for field in FIELDS[:RESERVE]):
+        if not draft.answered(RESERVE):
             return await _ask_first(t, context)
-        draft.pop("reserve", None)
+        draft.reserve = None
+        DRAFTS.save(context, draft)
         return await _finish_draft(t, context, draft)
     return RESERVE
 
 
-async def _finish_draft(t: Turn, context: Context, draft: dict[str, str]) -> int:
-    amounts = [Decimal(draft[field]) for field in FIELDS if field in draft]
-    return await _finish(t, context, amounts)
+async def _finish_draft(t: Turn, context: Context, draft: BudgetDraft) -> int:
+    return await _finish(t, context, draft.amounts())
 
 
 async def _finish(t: Turn, context: Context, amounts: list[Decimal]) -> int:
     income, expenses, other, saved, *rest = amounts
     entered = Budget(t.user.currency, income, expenses, other, saved, rest[0] if rest else None)
-    result = services.save_and_assess(t.uow, t.user_id, entered, today=t.today, now=t.now)
+    result = services.save_and_assess(
+        t.uow, user_id=t.user_id, budget=entered, today=t.today, now=t.now
+    )
     t.commit()
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
+    DRAFTS.drop(context)
     await t.reply(assessment_text(t, context, result, saved=True))
     return ConversationHandler.END
 
@@ -340,31 +354,25 @@ def assessment_text(
     return "\n".join(lines)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """The /budget conversation."""
-    text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        # The buttons belong to the user's conversation, not to one message: per_message=False
-        # is intended, and PTB's reminder that it is so is noise.
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        conversation = ConversationHandler(
+    return [
+        conversation(
+            "budget",
             entry_points=[
                 CommandHandler("budget", budget),
                 CallbackQueryHandler(update_pressed, pattern=r"^budnew:"),
             ],
             states={
-                INCOME: [MessageHandler(text, income)],
-                EXPENSES: [MessageHandler(text, expenses)],
-                OTHER_DEBTS: [MessageHandler(text, other_debts)],
-                SAVINGS: [MessageHandler(text, savings)],
+                INCOME: [MessageHandler(TEXT, income)],
+                EXPENSES: [MessageHandler(TEXT, expenses)],
+                OTHER_DEBTS: [MessageHandler(TEXT, other_debts)],
+                SAVINGS: [MessageHandler(TEXT, savings)],
                 RESERVE: [
-                    MessageHandler(text, reserve),
+                    MessageHandler(TEXT, reserve),
                     CallbackQueryHandler(skip_reserve, pattern=r"^budskip:"),
                 ],
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            name="budget",
-            persistent=True,
-            allow_reentry=True,
+            cancel=cancel,
         )
-    return [conversation]
+    ]

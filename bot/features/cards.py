@@ -20,7 +20,7 @@ tap converts nothing).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -41,10 +41,12 @@ from bot.features.start import cancel
 from bot.formatting import esc, percent
 from bot.i18n import N_
 from bot.runtime import Context, Keyboard, Turn, kb, remove_buttons, turn
+from bot.types import Handler
 from bot.views import card_block, d, m
 from tracker.cards import CardTerms
 from tracker.errors import DomainError
 from tracker.money import from_minor, to_minor
+from tracker.parsing.debt_terms import clean_name, parse_fee_rate
 from tracker.services.cards import (
     INSTALLMENT_PERIODS,
     InstallmentsPreview,
@@ -58,7 +60,6 @@ from tracker.services.cards import (
     preview_card,
     preview_installments,
 )
-from tracker.services.debts import clean_name, parse_fee_rate
 
 COMMANDS = [("addcard", N_("Add a credit card: statement, minimum, what it costs"))]
 
@@ -258,7 +259,7 @@ def _keep_due_day(draft: Draft, day: int) -> None:
     draft["due_day"] = str(day)
 
 
-def _typed(state: str) -> Callable[[Update, Context], Awaitable[object]]:
+def _typed(state: str) -> Callable[[Update, Context], Coroutine[Any, Any, object]]:
     async def handle(update: Update, context: Context) -> object:
         message = update.effective_message
         assert message is not None
@@ -358,7 +359,7 @@ async def save_pressed(update: Update, context: Context) -> object:
 async def _save(t: Turn, draft: Draft) -> None:
     _debt, card = add_card(
         t.uow,
-        t.user_id,
+        user_id=t.user_id,
         name=draft["name"],
         balance=Decimal(draft["balance"]),
         statement_day=int(draft["statement_day"]),
@@ -437,7 +438,12 @@ async def convert_pressed(update: Update, context: Context) -> object:
         # Validates the card and the statement now, with a fee that changes nothing asked here.
         shortest = INSTALLMENT_PERIODS[0]
         preview = preview_installments(
-            t.uow, t.user_id, debt_id, periods=shortest, fee_rate=Decimal(0), today=t.today
+            t.uow,
+            user_id=t.user_id,
+            debt_id=debt_id,
+            periods=shortest,
+            fee_rate=Decimal(0),
+            today=t.today,
         )
         await t.answer()
         card = preview.card
@@ -531,7 +537,7 @@ def _fee_arg(data: Callback, index: int) -> Decimal:
 
 async def _preview(t: Turn, debt_id: int, periods: int, fee: Decimal) -> None:
     preview = preview_installments(
-        t.uow, t.user_id, debt_id, periods=periods, fee_rate=fee, today=t.today
+        t.uow, user_id=t.user_id, debt_id=debt_id, periods=periods, fee_rate=fee, today=t.today
     )
     cur = preview.card.currency
     confirm = t.button(
@@ -593,8 +599,8 @@ async def confirm_pressed(update: Update, context: Context) -> None:
         name = installments_name(card.name, t._(" installments"))
         done = convert_to_installments(
             t.uow,
-            t.user_id,
-            debt_id,
+            user_id=t.user_id,
+            debt_id=debt_id,
             periods=periods,
             fee_rate=fee,
             today=t.today,
@@ -669,7 +675,7 @@ def card_states() -> dict[object, list[BaseHandler[Update, Any, Any]]]:
     }
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """The /addcard conversation (persistent) and the 账单分期 buttons."""
     text = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.callbacks import decode
 from bot.features.debts_text import PAID_BEFORE_TRACKING
 from bot.features.progress import ics_file
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, remove_buttons, turn
+from bot.types import Handler
 from bot.views import status_label
 from tracker.ledger import Status
 from tracker.services import data as services
@@ -64,7 +65,9 @@ def _csv_labels(t: Turn) -> dict[str, str]:
 async def export(update: Update, context: Context) -> None:
     """Send the user's data as two documents: a CSV for a spreadsheet and a JSON of everything."""
     async with turn(update, context) as t:
-        files = services.export(t.uow, t.user_id, today=t.today, now=t.now, labels=_csv_labels(t))
+        files = services.export(
+            t.uow, user_id=t.user_id, today=t.today, now=t.now, labels=_csv_labels(t)
+        )
         name = f"repaybot-export-{t.today.isoformat()}"
         await context.bot.send_document(
             t.chat_id,
@@ -84,7 +87,7 @@ async def export(update: Update, context: Context) -> None:
             ),
             parse_mode=ParseMode.HTML,
         )
-        installments = calendar_items(t.uow, t.user_id, t.today)
+        installments = calendar_items(t.uow, user_id=t.user_id, today=t.today)
         if installments:
             await context.bot.send_document(
                 t.chat_id, document=ics_file(t, installments), filename=f"{name}.ics"
@@ -120,7 +123,7 @@ async def delete_chosen(update: Update, context: Context) -> None:
         if choice.arg(0) != "yes":
             await t.reply(t._("Kept: nothing was deleted."))
             return
-        outcome = services.delete_confirmed(t.uow, t.user, choice.int_arg(1))
+        outcome = services.delete_confirmed(t.uow, user=t.user, confirmed_for=choice.int_arg(1))
         t.commit()
         if outcome is services.Outcome.STALE:
             await t.reply(
@@ -172,7 +175,7 @@ def _end_conversations(handler: object, ids: set[int]) -> None:
             _end_conversations(child, ids)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """/export and /deletedata."""
     return [
         CommandHandler("export", export),

@@ -8,12 +8,9 @@ composition root only registers ``bot.features.debts``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import suppress
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import errors
 from bot.callbacks import decode
@@ -22,14 +19,14 @@ from bot.features.debts_text import schedule_pages, schedule_text
 from bot.features.reminders_buttons import LABEL_PROGRESS, PROGRESS
 from bot.formatting import esc, listing
 from bot.i18n import N_
-from bot.runtime import Context, Turn, kb, remove_buttons, turn
+from bot.runtime import Context, Turn, edit_message, kb, remove_buttons, turn
+from bot.types import Handler
 from bot.views import card_block, d, debt_picker, m, owed_summary
 from tracker.services.cards import CardSummary, card_summary, is_revolving
-from tracker.services.debts import (
+from tracker.services.debts_edit import archive_debt, find_debts
+from tracker.services.debts_position import (
     Position,
-    archive_debt,
     due_within,
-    find_debts,
     owed_by_currency,
     position,
     positions,
@@ -76,7 +73,7 @@ NO_DEBTS = N_("You have no debts recorded yet. Add one with /adddebt.")
 async def debts_list(update: Update, context: Context) -> None:
     """List the active debts with what each owes today and what is due next."""
     async with turn(update, context) as t:
-        current = positions(t.uow, t.user_id, t.today)
+        current = positions(t.uow, user_id=t.user_id, today=t.today)
         archived = t.uow.debts.list_for_user(t.user_id, statuses=[DebtStatus.ARCHIVED])
         if not current:
             await t.reply(t._(NO_DEBTS))
@@ -154,7 +151,7 @@ async def archive_confirmed(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
-        debt, changed = archive_debt(t.uow, t.user_id, debt_id, t.now)
+        debt, changed = archive_debt(t.uow, user_id=t.user_id, debt_id=debt_id, now=t.now)
         t.commit()
         await t.answer()
         await remove_buttons(query)
@@ -188,7 +185,7 @@ async def status_pressed(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
-        pos = position(t.uow, t.user_id, debt_id, t.today)
+        pos = position(t.uow, user_id=t.user_id, debt_id=debt_id, today=t.today)
         cards = _cards(t, [pos])
         await t.answer()
         await t.reply(_block(t, pos, cards), _payoff_buttons(t, [pos], cards))
@@ -202,7 +199,7 @@ async def schedule(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         query = " ".join(context.args or []).strip()
         if query:
-            found = find_debts(t.uow, t.user_id, query)
+            found = find_debts(t.uow, user_id=t.user_id, query=query)
             if len(found) == 1:
                 await _send_schedule(t, found[0])
                 return
@@ -234,7 +231,7 @@ async def _pick(t: Turn, lead: str, debts: Sequence[Debt]) -> None:
 
 async def _send_schedule(t: Turn, debt: Debt) -> None:
     assert debt.id is not None
-    pos = position(t.uow, t.user_id, debt.id, t.today)
+    pos = position(t.uow, user_id=t.user_id, debt_id=debt.id, today=t.today)
     await t.reply(schedule_text(t, pos), schedule_pages(t, pos))
 
 
@@ -244,15 +241,10 @@ async def schedule_paged(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         data = decode(query.data, t.update_user_id)
-        pos = position(t.uow, t.user_id, data.int_arg(0), t.today)
+        pos = position(t.uow, user_id=t.user_id, debt_id=data.int_arg(0), today=t.today)
         start = data.int_arg(1)
         await t.answer()
-        with suppress(BadRequest):  # the same page pressed twice: "message is not modified"
-            await query.edit_message_text(
-                schedule_text(t, pos, start),
-                parse_mode=ParseMode.HTML,
-                reply_markup=InlineKeyboardMarkup(schedule_pages(t, pos, start)),
-            )
+        await edit_message(query, schedule_text(t, pos, start), schedule_pages(t, pos, start))
 
 
 async def schedule_pressed(update: Update, context: Context) -> None:
@@ -273,7 +265,7 @@ async def schedule_pressed(update: Update, context: Context) -> None:
 async def status(update: Update, context: Context) -> None:
     """Every active debt's position, the totals, what is due this week, and advice if late."""
     async with turn(update, context) as t:
-        current = positions(t.uow, t.user_id, t.today)
+        current = positions(t.uow, user_id=t.user_id, today=t.today)
         if not current:
             await t.reply(t._(NO_DEBTS))
             return
@@ -312,7 +304,7 @@ async def status(update: Update, context: Context) -> None:
 def _cards(t: Turn, current: Sequence[Position]) -> dict[int, CardSummary]:
     """The statement facts of the credit cards among ``current`` (repaid by their minimum)."""
     return {
-        pos.debt.id: card_summary(t.uow, t.user_id, pos.debt.id, t.today)
+        pos.debt.id: card_summary(t.uow, user_id=t.user_id, debt_id=pos.debt.id, today=t.today)
         for pos in current
         if pos.debt.id is not None and is_revolving(pos.debt, pos.plan)
     }
@@ -341,7 +333,7 @@ def _payoff_buttons(
     return rows
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """Every debts handler: the /adddebt conversation first, then lists and buttons."""
     return [
         *debts_add.handlers(),

@@ -1,36 +1,28 @@
 """/adddebt: a debt added step by step (a persistent conversation) or in one line.
 
-The draft lives in ``context.user_data["adddebt"]`` as strings (persistence is JSON), so a flow
-survives a restart. Every answer is checked before it is kept: a wrong one gets the error, an
+The draft is a ``DebtDraft`` (debts_steps) in ``context.user_data["adddebt"]``
+(bot.conversation), so a flow survives a restart. Every answer is checked before it is kept: a wrong one gets the error, an
 example and the same question again.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from decimal import InvalidOperation
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.callbacks import decode
+from bot.conversation import END, TEXT, LostDraft, conversation
 from bot.errors import domain_error_text
 from bot.features import cards
 from bot.features.debts_steps import (
     APP_NEXT_DUE,
     APP_PRINCIPAL,
     APP_TERM,
-    DRAFT,
+    DRAFTS,
     EXTRA_VALUE,
     EXTRAS,
     FEE,
@@ -48,7 +40,7 @@ from bot.features.debts_steps import (
     TERM,
     USE_BUTTONS,
     WELCOME,
-    Draft,
+    DebtDraft,
     Step,
     UseButtons,
     draft_of,
@@ -87,33 +79,26 @@ from bot.features.debts_text import (
     running_saved_text,
 )
 from bot.runtime import Context, Turn, remove_buttons, turn
+from bot.types import Handler
 from tracker.calculator import Quote
 from tracker.errors import DomainError
+from tracker.parsing.debt_line import PartialLine, parse_debt_line, partial_debt_line
+from tracker.parsing.debt_terms import DebtSpec
 from tracker.parsing.rates import rate_readings
 from tracker.rates import RateUnit
-from tracker.services.debts import (
-    DebtSpec,
-    PartialLine,
-    add_debt,
-    check_spec,
-    parse_debt_line,
-    partial_debt_line,
-    position,
-)
+from tracker.services.debts_entry import add_debt, check_spec
+from tracker.services.debts_position import position
 
-END = ConversationHandler.END
+#: A draft that lacks an answer, or no longer reads: the user starts again.
+LOST = (LostDraft, KeyError, ValueError, InvalidOperation)
 
 
-def _draft(context: Context) -> Draft:
-    data = context.user_data
-    assert data is not None  # updates from a user always have user_data
-    draft = data.get(DRAFT)
-    if not isinstance(draft, dict):
-        draft = data[DRAFT] = {}
-    return draft
+def _draft(context: Context) -> DebtDraft:
+    """The draft (an empty one if there is none: a step that needs an answer finds it lost)."""
+    return DRAFTS.load(context) or DebtDraft()
 
 
-async def _prompt(t: Turn, state: int, draft: Draft, lead: str = "") -> None:
+async def _prompt(t: Turn, state: int, draft: DebtDraft, lead: str = "") -> None:
     """Ask the question of ``state`` (after ``lead``, e.g. an error)."""
     text, keyboard = question(t, state, draft)
     await t.reply(f"{lead}\n\n{text}" if lead else text, keyboard)
@@ -135,8 +120,9 @@ def _text_step(state: int, read: Step) -> Callable[[Update, Context], Any]:
             except UseButtons:
                 await _prompt(t, state, draft, t._(USE_BUTTONS))
                 return state
-            except (KeyError, ValueError, InvalidOperation):
+            except LOST:
                 return await _lost(t, context)
+            DRAFTS.save(context, draft)
             if following == SAVE:
                 return await _save_running(t, context, draft, state)
             await _prompt(t, following, draft)
@@ -148,14 +134,13 @@ def _text_step(state: int, read: Step) -> Callable[[Update, Context], Any]:
 
 async def _lost(t: Turn, context: Context) -> int:
     """The draft is incomplete (an old or damaged one): start again."""
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    DRAFTS.drop(context)
     await t.reply(t._("I lost track of this debt — please start again with /adddebt."))
     return END
 
 
 def _button_step(
-    state: int, press: Callable[[Turn, Draft, str], int]
+    state: int, press: Callable[[Turn, DebtDraft, str], int]
 ) -> Callable[[Update, Context], Any]:
     """A handler for button presses in ``state``; the button's first argument goes to ``press``."""
 
@@ -171,8 +156,9 @@ def _button_step(
             except DomainError as error:
                 await _prompt(t, state, draft, domain_error_text(error, t._, t.locale))
                 return state
-            except (KeyError, ValueError, InvalidOperation):
+            except LOST:
                 return await _lost(t, context)
+            DRAFTS.save(context, draft)
             await remove_buttons(query)
             if following == END:
                 return END
@@ -202,20 +188,20 @@ async def summary_pressed(update: Update, context: Context) -> int:
         try:
             spec = spec_of(draft)
             running = is_running(t, draft)
-        except (KeyError, ValueError, InvalidOperation):
+        except LOST:
             return await _lost(t, context)
         if running:  # a loan already running: what has happened since? (issue 9)
             following = start_running(draft)
+            DRAFTS.save(context, draft)
             await _prompt(t, following, draft)
             return following
         try:
-            _debt, result = add_debt(t.uow, t.user_id, spec, t.now)
+            _debt, result = add_debt(t.uow, user_id=t.user_id, spec=spec, now=t.now)
         except DomainError as error:
             t.uow.rollback()
             await _prompt(t, SUMMARY, draft, domain_error_text(error, t._, t.locale))
             return SUMMARY
-        assert context.user_data is not None
-        context.user_data.pop(DRAFT, None)
+        DRAFTS.drop(context)
         await t.commit_and_reply(saved_text(t, spec, result))
         return END
     return SUMMARY
@@ -248,8 +234,9 @@ async def running_pressed(update: Update, context: Context) -> int:
         except DomainError as error:
             await _prompt(t, RUNNING, draft, domain_error_text(error, t._, t.locale))
             return RUNNING
-        except (KeyError, ValueError, InvalidOperation):
+        except LOST:
             return await _lost(t, context)
+        DRAFTS.save(context, draft)
         if following == SAVE:
             return await _save_running(t, context, draft, RUNNING)
         await _prompt(t, following, draft)
@@ -257,35 +244,33 @@ async def running_pressed(update: Update, context: Context) -> int:
     return RUNNING
 
 
-async def _save_running(t: Turn, context: Context, draft: Draft, state: int) -> int:
+async def _save_running(t: Turn, context: Context, draft: DebtDraft, state: int) -> int:
     """Save a running loan as the answers describe it, in one transaction, then say so.
 
     A problem found only now (none is expected: every answer was checked) asks ``state`` again.
     """
     try:
         spec, described = running_spec(t, draft)
-    except (KeyError, ValueError, InvalidOperation):
+    except LOST:
         return await _lost(t, context)
     except DomainError as error:
         await _prompt(t, state, draft, domain_error_text(error, t._, t.locale))
         return state
     try:
-        debt, _result = add_debt(t.uow, t.user_id, spec, t.now, today=t.today)
+        debt, _result = add_debt(t.uow, user_id=t.user_id, spec=spec, now=t.now, today=t.today)
         assert debt.id is not None  # stored by add_debt
-        pos = position(t.uow, t.user_id, debt.id, t.today)
+        pos = position(t.uow, user_id=t.user_id, debt_id=debt.id, today=t.today)
     except DomainError as error:
         t.uow.rollback()
         await _prompt(t, state, draft, domain_error_text(error, t._, t.locale))
         return state
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
+    DRAFTS.drop(context)
     await t.commit_and_reply(running_saved_text(t, spec, pos, app=described))
     return END
 
 
 async def _cancelled(t: Turn, context: Context) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    DRAFTS.drop(context)
     await t.reply(t._("Cancelled. Nothing was saved. /help shows what you can do."))
     return END
 
@@ -299,13 +284,12 @@ async def cancel(update: Update, context: Context) -> int:
 
 async def adddebt(update: Update, context: Context) -> int | str:
     """/adddebt alone starts the questions; with arguments it is the one-line form."""
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)  # a new /adddebt starts afresh
+    DRAFTS.drop(context)  # a new /adddebt starts afresh
     args = context.args or []
     async with turn(update, context) as t:
         if not args:
-            context.user_data[DRAFT] = {}
-            await _prompt(t, NAME, {}, t._(WELCOME))
+            draft = DRAFTS.save(context, DebtDraft())
+            await _prompt(t, NAME, draft, t._(WELCOME))
             return NAME
         if args[0].casefold() in ("help", "?", "帮助"):
             await t.reply(t._(USAGE))
@@ -316,19 +300,20 @@ async def adddebt(update: Update, context: Context) -> int | str:
 
 async def _save_line(t: Turn, context: Context, line: str, unit: RateUnit | None) -> int | str:
     """Save a one-line debt; a rate without its period is asked about first (LINE_PERIOD)."""
-    assert context.user_data is not None
     try:
         spec = parse_debt_line(line, today=t.today, currency=t.user.currency, rate_unit=unit)
         if spec.terms.first_due < t.today:  # a loan already running: asked first (issue 9)
             check_spec(spec)
-            draft = context.user_data[DRAFT] = draft_of(spec)
-            await _prompt(t, start_running(draft), draft)
+            draft = draft_of(spec)
+            start_running(draft)
+            DRAFTS.save(context, draft)
+            await _prompt(t, RUNNING, draft)
             return RUNNING
-        _debt, result = add_debt(t.uow, t.user_id, spec, t.now)
+        _debt, result = add_debt(t.uow, user_id=t.user_id, spec=spec, now=t.now)
     except DomainError as error:
         rate = str(error.params.get("text", ""))
         if unit is None and error.params.get("part") == "rate" and rate_readings(rate):
-            draft = context.user_data[DRAFT] = {"line": line, "rate_text": rate}
+            draft = DRAFTS.save(context, DebtDraft(line=line, rate_text=rate))
             await _prompt(t, LINE_PERIOD, draft)
             return LINE_PERIOD
         partial = partial_debt_line(line, currency=t.user.currency)
@@ -336,7 +321,7 @@ async def _save_line(t: Turn, context: Context, line: str, unit: RateUnit | None
             return await _continue_line(t, context, partial)
         await t.reply(f"{problem_text(t, error)}\n\n{t._(USAGE)}")
         return END
-    context.user_data.pop(DRAFT, None)
+    DRAFTS.drop(context)
     await t.commit_and_reply(saved_text(t, spec, result))
     return END
 
@@ -347,10 +332,9 @@ async def _continue_line(t: Turn, context: Context, partial: PartialLine) -> int
     A credit card (``/adddebt 信用卡 15000``) goes on with the card's questions — a card has a
     statement, not a rate and a term; anything else with the loan's next question.
     """
-    assert context.user_data is not None
     amount = partial.principal
     if partial.is_card:
-        context.user_data.pop(DRAFT, None)
+        DRAFTS.drop(context)
         return await cards.start_card_flow(
             t,
             context,
@@ -358,12 +342,12 @@ async def _continue_line(t: Turn, context: Context, partial: PartialLine) -> int
             amount.amount if amount is not None else None,
             amount.currency if amount is not None else None,
         )
-    draft: Draft = {"name": partial.name}
+    draft = DebtDraft(name=partial.name)
     state = PRINCIPAL
     if amount is not None:
-        draft.update(principal=str(amount.amount), currency=amount.currency)
+        draft.principal, draft.currency = amount.amount, amount.currency
         state = RATE
-    context.user_data[DRAFT] = draft
+    DRAFTS.save(context, draft)
     await _prompt(t, state, draft)
     return state
 
@@ -377,86 +361,81 @@ async def line_period_pressed(update: Update, context: Context) -> int | str:
         callback = decode(query.data, t.update_user_id)
         await t.answer()
         try:
-            line, unit = draft["line"], RateUnit(callback.arg(0))
-        except (KeyError, ValueError):
+            line, unit = draft.line, RateUnit(callback.arg(0))
+        except ValueError:
+            return await _lost(t, context)
+        if line is None:
             return await _lost(t, context)
         await remove_buttons(query)
         return await _save_line(t, context, line, unit)
     return LINE_PERIOD
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """The /adddebt conversation (persistent: a half-added debt survives a restart)."""
-    text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        # Buttons are tracked per chat and user, not per message: intended (see the module doc).
-        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
-        conversation = ConversationHandler(
+    return [
+        conversation(
+            "adddebt",
             entry_points=[CommandHandler("adddebt", adddebt)],
             states={
-                NAME: [MessageHandler(text, _text_step(NAME, read_name))],
-                PRINCIPAL: [MessageHandler(text, _text_step(PRINCIPAL, read_principal))],
-                RATE: [MessageHandler(text, _text_step(RATE, read_rate))],
+                NAME: [MessageHandler(TEXT, _text_step(NAME, read_name))],
+                PRINCIPAL: [MessageHandler(TEXT, _text_step(PRINCIPAL, read_principal))],
+                RATE: [MessageHandler(TEXT, _text_step(RATE, read_rate))],
                 RATE_PERIOD: [
                     CallbackQueryHandler(
                         _button_step(RATE_PERIOD, press_rate_unit), pattern=r"^adu:"
                     ),
-                    MessageHandler(text, _text_step(RATE_PERIOD, read_rate)),
+                    MessageHandler(TEXT, _text_step(RATE_PERIOD, read_rate)),
                 ],
                 LINE_PERIOD: [
                     CallbackQueryHandler(line_period_pressed, pattern=r"^adu:"),
-                    MessageHandler(text, _text_step(LINE_PERIOD, not_text)),
+                    MessageHandler(TEXT, _text_step(LINE_PERIOD, not_text)),
                 ],
-                TERM: [MessageHandler(text, _text_step(TERM, read_term))],
+                TERM: [MessageHandler(TEXT, _text_step(TERM, read_term))],
                 METHOD: [
                     CallbackQueryHandler(_button_step(METHOD, press_method), pattern=r"^adm:"),
-                    MessageHandler(text, _text_step(METHOD, read_method)),
+                    MessageHandler(TEXT, _text_step(METHOD, read_method)),
                 ],
                 FEE: [
                     CallbackQueryHandler(_button_step(FEE, press_fee), pattern=r"^adf:"),
-                    MessageHandler(text, _text_step(FEE, read_fee)),
+                    MessageHandler(TEXT, _text_step(FEE, read_fee)),
                 ],
                 FIRST_DUE: [
                     CallbackQueryHandler(_button_step(FIRST_DUE, press_due), pattern=r"^add:"),
-                    MessageHandler(text, _text_step(FIRST_DUE, read_first_due)),
+                    MessageHandler(TEXT, _text_step(FIRST_DUE, read_first_due)),
                 ],
                 SUMMARY: [
                     CallbackQueryHandler(summary_pressed, pattern=r"^ads:"),
-                    MessageHandler(text, _text_step(SUMMARY, not_text)),
+                    MessageHandler(TEXT, _text_step(SUMMARY, not_text)),
                 ],
                 EXTRAS: [
                     CallbackQueryHandler(_button_step(EXTRAS, press_extra), pattern=r"^adx:"),
-                    MessageHandler(text, _text_step(EXTRAS, not_text)),
+                    MessageHandler(TEXT, _text_step(EXTRAS, not_text)),
                 ],
                 EXTRA_VALUE: [
                     CallbackQueryHandler(
                         _button_step(EXTRA_VALUE, press_loan_default), pattern=r"^adv:"
                     ),
-                    MessageHandler(text, _text_step(EXTRA_VALUE, read_extra)),
+                    MessageHandler(TEXT, _text_step(EXTRA_VALUE, read_extra)),
                 ],
                 RUNNING: [
                     CallbackQueryHandler(running_pressed, pattern=r"^adr:"),
-                    MessageHandler(text, _text_step(RUNNING, read_running)),
+                    MessageHandler(TEXT, _text_step(RUNNING, read_running)),
                 ],
-                PAID_COUNT: [MessageHandler(text, _text_step(PAID_COUNT, read_paid_count))],
+                PAID_COUNT: [MessageHandler(TEXT, _text_step(PAID_COUNT, read_paid_count))],
                 APP_PRINCIPAL: [
-                    MessageHandler(text, _text_step(APP_PRINCIPAL, read_app_principal))
+                    MessageHandler(TEXT, _text_step(APP_PRINCIPAL, read_app_principal))
                 ],
-                APP_TERM: [MessageHandler(text, _text_step(APP_TERM, read_app_term))],
+                APP_TERM: [MessageHandler(TEXT, _text_step(APP_TERM, read_app_term))],
                 APP_NEXT_DUE: [
                     CallbackQueryHandler(
                         _button_step(APP_NEXT_DUE, press_app_next_due), pattern=r"^adn:"
                     ),
-                    MessageHandler(text, _text_step(APP_NEXT_DUE, read_app_next_due)),
+                    MessageHandler(TEXT, _text_step(APP_NEXT_DUE, read_app_next_due)),
                 ],
                 # `/adddebt 信用卡 15000` hands over to the card's questions (string states).
                 **cards.card_states(),
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            name="adddebt",
-            persistent=True,
-            per_user=True,
-            per_chat=True,
-            allow_reentry=True,
+            cancel=cancel,
         )
-    return [conversation]
+    ]

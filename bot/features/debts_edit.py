@@ -12,7 +12,6 @@ import warnings
 
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -28,22 +27,21 @@ from bot.features.debts_text import pricing_text
 from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, remove_buttons, turn
+from bot.types import Handler
 from bot.views import d, m
 from tracker.errors import DomainError
+from tracker.parsing.debt_terms import parse_first_due, read_pricing
 from tracker.parsing.text import is_skip
 from tracker.schedule_types import Method
-from tracker.services.debts import (
+from tracker.services.debts_edit import (
     change_lender,
     change_terms,
     debt_footprint,
     delete_debt,
     editable_plan,
-    parse_first_due,
-    position,
-    read_pricing,
     rename_debt,
-    terms_of,
 )
+from tracker.services.debts_position import position, terms_of
 from tracker.storage.enums import DebtKind
 from tracker.storage.models import Debt
 
@@ -85,7 +83,7 @@ async def edit_menu(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
-        pos = position(t.uow, t.user_id, debt_id, t.today)
+        pos = position(t.uow, user_id=t.user_id, debt_id=debt_id, today=t.today)
         debt = pos.debt
         await t.answer()
         lines = [
@@ -165,7 +163,7 @@ async def field_pressed(update: Update, context: Context) -> int:
         debt = t.uow.debts.require_for_user(t.user_id, debt_id)
         if field in (RATE, FIRST_DUE):
             try:
-                editable_plan(t.uow, t.user_id, debt_id)
+                editable_plan(t.uow, user_id=t.user_id, debt_id=debt_id)
             except DomainError as error:
                 await t.reply(domain_error_text(error, t._, t.locale))
                 return END
@@ -213,18 +211,20 @@ def _store(t: Turn, debt: Debt, field: str, text: str) -> str:
     assert debt.id is not None
     old = esc(debt.name)
     if field == NAME:
-        renamed = rename_debt(t.uow, t.user_id, debt.id, name=text, now=t.now)
+        renamed = rename_debt(t.uow, user_id=t.user_id, debt_id=debt.id, name=text, now=t.now)
         return t._("✅ Renamed <b>{old}</b> to <b>{new}</b>.", old=old, new=esc(renamed.name))
     if field == LENDER:
         lender = None if is_skip(text) else text
-        changed = change_lender(t.uow, t.user_id, debt.id, lender=lender, now=t.now)
+        changed = change_lender(t.uow, user_id=t.user_id, debt_id=debt.id, lender=lender, now=t.now)
         if changed.lender is None:
             return t._("✅ <b>{name}</b> has no lender recorded now.", name=old)
         return t._("✅ Lender of <b>{name}</b>: {lender}.", name=old, lender=esc(changed.lender))
     if field == RATE:
         pricing = read_pricing(debt.method, text)
-        change_terms(t.uow, t.user_id, debt.id, now=t.now, today=t.today, pricing=pricing)
-        pos = position(t.uow, t.user_id, debt.id, t.today)
+        change_terms(
+            t.uow, user_id=t.user_id, debt_id=debt.id, now=t.now, today=t.today, pricing=pricing
+        )
+        pos = position(t.uow, user_id=t.user_id, debt_id=debt.id, today=t.today)
         lead = t._(
             "✅ <b>{name}</b> now: {rate}.",
             name=old,
@@ -232,8 +232,10 @@ def _store(t: Turn, debt: Debt, field: str, text: str) -> str:
         )
     else:
         first_due = parse_first_due(text, today=t.today)
-        change_terms(t.uow, t.user_id, debt.id, now=t.now, today=t.today, first_due=first_due)
-        pos = position(t.uow, t.user_id, debt.id, t.today)
+        change_terms(
+            t.uow, user_id=t.user_id, debt_id=debt.id, now=t.now, today=t.today, first_due=first_due
+        )
+        pos = position(t.uow, user_id=t.user_id, debt_id=debt.id, today=t.today)
         lead = t._("✅ First due date of <b>{name}</b>: {date}.", name=old, date=d(t, first_due))
     lines = [lead]
     upcoming = pos.state.next_due
@@ -276,7 +278,7 @@ async def delete_asked(update: Update, context: Context) -> None:
     async with turn(update, context) as t:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
         await t.answer()
-        footprint = debt_footprint(t.uow, t.user_id, debt_id)
+        footprint = debt_footprint(t.uow, user_id=t.user_id, debt_id=debt_id)
         if footprint is None:
             await t.reply(t._(GONE))
             return
@@ -308,7 +310,7 @@ async def delete_confirmed(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         debt_id = decode(query.data, t.update_user_id).int_arg(0)
-        deleted = delete_debt(t.uow, t.user_id, debt_id)
+        deleted = delete_debt(t.uow, user_id=t.user_id, debt_id=debt_id)
         t.commit()
         await t.answer()
         await remove_buttons(query)
@@ -339,7 +341,7 @@ async def delete_declined(update: Update, context: Context) -> None:
         await t.reply(t._("OK, <b>{name}</b> stays.", name=esc(debt.name)))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """The edit conversation, the edit menu and the delete buttons."""
     with warnings.catch_warnings():
         # Buttons are tracked per chat and user, not per message: intended (see the module doc).

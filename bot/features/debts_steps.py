@@ -1,7 +1,7 @@
 """The /adddebt questions: what each step asks, and how it reads and keeps the answer.
 
-A step reader takes the turn, the draft (``context.user_data["adddebt"]``, strings only, since
-persistence is JSON) and the typed text or button argument; it raises a DomainError for a wrong
+A step reader takes the turn, the draft (a ``DebtDraft`` in ``context.user_data["adddebt"]``,
+bot.conversation) and the typed text or button argument; it raises a DomainError for a wrong
 answer before changing the draft, and returns the next state.
 """
 
@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from bot.conversation import Draft, Drafts, need
 from bot.features.debts_text import (
     LINE_PERIOD_QUESTION,
     METHOD_BUTTONS,
@@ -34,19 +35,12 @@ from tracker.dates import add_months
 from tracker.errors import DomainError, InvalidAmount, InvalidRate, InvalidTerms
 from tracker.ledger import PenaltyMode, PenaltyPolicy
 from tracker.parsing import parse_amount, parse_method, parse_rate, parse_term
-from tracker.parsing.rates import rate_readings
-from tracker.parsing.text import is_skip
-from tracker.rates import Rate, RateUnit
-from tracker.schedule_types import LoanTerms, Method
-from tracker.services.debts import (
+from tracker.parsing.debt_terms import (
     DebtSpec,
     check_loan_date,
-    check_spec,
     clean_lender,
     clean_name,
     default_penalty,
-    due_so_far,
-    from_app_figures,
     parse_daily_late_fee,
     parse_fee_rate,
     parse_first_due,
@@ -57,9 +51,13 @@ from tracker.services.debts import (
     parse_rate_per,
     remaining_principal,
 )
-from tracker.services.debts import paid_before_tracking as with_paid_before_tracking
+from tracker.parsing.rates import rate_readings
+from tracker.parsing.text import is_skip
+from tracker.rates import Rate, RateUnit
+from tracker.schedule_types import LoanTerms, Method
+from tracker.services.debts_entry import check_spec, due_so_far, from_app_figures
+from tracker.services.debts_entry import paid_before_tracking as with_paid_before_tracking
 
-DRAFT = "adddebt"
 NAME, PRINCIPAL, RATE, TERM, METHOD, FEE, FIRST_DUE, SUMMARY, EXTRAS, EXTRA_VALUE = range(10)
 #: After the rate step, or a one-line /adddebt, gave a rate without its period (``0.05%``).
 RATE_PERIOD, LINE_PERIOD = 10, 11
@@ -70,7 +68,55 @@ RUNNING, PAID_COUNT, APP_PRINCIPAL, APP_TERM, APP_NEXT_DUE = range(12, 17)
 SAVE = -2
 STEPS = 6
 
-Draft = dict[str, str]
+
+class DebtDraft(Draft):
+    """The answers so far (amounts in the debt's currency)."""
+
+    name: str | None = None
+    principal: Decimal | None = None
+    currency: str | None = None
+    rate: Decimal | None = None
+    unit: RateUnit | None = None
+    #: A rate typed without its period (``0.05%``), waiting for it.
+    rate_text: str | None = None
+    #: A one-line /adddebt waiting for its rate's period.
+    line: str | None = None
+    term: int | None = None
+    method: Method | None = None
+    #: The fee per installment of a flat-fee plan.
+    fee: Decimal | None = None
+    first_due: date | None = None
+    # The optional terms (⚙️): None (or False) is the default.
+    upfront: Decimal | None = None
+    start: date | None = None
+    grace: int | None = None
+    pmode: PenaltyMode | None = None
+    pmult: Decimal | None = None
+    pdaily: Decimal | None = None
+    #: Penalty on overdue interest too (复利).
+    pint: bool = False
+    #: Whether paying off early still owes the remaining fees (None: not said).
+    pfees: bool | None = None
+    #: The lender ("" when skipped: the name says it).
+    lender: str | None = None
+    #: The optional term being asked.
+    asking: str | None = None
+    # A loan already running: the question asked, the count paid, or the app's figures.
+    asked: str | None = None
+    paid: int | None = None
+    app_principal: Decimal | None = None
+    app_term: int | None = None
+    app_next_due: date | None = None
+
+    def replace_with(self, other: DebtDraft) -> None:
+        """Take every answer of ``other`` (a trial copy that passed its checks)."""
+        for field in type(self).model_fields:
+            setattr(self, field, getattr(other, field))
+
+
+DRAFTS = Drafts("adddebt", DebtDraft)
+#: The draft's key in user_data.
+DRAFT = DRAFTS.key
 
 QUESTIONS = {
     NAME: N_(
@@ -129,85 +175,79 @@ WELCOME = N_("Let's add a debt. /cancel stops at any step; nothing is saved unti
 USE_BUTTONS = N_("Please choose with the buttons below.")
 
 
-def spec_of(draft: Draft) -> DebtSpec:
-    """The debt a complete draft describes (KeyError/ValueError if it is not complete)."""
-    method = Method(draft["method"])
-    rate = Rate(Decimal(draft["rate"]), RateUnit(draft["unit"]))
+def spec_of(draft: DebtDraft) -> DebtSpec:
+    """The debt a complete draft describes (LostDraft if it is not complete)."""
+    method = need(draft.method)
+    rate = Rate(need(draft.rate), need(draft.unit))
     if method is Method.FLAT_FEE:
         rate = Rate(Decimal(0), RateUnit.MONTH)  # the fee per installment replaces the rate
+    fee = draft.fee if draft.fee is not None else Decimal(0)
     terms = LoanTerms(
-        principal=Decimal(draft["principal"]),
+        principal=need(draft.principal),
         rate=rate,
-        term=int(draft["term"]),
+        term=need(draft.term),
         method=method,
-        first_due=date.fromisoformat(draft["first_due"]),
-        currency=draft["currency"],
-        fee_rate=Decimal(draft.get("fee", "0")) if method is Method.FLAT_FEE else Decimal(0),
-        upfront_fee=Decimal(draft.get("upfront", "0")),
-        start_date=date.fromisoformat(draft["start"]) if "start" in draft else None,
+        first_due=need(draft.first_due),
+        currency=need(draft.currency),
+        fee_rate=fee if method is Method.FLAT_FEE else Decimal(0),
+        upfront_fee=draft.upfront if draft.upfront is not None else Decimal(0),
+        start_date=draft.start,
     )
     penalty = default_penalty(method)
-    if "pmode" in draft:
+    if draft.pmode is not None:
         penalty = PenaltyPolicy(
-            mode=PenaltyMode(draft["pmode"]),
-            multiplier=Decimal(draft.get("pmult", "1.5")),
-            daily_rate=Decimal(draft.get("pdaily", "0")),
+            mode=draft.pmode,
+            multiplier=draft.pmult if draft.pmult is not None else Decimal("1.5"),
+            daily_rate=draft.pdaily if draft.pdaily is not None else Decimal(0),
         )
-    penalty = replace(penalty, on_interest=draft.get("pint") == "1")
+    penalty = replace(penalty, on_interest=draft.pint)
     return DebtSpec(
-        name=draft["name"],
+        name=need(draft.name),
         terms=terms,
-        grace_days=int(draft.get("grace", "0")),
+        grace_days=draft.grace or 0,
         penalty=penalty,
-        fees_on_payoff={"1": True, "0": False}.get(draft.get("pfees", "")),
-        lender=draft.get("lender") or None,
+        fees_on_payoff=draft.pfees,
+        lender=draft.lender or None,
     )
 
 
-def draft_of(spec: DebtSpec) -> Draft:
+def draft_of(spec: DebtSpec) -> DebtDraft:
     """A draft ``spec_of`` reads back as ``spec`` (a one-line debt asked about, issue 9)."""
     terms = spec.terms
-    draft = {
-        "name": spec.name,
-        "principal": str(terms.principal),
-        "currency": terms.currency,
-        "rate": str(terms.rate.value),
-        "unit": terms.rate.unit.value,
-        "term": str(terms.term),
-        "method": terms.method.value,
-        "first_due": terms.first_due.isoformat(),
-    }
-    if terms.method is Method.FLAT_FEE:
-        draft["fee"] = str(terms.fee_rate)
-    if terms.upfront_fee:
-        draft["upfront"] = str(terms.upfront_fee)
-    if terms.start_date is not None:
-        draft["start"] = terms.start_date.isoformat()
-    if spec.grace_days:
-        draft["grace"] = str(spec.grace_days)
+    draft = DebtDraft(
+        name=spec.name,
+        principal=terms.principal,
+        currency=terms.currency,
+        rate=terms.rate.value,
+        unit=terms.rate.unit,
+        term=terms.term,
+        method=terms.method,
+        first_due=terms.first_due,
+        fee=terms.fee_rate if terms.method is Method.FLAT_FEE else None,
+        upfront=terms.upfront_fee or None,
+        start=terms.start_date,
+        grace=spec.grace_days or None,
+        pfees=spec.fees_on_payoff,
+        lender=spec.lender,
+    )
     if spec.penalty != default_penalty(terms.method):
-        draft.update(
-            pmode=spec.penalty.mode.value,
-            pmult=str(spec.penalty.multiplier),
-            pdaily=str(spec.penalty.daily_rate),
-            pint="1" if spec.penalty.on_interest else "0",
-        )
-    if spec.fees_on_payoff is not None:
-        draft["pfees"] = "1" if spec.fees_on_payoff else "0"
-    if spec.lender is not None:
-        draft["lender"] = spec.lender
+        draft.pmode = spec.penalty.mode
+        draft.pmult = spec.penalty.multiplier
+        draft.pdaily = spec.penalty.daily_rate
+        draft.pint = spec.penalty.on_interest
     return draft
 
 
-def is_running(t: Turn, draft: Draft) -> bool:
+def is_running(t: Turn, draft: DebtDraft) -> bool:
     """Whether the draft's first due date is before today: a loan already running."""
-    return date.fromisoformat(draft["first_due"]) < t.today
+    return need(draft.first_due) < t.today
 
 
-def start_running(draft: Draft) -> int:
+def start_running(draft: DebtDraft) -> int:
     """Forget earlier answers about a running loan and ask what has happened since."""
-    for key in ("asked", "paid", "app_principal", "app_term", "app_next_due"):
-        draft.pop(key, None)
+    draft.asked = draft.paid = draft.app_term = None
+    draft.app_principal = None
+    draft.app_next_due = None
     return RUNNING
 
 
@@ -229,22 +269,22 @@ def period_buttons(t: Turn, text: str) -> Keyboard:
     )
 
 
-def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
+def question(t: Turn, state: int, draft: DebtDraft) -> tuple[str, Keyboard | None]:
     if state == RATE_PERIOD:
-        asked = t._(RATE_PERIOD_QUESTION, rate=esc(draft["rate_text"]))
-        buttons = period_buttons(t, draft["rate_text"])
+        asked = t._(RATE_PERIOD_QUESTION, rate=esc(need(draft.rate_text)))
+        buttons = period_buttons(t, need(draft.rate_text))
         return f"<b>{STEP_NUMBERS[state]}/{STEPS}</b> {asked}", buttons
     if state == LINE_PERIOD:
-        asked = t._(LINE_PERIOD_QUESTION, rate=esc(draft["rate_text"]))
-        return asked, period_buttons(t, draft["rate_text"])
+        asked = t._(LINE_PERIOD_QUESTION, rate=esc(need(draft.rate_text)))
+        return asked, period_buttons(t, need(draft.rate_text))
     if state in QUESTIONS:
         text = f"<b>{STEP_NUMBERS[state]}/{STEPS}</b> " + t._(QUESTIONS[state])
         if state == METHOD:
             return text, kb(
                 *[[t.button(method_name(t, m), "adm", m.value)] for m in METHOD_BUTTONS]
             )
-        if state == FEE and draft.get("unit") == RateUnit.MONTH.value and Decimal(draft["rate"]):
-            fee = f"{(Decimal(draft['rate']) * 100).normalize():f}%"
+        if state == FEE and draft.unit is RateUnit.MONTH and need(draft.rate):
+            fee = f"{(need(draft.rate) * 100).normalize():f}%"
             return text, kb([t.button(t._("Use {fee} per installment", fee=fee), "adf")])
         if state == FIRST_DUE:
             days = due_choices(t)
@@ -293,7 +333,7 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
             else [],
             [t.button(t._("✅ Back to the summary"), "adx", "done")],
         )
-    asking = draft.get("asking", "grace")
+    asking = draft.asking or "grace"
     if asking == "lender":  # optional: the name stands in for it until it is said
         return t._(EXTRA_QUESTIONS[asking]), kb([t.button(t._("⏭ Skip"), "adv", "skip")])
     if asking == "start":  # the one optional term with a default worth a button
@@ -304,7 +344,7 @@ def question(t: Turn, state: int, draft: Draft) -> tuple[str, Keyboard | None]:
 
 
 def running_question(
-    t: Turn, state: int, draft: Draft, spec: DebtSpec
+    t: Turn, state: int, draft: DebtDraft, spec: DebtSpec
 ) -> tuple[str, Keyboard | None]:
     """The questions about a loan already running (issue 9)."""
     due = due_so_far(spec, t.today)
@@ -317,7 +357,7 @@ def running_question(
             [t.button(t._("✖️ Cancel"), "adr", "cancel")],
         )
     if state == PAID_COUNT:
-        return paid_count_question(t, draft.get("asked", "some"), due), None
+        return paid_count_question(t, draft.asked or "some", due), None
     if state == APP_PRINCIPAL:
         balance = due[-1].balance if due else spec.terms.principal
         return app_principal_question(t, spec, balance or spec.terms.principal), None
@@ -333,106 +373,105 @@ def running_question(
 # ---- steps: each reads an answer, keeps it in the draft and names the next state -------------
 
 
-def read_name(t: Turn, draft: Draft, text: str) -> int:
-    draft["name"] = clean_name(text)
+def read_name(t: Turn, draft: DebtDraft, text: str) -> int:
+    draft.name = clean_name(text)
     return PRINCIPAL
 
 
-def read_principal(t: Turn, draft: Draft, text: str) -> int:
+def read_principal(t: Turn, draft: DebtDraft, text: str) -> int:
     parsed = parse_amount(text, t.user.currency)
-    draft.update(principal=str(parsed.amount), currency=parsed.currency)
+    draft.principal, draft.currency = parsed.amount, parsed.currency
     return RATE
 
 
-def read_rate(t: Turn, draft: Draft, text: str) -> int:
+def read_rate(t: Turn, draft: DebtDraft, text: str) -> int:
     try:
         rate = parse_rate(text)
     except InvalidRate:
         if not rate_readings(text):
             raise
         # No period and no plain one (0.05%): ask, keeping what was typed for the answer.
-        draft["rate_text"] = text
+        draft.rate_text = text
         return RATE_PERIOD
-    draft.pop("rate_text", None)
-    draft.update(rate=str(rate.value), unit=rate.unit.value)
+    draft.rate_text = None
+    draft.rate, draft.unit = rate.value, rate.unit
     return TERM
 
 
-def press_rate_unit(t: Turn, draft: Draft, value: str) -> int:
-    rate = parse_rate_per(draft["rate_text"], RateUnit(value))
-    draft.pop("rate_text")
-    draft.update(rate=str(rate.value), unit=rate.unit.value)
+def press_rate_unit(t: Turn, draft: DebtDraft, value: str) -> int:
+    rate = parse_rate_per(need(draft.rate_text), RateUnit(value))
+    draft.rate_text = None
+    draft.rate, draft.unit = rate.value, rate.unit
     return TERM
 
 
-def read_term(t: Turn, draft: Draft, text: str) -> int:
-    draft["term"] = str(parse_term(text))
+def read_term(t: Turn, draft: DebtDraft, text: str) -> int:
+    draft.term = parse_term(text)
     return METHOD
 
 
-def choose_method(draft: Draft, method: Method) -> int:
+def choose_method(draft: DebtDraft, method: Method) -> int:
     if method is Method.CUSTOM:
         raise InvalidTerms(
             "custom plans are recorded with /plan", code="method_unknown", text="custom"
         )
-    draft["method"] = method.value
-    for key in ("pmode", "pmult", "pdaily"):  # the default penalty depends on the method
-        draft.pop(key, None)
+    draft.method = method
+    # The default penalty depends on the method.
+    draft.pmode = None
+    draft.pmult = draft.pdaily = None
     return FEE if method is Method.FLAT_FEE else FIRST_DUE
 
 
-def read_method(t: Turn, draft: Draft, text: str) -> int:
+def read_method(t: Turn, draft: DebtDraft, text: str) -> int:
     return choose_method(draft, parse_method(text))
 
 
-def read_fee(t: Turn, draft: Draft, text: str) -> int:
-    draft["fee"] = str(parse_fee_rate(text))
+def read_fee(t: Turn, draft: DebtDraft, text: str) -> int:
+    draft.fee = parse_fee_rate(text)
     return FIRST_DUE
 
 
-def set_first_due(draft: Draft, day: date) -> int:
-    trial = {**draft, "first_due": day.isoformat()}
+def set_first_due(draft: DebtDraft, day: date) -> int:
+    trial = draft.model_copy(update={"first_due": day})
     check_spec(spec_of(trial))  # a date that makes no schedule is refused here, not at Save
-    draft.update(trial)
+    draft.first_due = day
     return SUMMARY
 
 
-def read_first_due(t: Turn, draft: Draft, text: str) -> int:
+def read_first_due(t: Turn, draft: DebtDraft, text: str) -> int:
     return set_first_due(draft, parse_first_due(text, today=t.today))
 
 
-def read_extra(t: Turn, draft: Draft, text: str) -> int:
-    asking = draft.get("asking", "grace")
-    trial = dict(draft)
+def read_extra(t: Turn, draft: DebtDraft, text: str) -> int:
+    asking = draft.asking or "grace"
+    trial = draft.model_copy()
     if asking == "grace":
-        trial["grace"] = str(parse_grace_days(text))
+        trial.grace = parse_grace_days(text)
     elif asking == "multiplier":
-        trial.update(
-            pmode=PenaltyMode.RATE_MULTIPLIER.value, pmult=str(parse_penalty_multiplier(text))
-        )
+        trial.pmode = PenaltyMode.RATE_MULTIPLIER
+        trial.pmult = parse_penalty_multiplier(text)
     elif asking == "daily":
-        trial.update(
-            pmode=PenaltyMode.DAILY_RATE_ON_OVERDUE.value, pdaily=str(parse_daily_late_fee(text))
-        )
+        trial.pmode = PenaltyMode.DAILY_RATE_ON_OVERDUE
+        trial.pdaily = parse_daily_late_fee(text)
     elif asking == "lender":
-        trial["lender"] = "" if is_skip(text) else clean_lender(text)
+        trial.lender = "" if is_skip(text) else clean_lender(text)
     elif asking == "start":
         start = parse_loan_date(text, today=t.today)
-        check_loan_date(start, date.fromisoformat(draft["first_due"]), t.today)
-        trial["start"] = start.isoformat()
+        check_loan_date(start, need(draft.first_due), t.today)
+        trial.start = start
     else:
-        parsed = parse_amount(text, draft["currency"], allow_zero=True)
-        if parsed.currency != draft["currency"]:
+        currency = need(draft.currency)
+        parsed = parse_amount(text, currency, allow_zero=True)
+        if parsed.currency != currency:
             raise InvalidAmount("another currency", code="amount_currency_conflict", text=text)
-        trial["upfront"] = str(parsed.amount)
+        trial.upfront = parsed.amount
     check_spec(spec_of(trial))
-    trial.pop("asking", None)
-    draft.clear()
-    draft.update(trial)
+    trial.asking = None
+    draft.replace_with(trial)
     return EXTRAS
 
 
-def not_text(t: Turn, draft: Draft, text: str) -> int:
+def not_text(t: Turn, draft: DebtDraft, text: str) -> int:
     raise UseButtons
 
 
@@ -440,26 +479,29 @@ class UseButtons(Exception):
     """Text where a button is expected: ask again with the buttons."""
 
 
-Step = Callable[[Turn, Draft, str], int]
+Step = Callable[[Turn, DebtDraft, str], int]
 
 
-def press_method(t: Turn, draft: Draft, value: str) -> int:
+def press_method(t: Turn, draft: DebtDraft, value: str) -> int:
     return choose_method(draft, Method(value))
 
 
-def press_fee(t: Turn, draft: Draft, value: str) -> int:
-    draft["fee"] = str(Decimal(draft["rate"]))
+def press_fee(t: Turn, draft: DebtDraft, value: str) -> int:
+    draft.fee = need(draft.rate)
     return FIRST_DUE
 
 
-def press_due(t: Turn, draft: Draft, value: str) -> int:
+def press_due(t: Turn, draft: DebtDraft, value: str) -> int:
     return set_first_due(draft, date(int(value[:4]), int(value[4:6]), int(value[6:8])))
 
 
-def press_loan_default(t: Turn, draft: Draft, value: str) -> int:
+def press_loan_default(t: Turn, draft: DebtDraft, value: str) -> int:
     """The loan date's default, or no lender (Skip): the optional term is left unsaid."""
-    draft.pop("lender" if draft.get("asking") == "lender" else "start", None)
-    draft.pop("asking", None)
+    if draft.asking == "lender":
+        draft.lender = None
+    else:
+        draft.start = None
+    draft.asking = None
     return EXTRAS
 
 
@@ -477,32 +519,32 @@ def _payoff_fees_label(t: Turn, spec: DebtSpec) -> str:
     return t._("Paying off early still owes the remaining fees")
 
 
-def press_extra(t: Turn, draft: Draft, value: str) -> int:
+def press_extra(t: Turn, draft: DebtDraft, value: str) -> int:
     if value == "done":
         return SUMMARY
     if value == "compound":  # off unless the contract says so (lenders differ)
-        draft["pint"] = "0" if draft.get("pint") == "1" else "1"
+        draft.pint = not draft.pint
         return EXTRAS
     if value == "payfees":  # not said counts as still owed: the safe answer
-        draft["pfees"] = "1" if draft.get("pfees") == "0" else "0"
+        draft.pfees = draft.pfees is False
         return EXTRAS
     if value not in EXTRA_QUESTIONS:
         raise ValueError(f"unknown option {value!r}")
-    draft["asking"] = value
+    draft.asking = value
     return EXTRA_VALUE
 
 
 # ---- a loan already running (issue 9) --------------------------------------------------------
 
 
-def keep_paid_count(t: Turn, draft: Draft, count: int) -> int:
+def keep_paid_count(t: Turn, draft: DebtDraft, count: int) -> int:
     """Keep how many installments were paid before tracking, once checked against today."""
     with_paid_before_tracking(spec_of(draft), count, t.today)
-    draft["paid"] = str(count)
+    draft.paid = count
     return SAVE
 
 
-def read_running(t: Turn, draft: Draft, text: str) -> int:
+def read_running(t: Turn, draft: DebtDraft, text: str) -> int:
     """A count typed instead of pressing a button (``前4期已经还了``) is understood."""
     try:
         count = parse_paid_count(text)
@@ -511,11 +553,11 @@ def read_running(t: Turn, draft: Draft, text: str) -> int:
     return keep_paid_count(t, draft, count)
 
 
-def read_paid_count(t: Turn, draft: Draft, text: str) -> int:
+def read_paid_count(t: Turn, draft: DebtDraft, text: str) -> int:
     return keep_paid_count(t, draft, parse_paid_count(text))
 
 
-def read_app_principal(t: Turn, draft: Draft, text: str) -> int:
+def read_app_principal(t: Turn, draft: DebtDraft, text: str) -> int:
     spec = spec_of(draft)
     try:
         principal = remaining_principal(text, spec)
@@ -529,52 +571,49 @@ def read_app_principal(t: Turn, draft: Draft, text: str) -> int:
             remaining=m(t, error.params["remaining"], cur),
             principal=m(t, spec.terms.principal, cur),
         ) from None
-    draft["app_principal"] = str(principal)
+    draft.app_principal = principal
     return APP_TERM
 
 
-def read_app_term(t: Turn, draft: Draft, text: str) -> int:
-    draft["app_term"] = str(parse_term(text))
+def read_app_term(t: Turn, draft: DebtDraft, text: str) -> int:
+    draft.app_term = parse_term(text)
     return APP_NEXT_DUE
 
 
-def set_app_next_due(draft: Draft, day: date) -> int:
+def set_app_next_due(draft: DebtDraft, day: date) -> int:
     from_app_figures(  # a plan these figures cannot make is refused here, not at saving
-        spec_of(draft), Decimal(draft["app_principal"]), int(draft["app_term"]), day
+        spec_of(draft), need(draft.app_principal), need(draft.app_term), day
     )
-    draft["app_next_due"] = day.isoformat()
+    draft.app_next_due = day
     return SAVE
 
 
-def read_app_next_due(t: Turn, draft: Draft, text: str) -> int:
+def read_app_next_due(t: Turn, draft: DebtDraft, text: str) -> int:
     return set_app_next_due(draft, parse_first_due(text, today=t.today))
 
 
-def press_app_next_due(t: Turn, draft: Draft, value: str) -> int:
+def press_app_next_due(t: Turn, draft: DebtDraft, value: str) -> int:
     return set_app_next_due(draft, date(int(value[:4]), int(value[4:6]), int(value[6:8])))
 
 
-def running_spec(t: Turn, draft: Draft) -> tuple[DebtSpec, DebtSpec | None]:
+def running_spec(t: Turn, draft: DebtDraft) -> tuple[DebtSpec, DebtSpec | None]:
     """The running loan the answers describe, and the loan as first described if the plan
     was built from the app's figures (else None)."""
     spec = spec_of(draft)
-    if "app_next_due" in draft:
+    if draft.app_next_due is not None:
         built = from_app_figures(
-            spec,
-            Decimal(draft["app_principal"]),
-            int(draft["app_term"]),
-            date.fromisoformat(draft["app_next_due"]),
+            spec, need(draft.app_principal), need(draft.app_term), draft.app_next_due
         )
         return built, spec
-    return with_paid_before_tracking(spec, int(draft["paid"]), t.today), None
+    return with_paid_before_tracking(spec, need(draft.paid), t.today), None
 
 
-def press_running(t: Turn, draft: Draft, value: str) -> int:
+def press_running(t: Turn, draft: DebtDraft, value: str) -> int:
     """What has happened since the first due date: all paid, some, behind, or the app's figures."""
     if value == "all":
         return keep_paid_count(t, draft, len(due_so_far(spec_of(draft), t.today)))
     if value in ("some", "behind"):
-        draft["asked"] = value
+        draft.asked = value
         return PAID_COUNT
     if value == "app":
         return APP_PRINCIPAL

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.features.start import cancel
 from bot.runtime import STALE_BUTTON, Context, turn
+from bot.types import Handler
 
 COMMANDS: list[tuple[str, str]] = []  # /cancel is listed by the start feature
 
@@ -36,7 +37,7 @@ async def other_message(update: Update, context: Context) -> None:
         )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """The catch-all handlers; registered after every feature."""
     return [
         CommandHandler("cancel", cancel),

@@ -16,12 +16,13 @@ from datetime import date
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.callbacks import BadCallback, Callback, decode
 from bot.features import lender_messages_views as views
 from bot.features import payments_views
 from bot.runtime import Context, Keyboard, Turn, kb, remove_buttons, turn
+from bot.types import Handler
 from bot.views import debt_picker
 from tracker.money import from_minor, to_minor
 from tracker.parsing.lender_messages import Kind, LenderMessage, is_lender_message
@@ -208,7 +209,7 @@ class _LenderText(filters.MessageFilter):
 LENDER_TEXT = _LenderText(name="lender_text")
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """The free-text handler (new messages only) and the buttons it sends."""
     return [
         MessageHandler(

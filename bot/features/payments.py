@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from telegram import InlineKeyboardButton, Message, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -26,6 +25,7 @@ from bot.errors import register
 from bot.features import payments_views as views
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, remove_buttons, turn
+from bot.types import Handler
 from bot.views import debt_picker
 from tracker.errors import DomainError, NotFound
 from tracker.money import from_minor, to_minor
@@ -113,7 +113,7 @@ def _month_first(t: Turn) -> bool:
 
 async def _pay(t: Turn, request: PaymentRequest, source: PaymentSource) -> None:
     """Record the payment if the debt is clear, else ask which debt with buttons."""
-    choice = choose_debt(t.uow, t.user_id, request.debt_name)
+    choice = choose_debt(t.uow, user_id=t.user_id, name=request.debt_name)
     if choice.debt is not None:
         outcome = record_payment(
             t.uow,
@@ -196,7 +196,7 @@ async def payment_edited(update: Update, context: Context) -> None:
 async def undo(update: Update, context: Context) -> None:
     """/undo: show the last payment and ask before taking it back."""
     async with turn(update, context) as t:
-        entry = last_payment(t.uow, t.user_id)
+        entry = last_payment(t.uow, user_id=t.user_id)
         payment_id = entry.payment.id
         await t.reply(
             views.undo_question(t, entry),
@@ -215,7 +215,9 @@ async def undo_confirmed(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         payment_id = decode(query.data, t.update_user_id).int_arg(0)
-        outcome = undo_payment(t.uow, t.user_id, payment_id, t.now, t.today)
+        outcome = undo_payment(
+            t.uow, user_id=t.user_id, payment_id=payment_id, now=t.now, today=t.today
+        )
         text = views.undone(t, outcome)
         await t.answer()
         await t.commit_and_reply(text)
@@ -242,7 +244,7 @@ async def history(update: Update, context: Context) -> None:
         name = " ".join(context.args or []).strip()
         debt: Debt | None = None
         if name:
-            matches = find_debts(t.uow, t.user_id, name)
+            matches = find_debts(t.uow, user_id=t.user_id, name=name)
             if not matches:
                 raise NotFound(f"no debt called {name!r}", code="debt_not_found")
             if len(matches) > 1:
@@ -265,7 +267,7 @@ async def history_chosen(update: Update, context: Context) -> None:
 
 
 async def _history(t: Turn, debt: Debt | None) -> None:
-    found = payment_history(t.uow, t.user_id, debt_id=None if debt is None else _id(debt))
+    found = payment_history(t.uow, user_id=t.user_id, debt_id=None if debt is None else _id(debt))
     await t.reply(views.history(t, found, debt))
 
 
@@ -338,7 +340,7 @@ NEW = filters.UpdateType.MESSAGE
 EDITED = filters.UpdateType.EDITED_MESSAGE
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """The payments handlers; the free-text one only takes messages that report a payment."""
     return [
         CommandHandler("paid", paid, filters=NEW),

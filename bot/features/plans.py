@@ -1,32 +1,41 @@
 """/plan: record the plan agreed with the lender, with its proof; /plan history lists versions.
 
-The steps live in ``plans_flow`` and the wording in ``plans_views``; this module wires the
-conversation, the history and resending a stored confirmation.
+The draft and questions live in ``plans_flow``, the steps in ``plans_steps`` (the new terms)
+and ``plans_confirm`` (the lender's confirmation and saving), the wording in ``plans_views``;
+this module wires the conversation, the history and resending a stored confirmation.
 """
 
 from __future__ import annotations
-
-import warnings
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
+from bot.conversation import (
+    ANYTHING,
+    TEXT,
+    button,
+    conversation,
+    pressed,
+    typed,
+    use_buttons,
+)
 from bot.errors import register
+from bot.features import plans_confirm as confirm
 from bot.features import plans_flow as flow
+from bot.features import plans_steps as steps
 from bot.features.plans_views import history_text
 from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, turn
+from bot.types import Handler
 from bot.views import debt_picker
 from tracker.services.plans import plan_document, plan_history
 from tracker.storage.enums import DebtStatus, DocumentKind
@@ -101,7 +110,7 @@ def _id(debt: Debt) -> int:
 
 async def _history(t: Turn, debt_id: int) -> None:
     debt = t.uow.debts.require_for_user(t.user_id, debt_id)
-    records = plan_history(t.uow, t.user_id, debt_id)
+    records = plan_history(t.uow, user_id=t.user_id, debt_id=debt_id)
     buttons = [
         [
             t.button(
@@ -125,15 +134,15 @@ def _document_label(t: Turn, number: int | None) -> str:
 async def history_pressed(update: Update, context: Context) -> None:
     """A debt picked for its plan history (from /plan history, or under /plan)."""
     async with turn(update, context) as t:
-        debt_id = (await flow.pressed(t)).int_arg(0)
+        debt_id = (await pressed(t)).int_arg(0)
         await _history(t, debt_id)
 
 
 async def document_pressed(update: Update, context: Context) -> None:
     """Send the stored confirmation again, by its Telegram file_id."""
     async with turn(update, context) as t:
-        plan_id = (await flow.pressed(t)).int_arg(0)
-        doc = plan_document(t.uow, t.user_id, plan_id)
+        plan_id = (await pressed(t)).int_arg(0)
+        doc = plan_document(t.uow, user_id=t.user_id, plan_id=plan_id)
         caption = (
             t._("Written confirmation: {debt}, draft plan", debt=esc(doc.debt_name))
             if doc.number is None
@@ -160,80 +169,64 @@ async def document_pressed(update: Update, context: Context) -> None:
             await t.reply(t._("Telegram no longer has that file, so I can't send it again. Sorry."))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """The /plan conversation, the history and resending confirmations."""
-    text = filters.TEXT & ~filters.COMMAND
-    not_text = ~filters.TEXT & ~filters.COMMAND
-    anything = filters.ALL & ~filters.COMMAND
-
-    def button(callback: flow.Handler, action: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
-        return CallbackQueryHandler(callback, pattern=rf"^{action}:")
-
-    def typed(callback: flow.Handler) -> list[BaseHandler]:  # type: ignore[type-arg]
-        return [MessageHandler(text, callback), MessageHandler(not_text, flow.text_please)]
-
-    buttons_only = MessageHandler(anything, flow.use_buttons)
-    stop = button(flow.cancel, "plan_stop")
-    with warnings.catch_warnings():
-        # The buttons belong to the user's conversation, not to one message: per_message=False
-        # is intended, and PTB's reminder that it is so is noise.
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=[
-                CommandHandler("plan", plan_command),
-                button(flow.proposal_chosen, "plan_prop"),
+    buttons_only = MessageHandler(ANYTHING, use_buttons)
+    stop = button(confirm.cancel, "plan_stop")
+    questions = conversation(
+        "plan",
+        entry_points=[
+            CommandHandler("plan", plan_command),
+            button(steps.proposal_chosen, "plan_prop"),
+        ],
+        states={
+            flow.DEBT: [button(steps.debt_chosen, "plan_debt"), buttons_only],
+            flow.HOW: [
+                button(steps.how_chosen, "plan_how"),
+                button(steps.proposal_chosen, "plan_prop"),
+                buttons_only,
             ],
-            states={
-                flow.DEBT: [button(flow.debt_chosen, "plan_debt"), buttons_only],
-                flow.HOW: [
-                    button(flow.how_chosen, "plan_how"),
-                    button(flow.proposal_chosen, "plan_prop"),
-                    buttons_only,
-                ],
-                flow.PRINCIPAL: [
-                    button(flow.principal_owed, "plan_owed"),
-                    *typed(flow.principal_typed),
-                ],
-                flow.RATE: [button(flow.rate_zero, "plan_rate0"), *typed(flow.rate_typed)],
-                flow.MONTHS: typed(flow.months_typed),
-                flow.METHOD: [button(flow.method_chosen, "plan_method"), *typed(flow.method_typed)],
-                flow.FIRST_DUE: [
-                    button(flow.first_due_suggested, "plan_due"),
-                    *typed(flow.first_due_typed),
-                ],
-                flow.LIST: typed(flow.list_typed),
-                flow.REVIEW: [
-                    button(flow.review_accepted, "plan_next"),
-                    button(flow.edit_chosen, "plan_edit"),
-                    stop,
-                    buttons_only,
-                ],
-                flow.CONFIRMED: [
-                    button(flow.confirmed_today, "plan_today"),
-                    *typed(flow.confirmed_typed),
-                ],
-                flow.CHANNEL: [button(flow.channel_chosen, "plan_channel"), buttons_only],
-                flow.REFERENCE: [
-                    button(flow.reference_skipped, "plan_skip"),
-                    *typed(flow.reference_typed),
-                ],
-                flow.AGENT: [button(flow.agent_skipped, "plan_skip"), *typed(flow.agent_typed)],
-                flow.DOCUMENT: [
-                    button(flow.document_skipped, "plan_skip"),
-                    MessageHandler(filters.PHOTO, flow.photo_sent),
-                    MessageHandler(filters.Document.ALL, flow.document_sent),
-                    MessageHandler(text, flow.document_skipped),
-                    MessageHandler(anything, flow.not_a_document),
-                ],
-                flow.SUMMARY: [button(flow.save, "plan_save"), stop, buttons_only],
-            },
-            fallbacks=[CommandHandler("cancel", flow.cancel)],
-            name="plan",
-            persistent=True,
-            allow_reentry=True,
-        )
+            flow.PRINCIPAL: [
+                button(steps.principal_owed, "plan_owed"),
+                *typed(steps.principal_typed),
+            ],
+            flow.RATE: [button(steps.rate_zero, "plan_rate0"), *typed(steps.rate_typed)],
+            flow.MONTHS: typed(steps.months_typed),
+            flow.METHOD: [button(steps.method_chosen, "plan_method"), *typed(steps.method_typed)],
+            flow.FIRST_DUE: [
+                button(steps.first_due_suggested, "plan_due"),
+                *typed(steps.first_due_typed),
+            ],
+            flow.LIST: typed(steps.list_typed),
+            flow.REVIEW: [
+                button(confirm.review_accepted, "plan_next"),
+                button(steps.edit_chosen, "plan_edit"),
+                stop,
+                buttons_only,
+            ],
+            flow.CONFIRMED: [
+                button(confirm.confirmed_today, "plan_today"),
+                *typed(confirm.confirmed_typed),
+            ],
+            flow.CHANNEL: [button(confirm.channel_chosen, "plan_channel"), buttons_only],
+            flow.REFERENCE: [
+                button(confirm.reference_skipped, "plan_skip"),
+                *typed(confirm.reference_typed),
+            ],
+            flow.AGENT: [button(confirm.agent_skipped, "plan_skip"), *typed(confirm.agent_typed)],
+            flow.DOCUMENT: [
+                button(confirm.document_skipped, "plan_skip"),
+                MessageHandler(filters.PHOTO, confirm.photo_sent),
+                MessageHandler(filters.Document.ALL, confirm.document_sent),
+                MessageHandler(TEXT, confirm.document_skipped),
+                MessageHandler(ANYTHING, confirm.not_a_document),
+            ],
+            flow.SUMMARY: [button(confirm.save, "plan_save"), stop, buttons_only],
+        },
+        cancel=confirm.cancel,
+    )
     return [
-        conversation,
+        questions,
         CallbackQueryHandler(history_pressed, pattern=r"^plan_hist:"),
         CallbackQueryHandler(document_pressed, pattern=r"^plan_doc:"),
     ]

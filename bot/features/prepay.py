@@ -11,13 +11,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import BadCallback, Callback, decode
 from bot.errors import register
 from bot.formatting import esc
 from bot.i18n import N_
 from bot.runtime import Context, Turn, kb, remove_buttons, turn
+from bot.types import Handler
 from bot.views import d, debt_picker, m
 from tracker.errors import InvalidDate
 from tracker.money import from_minor, to_minor
@@ -79,7 +80,7 @@ async def prepay(update: Update, context: Context) -> None:
     """/prepay [amount] [debt]: pay off, or prepay part and choose what the lender does."""
     async with turn(update, context) as t:
         if not context.args:
-            choice = choose_debt(t.uow, t.user_id, None)
+            choice = choose_debt(t.uow, user_id=t.user_id, name=None)
             if choice.debt is not None:
                 await _payoff(t, choice.debt)
             else:
@@ -88,7 +89,7 @@ async def prepay(update: Update, context: Context) -> None:
         request = parse_paid_command(context.args, today=t.today)
         if request.paid_on != t.today:
             raise InvalidDate("a prepayment is made today", code="prepay_date")
-        choice = choose_debt(t.uow, t.user_id, request.debt_name)
+        choice = choose_debt(t.uow, user_id=t.user_id, name=request.debt_name)
         if choice.debt is None:
             rows = []
             for debt in choice.candidates:
@@ -133,7 +134,12 @@ async def mode_chosen(update: Update, context: Context) -> None:
         debt = t.uow.debts.require_for_user(t.user_id, data.int_arg(0))
         amount = from_minor(data.int_arg(1), debt.currency)
         preview = prepay_preview(
-            t.uow, t.user_id, _id(debt), amount=amount, mode=_mode(data), today=t.today
+            t.uow,
+            user_id=t.user_id,
+            debt_id=_id(debt),
+            amount=amount,
+            mode=_mode(data),
+            today=t.today,
         )
         await t.answer()
         await remove_buttons(query)
@@ -189,7 +195,7 @@ async def cancelled(update: Update, context: Context) -> None:
 
 
 async def _payoff(t: Turn, debt: Debt) -> None:
-    preview = payoff_preview(t.uow, t.user_id, _id(debt), t.today)
+    preview = payoff_preview(t.uow, user_id=t.user_id, debt_id=_id(debt), today=t.today)
     cur = debt.currency
     owed = preview.settle_today
     lines = [
@@ -261,7 +267,9 @@ async def fees_answered(update: Update, context: Context) -> None:
         data = decode(query.data, t.update_user_id)
         if data.arg(1) not in ("y", "n"):
             raise BadCallback("unknown answer")
-        debt = set_fees_on_payoff(t.uow, t.user_id, data.int_arg(0), data.arg(1) == "y", now=t.now)
+        debt = set_fees_on_payoff(
+            t.uow, user_id=t.user_id, debt_id=data.int_arg(0), charged=data.arg(1) == "y", now=t.now
+        )
         t.commit()
         await t.answer()
         await remove_buttons(query)
@@ -272,7 +280,12 @@ async def _ask_mode(t: Turn, debt: Debt, amount: Decimal) -> None:
     """Ask what the lender does with a part prepayment (or show the payoff if it is all)."""
     # Validates the amount against the debt first (too small, custom plan, …).
     preview = prepay_preview(
-        t.uow, t.user_id, _id(debt), amount=amount, mode=PrepaymentMode.KEEP_TERM, today=t.today
+        t.uow,
+        user_id=t.user_id,
+        debt_id=_id(debt),
+        amount=amount,
+        mode=PrepaymentMode.KEEP_TERM,
+        today=t.today,
     )
     minor = to_minor(amount, debt.currency)
     if preview.pays_off:
@@ -396,7 +409,7 @@ def _id(debt: Debt) -> int:
     return debt.id
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """/prepay and its buttons."""
     return [
         CommandHandler("prepay", prepay),

@@ -10,13 +10,14 @@ import asyncio
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.callbacks import decode
 from bot.charts import ChartWords, progress_png
 from bot.features.reminders_buttons import PROGRESS
 from bot.i18n import N_
 from bot.runtime import Context, Turn, turn
+from bot.types import Handler
 from bot.views import d, m
 from tracker.calendar_export import CalendarEvent, build_ics, uid_for
 from tracker.progress import DebtProgress
@@ -48,7 +49,7 @@ async def progress_pressed(update: Update, context: Context) -> None:
 
 
 async def _send_progress(t: Turn) -> None:
-    found = progress(t.uow, t.user_id, t.today)
+    found = progress(t.uow, user_id=t.user_id, today=t.today)
     if not found.debts:
         await t.reply(t._(NO_DEBTS))
         return
@@ -94,7 +95,7 @@ def _caption(t: Turn, sums: tuple[DebtProgress, ...], streak: int) -> str:
 async def calendar(update: Update, context: Context) -> None:
     """/calendar: every open installment as an all-day event with the reminders' alarms."""
     async with turn(update, context) as t:
-        items = calendar_items(t.uow, t.user_id, t.today)
+        items = calendar_items(t.uow, user_id=t.user_id, today=t.today)
         if not any(not item.cancelled for item in items):
             await t.reply(
                 t._("Nothing is left to pay: there is no installment to put in a calendar.")
@@ -138,7 +139,7 @@ def ics_file(t: Turn, items: list[CalendarItem]) -> bytes:
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """/progress, its button under /status, and /calendar."""
     return [
         CommandHandler("progress", progress_command),

@@ -1,18 +1,21 @@
 """What a reminder and the /reminders feature share: button actions, labels and a few facts.
 
-``jobs/render.py`` puts these buttons under a reminder; ``bot/features/reminders.py`` answers
-them. Callback data is ``<action>:<telegram user>:<id>`` (see jobs/README.md), made with
+``bot/reminder_render.py`` puts these buttons under a reminder; ``bot/features/reminders*.py``
+answer them. Callback data is ``<action>:<telegram user>:<id>`` (see jobs/README.md), made with
 ``bot.callbacks.Callback`` so only the user the reminder was sent to can press it.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Callback
 from bot.i18n import N_, Translator
+
+# What "remind me later" does is the service's; re-exported for the renderer and the tests.
+from tracker.services.reminders import LATER_DELAY as LATER_DELAY
+from tracker.services.reminders import LATER_KIND as LATER_KIND
+from tracker.services.reminders import LATER_TTL as LATER_TTL
 
 #: Paid in full (installment id), Paid part (installment id), Remind me later (outbox id),
 #: I can't pay (installment id).
@@ -20,13 +23,6 @@ PAID_FULL, PAID_PART, LATER, CANT_PAY = "rp", "rq", "rl", "rc"
 #: The "📈 Progress" button (under /status and the weekly digest; bot.features.progress answers).
 PROGRESS = "prg"
 LABEL_PROGRESS = N_("📈 Progress")
-#: The outbox kind of a "remind me later" re-send; its payload carries the original kind.
-LATER_KIND = "later"
-#: How long "Remind me later" waits, and how long the re-send stays worth sending.
-LATER_DELAY = timedelta(hours=4)
-LATER_TTL = timedelta(days=1)
-#: The text of the hardship report "I can't pay" records.
-HARDSHIP_TEXT = "reported from a reminder"
 
 LABEL_PAID_FULL = N_("✅ Paid in full")
 LABEL_PAID_PART = N_("Paid part")

@@ -1,6 +1,6 @@
-"""/reminders settings: reading the one-line forms, applying a change, and showing them.
+"""/reminders settings: reading the one-line forms and showing them (the service applies them).
 
-One-line forms (Chinese words work too):
+One-line forms (Chinese words work too), and the same changes from the menus' buttons:
 ``/reminders 3,1,0 09:00`` · ``/reminders 3,1,0`` · ``/reminders 20:00`` · ``/reminders off|on``
 ``/reminders quiet 22:00-08:00|off`` · ``/reminders digest off|on|mon 09:00``.
 """
@@ -8,25 +8,25 @@ One-line forms (Chinese words work too):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import time
 
 from babel.dates import get_day_names
 from babel.lists import format_list
 
+from bot.callbacks import BadCallback, Callback
 from bot.i18n import N_
 from bot.runtime import Turn
+from tracker.errors import DomainError
 from tracker.parsing.text import SKIP_WORDS, is_skip, normalise_text
 from tracker.reminders import (
     OVERDUE_OCCASIONS,
-    SETTING_FIELDS,
     InvalidReminderSetting,
     ReminderPrefs,
     parse_reminder_setting,
     parse_reminder_time,
 )
 from tracker.risk import RISK_LEAD_DAYS
-from tracker.storage.models import User
+from tracker.services.reminders import ReminderChange
 
 OFF = {"off", "关", "关闭", "停", "停止", "不要"}
 ON = {"on", "开", "开启", "打开"}
@@ -40,42 +40,28 @@ _CN_DAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6
 _EN_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What one /reminders command or button changes; None keeps the current value."""
-
-    enabled: bool | None = None
-    lead_days: tuple[int, ...] | None = None
-    at: time | None = None
-    quiet: tuple[time, time] | None = None
-    clear_quiet: bool = False
-    digest_enabled: bool | None = None
-    digest_weekday: int | None = None
-    digest_time: time | None = None
-
-
-def parse_change(text: str) -> Change:
+def parse_change(text: str) -> ReminderChange:
     """Read the words after /reminders; InvalidReminderSetting (with a code) if unreadable."""
     clean = normalise_text(text).strip()
     head, _, rest = clean.partition(" ")
     word = head.casefold()
     rest = rest.strip()
     if word in OFF and not rest:
-        return Change(enabled=False)
+        return ReminderChange(enabled=False)
     if word in ON and not rest:
-        return Change(enabled=True)
+        return ReminderChange(enabled=True)
     if word in QUIET:
         return _quiet(rest)
     if word in DIGEST:
         return _digest(rest)
     setting = parse_reminder_setting(clean)
     # Setting the days or the time means wanting reminders: they come back on.
-    return Change(enabled=True, lead_days=setting.lead_days, at=setting.at)
+    return ReminderChange(enabled=True, lead_days=setting.lead_days, at=setting.at)
 
 
-def _quiet(text: str) -> Change:
+def _quiet(text: str) -> ReminderChange:
     if text.casefold() in NONE or is_skip(text):
-        return Change(clear_quiet=True)
+        return ReminderChange(clear_quiet=True)
     parts = [p for p in _RANGE.split(text) if p]
     if len(parts) != 2:
         raise InvalidReminderSetting(
@@ -91,7 +77,7 @@ def _quiet(text: str) -> Change:
         raise InvalidReminderSetting(
             "quiet hours start where they end", code="reminder_quiet_empty"
         )
-    return Change(quiet=(start, end))
+    return ReminderChange(quiet=(start, end))
 
 
 def weekday(word: str) -> int | None:
@@ -107,12 +93,12 @@ def weekday(word: str) -> int | None:
     return None
 
 
-def _digest(text: str) -> Change:
+def _digest(text: str) -> ReminderChange:
     lowered = text.casefold()
     if lowered in OFF:
-        return Change(digest_enabled=False)
+        return ReminderChange(digest_enabled=False)
     if not text or lowered in ON:
-        return Change(digest_enabled=True)
+        return ReminderChange(digest_enabled=True)
     words = text.split()
     day = weekday(words[0])
     if day is None or len(words) > 2:
@@ -127,35 +113,42 @@ def _digest(text: str) -> Change:
             raise InvalidReminderSetting(
                 f"{text!r} is not a weekday and time", code="reminder_digest_garbage", text=text
             ) from None
-    return Change(digest_enabled=True, digest_weekday=day, digest_time=at)
+    return ReminderChange(digest_enabled=True, digest_weekday=day, digest_time=at)
 
 
-def prefs_of(user: User) -> ReminderPrefs:
-    """The user's stored settings as ``ReminderPrefs`` (raises if they cannot be used)."""
-    return ReminderPrefs.from_settings(**{name: getattr(user, name) for name in SETTING_FIELDS})
+def button_change(data: Callback) -> ReminderChange:
+    """A settings button's change; BadCallback if it is not one the menus make."""
+    what = data.arg(0)
+    if what in ("on", "off"):
+        return ReminderChange(enabled=what == "on")
+    value = data.arg(1)
+    try:
+        if what == "d":
+            return parse_change(value.replace("-", ","))
+        if what == "t":
+            return ReminderChange(at=_hm(value))
+        if what == "q":
+            if value == "none":
+                return ReminderChange(clear_quiet=True)
+            start, _, end = value.partition("-")
+            return ReminderChange(quiet=(_hm(start), _hm(end)))
+        if what == "g":
+            if value in ("on", "off"):
+                return ReminderChange(digest_enabled=value == "on")
+            day, _, at = value.partition("-")
+            if len(day) != 1 or day not in "0123456":
+                raise BadCallback(f"bad weekday {day!r}")
+            return ReminderChange(digest_enabled=True, digest_weekday=int(day), digest_time=_hm(at))
+    except DomainError:
+        raise BadCallback(f"bad setting {data.args!r}") from None
+    raise BadCallback(f"unknown setting {what!r}")
 
 
-def apply(user: User, change: Change) -> ReminderPrefs:
-    """Write ``change`` onto the user's settings and check the result can be used."""
-    if change.enabled is not None:
-        user.reminders_enabled = change.enabled
-    if change.lead_days is not None:
-        user.reminder_lead_days = ",".join(str(d) for d in change.lead_days)
-    if change.at is not None:
-        user.reminder_time = change.at
-    if change.clear_quiet:
-        user.quiet_start = user.quiet_end = None
-    elif change.quiet is not None:
-        user.quiet_start, user.quiet_end = change.quiet
-    if change.digest_enabled is not None:
-        user.digest_enabled = change.digest_enabled
-    if change.digest_weekday is not None:
-        user.digest_weekday = change.digest_weekday
-    if change.digest_time is not None:
-        user.digest_time = change.digest_time
-    prefs = prefs_of(user)
-    user.reminder_lead_days = ",".join(str(d) for d in prefs.lead_days)  # sorted, unique
-    return prefs
+def _hm(value: str) -> time:
+    """0930 → 09:30 (button data)."""
+    if len(value) != 4 or not value.isdigit() or int(value[:2]) > 23 or int(value[2:]) > 59:
+        raise BadCallback(f"bad time {value!r}")
+    return time(int(value[:2]), int(value[2:]))
 
 
 # ---- showing them ----------------------------------------------------------------------------

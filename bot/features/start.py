@@ -6,12 +6,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.numbers import get_currency_name
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from bot.callbacks import decode
+from bot.callbacks import BadCallback, decode
 from bot.formatting import esc
 from bot.i18n import N_, translator
 from bot.runtime import Context, Turn, kb, turn
+from bot.types import Handler
 from tracker.errors import DomainError
 from tracker.storage.enums import Language
 
@@ -105,7 +106,9 @@ async def language_chosen(update: Update, context: Context) -> None:
     assert query is not None
     async with turn(update, context) as t:
         choice = decode(query.data, t.update_user_id).arg(0)
-        t.user.language = Language(choice if choice in ("zh", "en") else "en")
+        if choice not in ("zh", "en"):  # forged or from a future version: not a language
+            raise BadCallback(f"unknown language {choice!r}")
+        t.user.language = Language(choice)
         t._ = translator(t.user.language)
         t.commit()
         await t.answer()
@@ -223,7 +226,7 @@ async def cancel(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[Handler]:
     """The onboarding and settings handlers."""
     return [
         CommandHandler("start", start),

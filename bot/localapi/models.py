@@ -110,6 +110,8 @@ class CallbackQueryRecord:
     data: str
     created_at: float
     answer: JsonDict | None = None
+    #: When the answer arrived (the emulator's clock, like ``created_at``).
+    answered_at: float | None = None
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from starlette.types import ASGIApp
 from telegram import Bot
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot.localapi.app import create_app
@@ -53,11 +53,6 @@ def http_builder(server: LocalBotApiServer) -> ApplicationBuilder[Any, Any, Any,
         .base_url(server.base_url)
         .base_file_url(server.base_file_url)
     )
-
-
-def in_process_application(state: EmulatorState) -> Application[Any, Any, Any, Any, Any, Any]:
-    """A built Application with default settings, talking to `state` in-process."""
-    return in_process_builder(state).build()
 
 
 def in_process_bot(state: EmulatorState, app: ASGIApp | None = None) -> Bot:

@@ -14,11 +14,11 @@ from bot.clock import Clock
 from bot.localapi import EmulatorState, FakeClock, SimUser
 from bot.localapi.limits import FloodConfig
 from bot.runtime import Deps
+from bot.settings import BotSettings
 from tests.bot.helpers import App, running
 from tracker.rates import Rate, RateUnit
 from tracker.schedule_types import LoanTerms, Method
 from tracker.services.debts import DebtSpec, add_debt
-from tracker.settings import Settings
 from tracker.storage.db import make_engine, make_session_factory
 from tracker.storage.enums import Language
 from tracker.storage.migrate import upgrade
@@ -52,7 +52,7 @@ def state() -> EmulatorState:
 @pytest.fixture
 def deps(db_url: str, clock: Clock) -> Deps:
     """The dependencies, as bot.main builds them, on the test database."""
-    settings = Settings(database_url=db_url, _env_file=None)  # type: ignore[call-arg]
+    settings = BotSettings(database_url=db_url, _env_file=None)  # type: ignore[call-arg]
     return Deps(settings, make_session_factory(make_engine(db_url)), clock)
 
 
@@ -129,7 +129,9 @@ def given_debt(make_uow: Callable[[], SqlUnitOfWork]) -> Callable[..., int]:
                     User(telegram_user_id=sim.id, chat_id=sim.chat_id, language=language)
                 )
             assert user.id is not None
-            debt, _ = add_debt(uow, user.id, DebtSpec(name=name, terms=terms, **overrides), START)
+            debt, _ = add_debt(
+                uow, user_id=user.id, spec=DebtSpec(name=name, terms=terms, **overrides), now=START
+            )
             uow.commit()
             assert debt.id is not None
             return debt.id

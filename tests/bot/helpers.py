@@ -91,5 +91,5 @@ def given_debts(
                 User(telegram_user_id=sim.id, chat_id=sim.chat_id, language=language)
             )
             assert user.id is not None
-            add_debt(uow, user.id, DebtSpec(name=name, terms=terms), now)
+            add_debt(uow, user_id=user.id, spec=DebtSpec(name=name, terms=terms), now=now)
         uow.commit()

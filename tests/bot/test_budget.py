@@ -159,7 +159,9 @@ async def test_a_tracked_debt_that_does_not_fit_shows_a_shortfall_and_honest_adv
         user = uow.users.get_by_telegram_id(en_user.id)
         assert user is not None
         assert user.id is not None
-        installment = position(uow, user.id, debt_id, date(2026, 12, 1)).rows[0].payment
+        installment = (
+            position(uow, user_id=user.id, debt_id=debt_id, today=date(2026, 12, 1)).rows[0].payment
+        )
     assert installment == Decimal("1101.59")
     en_user.send_text("/budget 5000 3500 0 2000")
     result = (await en_user.next_message()).text

@@ -81,7 +81,7 @@ async def test_a_plan_change_keeps_uids_and_cancels_the_old_installments_in_chin
             first_due=date(2026, 12, 20),
             start_date=date(2026, 11, 20),
         )
-        plan = add_plan(uow, debt, terms, origin=PlanOrigin.RENEGOTIATED, now=START)
+        plan = add_plan(uow, debt=debt, terms=terms, origin=PlanOrigin.RENEGOTIATED, now=START)
         uow.plans.activate(plan, START)
         uow.commit()
     zh_user.send_text("/calendar")

@@ -77,7 +77,9 @@ def _given_debt(db: Database, sim: SimUser) -> None:
                 first_due=date(today.year + 1, 1, 15),
                 start_date=today,
             )
-            add_debt(uow, user.id, DebtSpec(name="金条", terms=terms), datetime.now(UTC))
+            add_debt(
+                uow, user_id=user.id, spec=DebtSpec(name="金条", terms=terms), now=datetime.now(UTC)
+            )
             uow.commit()
     finally:
         engine.dispose()

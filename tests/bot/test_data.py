@@ -50,10 +50,10 @@ def with_payment_and_budget(
             now=NOW,
             note="=SUM(A1)",
         )
-        save_budget(uow, user_id, Budget("CNY", Decimal(8000)), today=TODAY, now=NOW)
+        save_budget(uow, user_id=user_id, budget=Budget("CNY", Decimal(8000)), today=TODAY, now=NOW)
         uow.commit()
     with make_uow() as uow:
-        return user_id, position(uow, user_id, debt_id, TODAY).rows
+        return user_id, position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).rows
 
 
 def _no_floats(value: Any) -> bool:

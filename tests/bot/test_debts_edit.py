@@ -210,7 +210,9 @@ async def test_an_agreed_plan_refuses_a_new_rate(
         plan = uow.plans.active_for_debt(debt_id)
         assert plan is not None
         terms = terms_of(debt, plan)
-        agreed = add_plan(uow, debt, terms, origin=PlanOrigin.RENEGOTIATED, now=plan.created_at)
+        agreed = add_plan(
+            uow, debt=debt, terms=terms, origin=PlanOrigin.RENEGOTIATED, now=plan.created_at
+        )
         uow.plans.activate(agreed, plan.created_at)
         uow.commit()
     menu = await edit_menu(en_user, "✏️ edit")

@@ -27,7 +27,7 @@ from bot.clock import Clock
 from bot.features.debts_steps import draft_of, spec_of
 from bot.localapi import SimUser
 from bot.localapi.models import ChatMessage
-from tracker.services.debts import parse_debt_line
+from tracker.parsing.debt_line import parse_debt_line
 from tracker.storage.models import Debt, Installment, Outbox, Payment
 from tracker.storage.uow import SqlUnitOfWork
 

@@ -254,7 +254,7 @@ async def test_from_hardship_to_an_agreed_plan_the_reminders_follow_in_chinese(
     with make_uow() as uow:
         debt = uow.session.get(Debt, debt_id)
         assert debt is not None
-        pos = position(uow, debt.user_id, debt_id, TODAY)
+        pos = position(uow, user_id=debt.user_id, debt_id=debt_id, today=TODAY)
         assert (pos.plan.reference, pos.plan.channel) == ("JD20261201-7781", Channel.HOTLINE)
         first_row = pos.rows[0]
     assert first_row.payment != Decimal("1101.59")

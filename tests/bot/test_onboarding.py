@@ -75,9 +75,12 @@ async def test_someone_elses_button_changes_nothing(
     update = forge_press(state, en_user, menu.raw, usd)
     await en_user.wait_for_answer(update)
     with make_uow() as uow:
-        for sim in (zh_user, en_user):
-            user = uow.users.get_by_telegram_id(sim.id)
-            assert user is None or user.currency == "CNY"
+        currencies = {
+            sim.id: getattr(uow.users.get_by_telegram_id(sim.id), "currency", None)
+            for sim in (zh_user, en_user)
+        }
+    # Both are stored (the press made Alice a user) and both keep the default yuan.
+    assert currencies == {zh_user.id: "CNY", en_user.id: "CNY"}
 
 
 async def test_command_menu_is_published_in_both_languages(app: Any, state: EmulatorState) -> None:

@@ -83,8 +83,8 @@ def store_draft(make_uow: Callable[[], SqlUnitOfWork], debt_id: int) -> None:
         assert current is not None
         add_plan(
             uow,
-            debt,
-            terms_of(debt, current),
+            debt=debt,
+            terms=terms_of(debt, current),
             origin=PlanOrigin.PROPOSAL,
             now=datetime(2026, 11, 30, 9, tzinfo=UTC),
         )
@@ -216,7 +216,7 @@ async def test_a_plan_from_new_terms_with_a_pdf_confirmation(
         assert {i.due_date for i in active} >= {date(2027, 1, 15), date(2028, 12, 15)}
         assert old.id is not None
         assert len(uow.installments.for_plan(old.id)) == 12  # kept as history, inactive
-        pos = position(uow, user.id, debt_id, TODAY)
+        pos = position(uow, user_id=user.id, debt_id=debt_id, today=TODAY)
         assert pos.plan.id == new.id
         assert pos.state.owed_today.total == Decimal(
             owed_label.removeprefix("Use CN¥").replace(",", "")

@@ -72,7 +72,7 @@ async def test_paying_off_from_status_in_chinese_is_recorded_once(
     with make_uow() as uow:
         owner = user_id(make_uow, zh_user)
         assert [p.amount_minor for p in uow.payments.list_for_debt(owner, debt_id)] == [1209600]
-        assert position(uow, owner, debt_id, TODAY).state.is_settled
+        assert position(uow, user_id=owner, debt_id=debt_id, today=TODAY).state.is_settled
 
 
 async def test_a_part_prepayment_in_english_makes_the_lenders_new_plan(
@@ -100,7 +100,7 @@ async def test_a_part_prepayment_in_english_makes_the_lenders_new_plan(
         assert plan is not None
         # The new plan repays what settling takes after the prepayment: 12,096 − 5,000.
         assert (plan.origin, plan.principal_minor) == (PlanOrigin.PREPAYMENT, 709600)
-        owed = position(uow, owner, debt_id, TODAY).state.owed_today.total
+        owed = position(uow, user_id=owner, debt_id=debt_id, today=TODAY).state.owed_today.total
         assert owed == SETTLE - 5000
 
 

@@ -19,9 +19,14 @@ from bot.localapi.ptb import in_process_bot
 from bot.runtime import Deps
 from bot.sandbox import Sandbox, run_sandbox
 from bot.sandbox_render import parse_duration, render_text
-from bot.sandbox_setup import SANDBOX_DATABASE_URL, sandbox_settings, user_language
+from bot.sandbox_setup import (
+    SANDBOX_DATABASE_URL,
+    check_port_free,
+    sandbox_settings,
+    user_language,
+)
+from bot.settings import BotSettings
 from tests.bot.conftest import START
-from tracker.settings import Settings
 from tracker.storage.enums import Language
 from tracker.storage.uow import SqlUnitOfWork
 
@@ -177,19 +182,20 @@ def test_durations() -> None:
 
 
 def test_language_and_database_choices() -> None:
-    assert user_language({"LANG": "zh_CN.UTF-8"}) == "zh-hans"
-    assert user_language({"LANG": "en_GB.UTF-8"}) == "en"
-    assert user_language({"LANG": "C.UTF-8"}) == "en"
-    assert user_language({}) is None
-    assert user_language({"LANG": "en_US.UTF-8", "SANDBOX_LANGUAGE": "zh"}) == "zh-hans"
-    default = Settings(_env_file=None)
+    assert user_language(None, {"LANG": "zh_CN.UTF-8"}) == "zh-hans"
+    assert user_language(None, {"LANG": "en_GB.UTF-8"}) == "en"
+    assert user_language(None, {"LANG": "C.UTF-8"}) == "en"
+    assert user_language(None, {}) is None
+    assert user_language("zh", {"LANG": "en_US.UTF-8"}) == "zh-hans"  # SANDBOX_LANGUAGE wins
+    assert user_language("en", {"LANG": "zh_CN.UTF-8"}) == "en"
+    default = BotSettings(_env_file=None)  # type: ignore[call-arg]
     assert sandbox_settings(default).database_url == SANDBOX_DATABASE_URL
-    other = Settings(_env_file=None, database_url="sqlite:////tmp/x.sqlite3")
+    other = BotSettings(_env_file=None, database_url="sqlite:////tmp/x.sqlite3")  # type: ignore[call-arg]
     assert sandbox_settings(other).database_url == "sqlite:////tmp/x.sqlite3"
 
 
 def test_run_sandbox_in_process(db_url: str, tmp_path: Path) -> None:
-    settings = Settings(_env_file=None, database_url=db_url)
+    settings = BotSettings(_env_file=None, database_url=db_url)  # type: ignore[call-arg]
     out = io.StringIO()
     code = run_sandbox(
         settings,
@@ -222,3 +228,41 @@ def test_repaybot_run_without_token_from_a_pipe(tmp_path: Path) -> None:
     assert "/adddebt — add a debt step by step" in result.stdout
     assert "bye · 再见" in result.stdout
     assert (tmp_path / "data" / "sandbox.log").exists()
+
+
+def test_a_taken_sandbox_port_is_one_clear_line(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ValueError, match=f"SANDBOX_PORT {port} is not free"):
+            check_port_free(port)
+        settings = BotSettings(_env_file=None, database_url=db_url, sandbox_port=port)  # type: ignore[call-arg]
+        code = run_sandbox(
+            settings,
+            stdin=io.StringIO(":quit\n"),
+            stdout=io.StringIO(),
+            environ={"USER": "dev"},
+            downloads=tmp_path / "downloads",
+            log_file=tmp_path / "sandbox.log",
+        )
+    assert code == 2
+    assert f"repaybot run: SANDBOX_PORT {port} is not free" in capsys.readouterr().err
+    check_port_free(0)  # 0: any free port, nothing to check
+
+
+def test_run_sandbox_takes_the_language_from_its_settings(db_url: str, tmp_path: Path) -> None:
+    settings = BotSettings(_env_file=None, database_url=db_url, sandbox_language="en")  # type: ignore[call-arg]
+    out = io.StringIO()
+    code = run_sandbox(
+        settings,
+        stdin=io.StringIO(":time\n"),
+        stdout=out,
+        environ={"USER": "dev", "LANG": "zh_CN.UTF-8"},  # SANDBOX_LANGUAGE wins over $LANG
+        downloads=tmp_path / "downloads",
+        log_file=tmp_path / "sandbox.log",
+    )
+    assert code == 0
+    assert "bot: Hello dev!" in out.getvalue()

@@ -23,9 +23,9 @@ from bot.clock import Clock
 from bot.localapi import EmulatorState, LocalBotApiServer, SimUser
 from bot.localapi.ptb import http_builder
 from bot.runtime import Deps
+from bot.settings import BotSettings
 from bot.webhook import SECRET_HEADER, Metrics, TimedProcessor, WebhookBot, builder, create_app
 from tests.bot.conftest import START
-from tracker.settings import Settings
 from tracker.storage.db import make_engine, make_session_factory
 from tracker.storage.models import InboxUpdate
 from tracker.storage.uow import SqlUnitOfWork
@@ -56,8 +56,8 @@ def emulator(state: EmulatorState) -> Iterator[LocalBotApiServer]:
         yield server
 
 
-def webhook_settings(server: LocalBotApiServer, db_url: str, port: int) -> Settings:
-    return Settings(
+def webhook_settings(server: LocalBotApiServer, db_url: str, port: int) -> BotSettings:
+    return BotSettings(
         _env_file=None,
         database_url=db_url,
         telegram_bot_token=server.state.token,

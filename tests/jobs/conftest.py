@@ -155,7 +155,9 @@ class World:
             }
         )
         with self.make_uow() as uow:
-            debt, _ = add_debt(uow, user_id, DebtSpec(name=name, terms=terms, **spec), START)
+            debt, _ = add_debt(
+                uow, user_id=user_id, spec=DebtSpec(name=name, terms=terms, **spec), now=START
+            )
             debt_id = debt.id
             uow.commit()
         assert debt_id is not None

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bot.features.reminders_buttons import LATER_TTL
-from jobs.render import render
+from bot.reminder_render import render
 from tests.jobs.conftest import START, World, at
 from tracker.services.payments import record_payment
 from tracker.storage.enums import Language, OutboxStatus
@@ -283,7 +283,7 @@ async def test_a_reminder_for_a_replaced_plan_is_not_sent(world: World, language
 
 
 def test_a_risk_warning_rendered_on_or_after_the_due_date_is_dropped() -> None:
-    from tests.jobs.test_render import payloads, row, user
+    from tests.bot.test_reminder_render import payloads, row, user
 
     risk = row("risk", payloads()["risk"])  # due 15 December
     assert render(risk, user(Language.EN), nine(14)) is not None
@@ -292,7 +292,7 @@ def test_a_risk_warning_rendered_on_or_after_the_due_date_is_dropped() -> None:
 
 
 def test_the_payloads_as_of_day_is_where_counting_starts() -> None:
-    from tests.jobs.test_render import payloads, row, user, visible
+    from tests.bot.test_reminder_render import payloads, row, user, visible
 
     overdue = payloads()["overdue"] | {"as_of": "2026-12-18"}  # 3 days, ¥2.07, ¥0.69 a day
     out = render(row("overdue", overdue), user(Language.EN), nine(20))

@@ -17,10 +17,10 @@ from bot.clock import Clock
 from bot.localapi import EmulatorState
 from bot.localapi.ptb import in_process_builder
 from bot.runtime import Deps
+from bot.settings import BotSettings
 from jobs.pacing import Pacer
 from tests.databases import Database
 from tests.jobs.conftest import FakeTime, World, at, render
-from tracker.settings import Settings
 from tracker.storage.db import make_session_factory
 
 SH = "Asia/Shanghai"
@@ -31,7 +31,7 @@ App = Application[Any, Any, Any, Any, Any, Any]
 
 @pytest.fixture
 def deps(database: Database, engine: Engine) -> Deps:
-    settings = Settings(database_url=database.url, scan_interval_seconds=30, _env_file=None)  # type: ignore[call-arg]
+    settings = BotSettings(database_url=database.url, scan_interval_seconds=30, _env_file=None)  # type: ignore[call-arg]
     return Deps(settings, make_session_factory(engine), Clock(frozen=T))
 
 
@@ -78,10 +78,11 @@ async def test_run_now_scans_and_sends_through_the_applications_bot(
     assert world.sent(world.chat(user)) == [f"due due:{inst}:{n}" for n in (3, 1)]
 
 
-async def test_the_default_renderer_is_the_bots(app: App, deps: Deps) -> None:
-    from jobs.render import render as bot_render
+def test_the_composition_root_gives_the_jobs_the_bots_renderer(deps: Deps) -> None:
+    from bot.reminder_render import render as bot_render
 
-    assert jobs.register(app, deps).render is bot_render
+    application = configure(in_process_builder(EmulatorState()), deps)
+    assert application.bot_data[jobs.JOBS_KEY].render is bot_render
 
 
 async def test_run_now_needs_register(app: App) -> None:

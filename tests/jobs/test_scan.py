@@ -114,8 +114,8 @@ async def test_risk_warning_when_the_budget_cannot_cover_the_installment(world: 
         today, now = date(2026, 12, 1), datetime(2026, 12, 1, tzinfo=UTC)
         # 3,000 income, 2,500 fixed: 200 a month affordable after the reserve, against ~1,080.
         small = Budget("CNY", Decimal(3000), fixed_expenses=Decimal(2500))
-        save_budget(uow, tight, small, today=today, now=now)
-        save_budget(uow, easy, Budget("CNY", Decimal(30000)), today=today, now=now)
+        save_budget(uow, user_id=tight, budget=small, today=today, now=now)
+        save_budget(uow, user_id=easy, budget=Budget("CNY", Decimal(30000)), today=today, now=now)
         uow.commit()
     # RISK_LEAD_DAYS (5) before the due date, at the reminder time.
     await world.run(at(date(2026, 12, 10), time(8, 59), SH))
@@ -143,7 +143,11 @@ async def test_a_crowded_week_and_a_hardship_report_warn_too(world: World) -> No
         # 1,800 affordable: one ~1,100 installment fits, two in the same week do not.
         budget = Budget("CNY", Decimal(2000))
         save_budget(
-            uow, user, budget, today=date(2026, 12, 1), now=datetime(2026, 12, 1, tzinfo=UTC)
+            uow,
+            user_id=user,
+            budget=budget,
+            today=date(2026, 12, 1),
+            now=datetime(2026, 12, 1, tzinfo=UTC),
         )
         uow.commit()
     world.debt(user, DUE + timedelta(days=1), name="白条")
@@ -179,7 +183,7 @@ async def test_blocked_users_reminders_off_and_archived_debts_are_skipped(world:
     with world.make_uow() as uow:
         (debt,) = uow.debts.list_for_user(archived)
         assert debt.id is not None
-        archive_debt(uow, archived, debt.id, datetime(2026, 12, 2, tzinfo=UTC))
+        archive_debt(uow, user_id=archived, debt_id=debt.id, now=datetime(2026, 12, 2, tzinfo=UTC))
         uow.commit()
     for day in (10, 12, 14, 15, 16):
         await world.run(at(date(2026, 12, day), time(9), SH))
@@ -271,7 +275,7 @@ def test_the_batch_ledger_is_the_services_position(world: World) -> None:
         assert plan is not None
         terms = terms_of(debt, plan)
         later = replace(terms, start_date=date(2027, 1, 15), first_due=date(2027, 2, 15), term=6)
-        new = add_plan(uow, debt, later, origin=PlanOrigin.RENEGOTIATED, now=START)
+        new = add_plan(uow, debt=debt, terms=later, origin=PlanOrigin.RENEGOTIATED, now=START)
         uow.plans.activate(new, START)
         uow.commit()
     with world.make_uow() as uow:
@@ -282,7 +286,10 @@ def test_the_batch_ledger_is_the_services_position(world: World) -> None:
         ledgers = _Ledgers.load(uow, [group])
         for today in (date(2026, 12, 10), date(2026, 12, 20), date(2027, 3, 1)):
             for debt_id, debt in debts.items():
-                mine, theirs = ledgers.position(debt, today), position(uow, user, debt_id, today)
+                mine, theirs = (
+                    ledgers.position(debt, today),
+                    position(uow, user_id=user, debt_id=debt_id, today=today),
+                )
                 assert mine.plan.id == theirs.plan.id
                 assert mine.rows == theirs.rows
                 assert mine.state == theirs.state
@@ -303,7 +310,7 @@ def test_the_memo_skips_users_nothing_changed_for_and_notices_changes(world: Wor
     # A budget that cannot carry the installment: planned again, and the warning goes out.
     with world.make_uow() as uow:
         tight = Budget("CNY", Decimal(3000), fixed_expenses=Decimal(2500))
-        save_budget(uow, user, tight, today=date(2026, 12, 1), now=START)
+        save_budget(uow, user_id=user, budget=tight, today=date(2026, 12, 1), now=START)
         uow.commit()
     warned = scan(world.make_uow, risk_day + timedelta(minutes=2), memo=memo)
     assert (warned.planned, warned.enqueued) == (1, 1)

@@ -74,7 +74,7 @@ def add_loan(make_uow: MakeUow, user_id: int) -> int:
         start_date=date(2026, 11, 15),
     )
     with make_uow() as uow:
-        debt, _ = add_debt(uow, user_id, DebtSpec(name="金条", terms=terms), NOW)
+        debt, _ = add_debt(uow, user_id=user_id, spec=DebtSpec(name="金条", terms=terms), now=NOW)
         uow.commit()
         assert debt.id is not None
         return debt.id
@@ -93,7 +93,7 @@ def add_baitiao(make_uow: MakeUow, user_id: int) -> int:
     )
     with make_uow() as uow:
         spec = DebtSpec(name="白条", terms=terms, penalty=PenaltyPolicy())
-        debt, _ = add_debt(uow, user_id, spec, NOW)
+        debt, _ = add_debt(uow, user_id=user_id, spec=spec, now=NOW)
         uow.commit()
         assert debt.id is not None
         return debt.id
@@ -104,7 +104,7 @@ def add_cmb_card(make_uow: MakeUow, user_id: int) -> None:
     with make_uow() as uow:
         add_card(
             uow,
-            user_id,
+            user_id=user_id,
             name="招行信用卡",
             balance=D(15000),
             statement_day=5,
@@ -127,7 +127,7 @@ def report(make_uow: MakeUow, user_id: int, income: Decimal, savings: Decimal) -
         duration_months=3,
     )
     with make_uow() as uow:
-        report_hardship(uow, user_id, answers, today=TODAY, now=NOW)
+        report_hardship(uow, user_id=user_id, answers=answers, today=TODAY, now=NOW)
         uow.commit()
 
 
@@ -135,11 +135,14 @@ def packs(make_uow: MakeUow, user_id: int, kind: OptionKind, language: str = "zh
     """The packs of the ranked option of ``kind`` (one per lender it asks something of)."""
     t: Any = SimpleNamespace(_=translator(language))
     with make_uow() as uow:
-        found = hardship_options(uow, user_id, TODAY)
+        found = hardship_options(uow, user_id=user_id, today=TODAY)
         option = found.option(kind)
-        stored = propose(uow, user_id, found, option, now=NOW, today=TODAY)
+        stored = propose(uow, user_id=user_id, plan=found, option=option, now=NOW, today=TODAY)
         uow.commit()
-        return [build_pack(pack_input(t, proposal(uow, user_id, s.id or 0))) for s in stored]
+        return [
+            build_pack(pack_input(t, proposal(uow, user_id=user_id, plan_id=s.id or 0)))
+            for s in stored
+        ]
 
 
 def annuity_payment() -> Decimal:

@@ -99,7 +99,7 @@ def add_jiebei(make_uow: MakeUow, user_id: int) -> None:
         start_date=date(2026, 11, 20),
     )
     with make_uow() as uow:
-        add_debt(uow, user_id, DebtSpec(name="借呗", terms=terms), NOW)
+        add_debt(uow, user_id=user_id, spec=DebtSpec(name="借呗", terms=terms), now=NOW)
         uow.commit()
 
 
@@ -114,7 +114,12 @@ def add_bank_loan(make_uow: MakeUow, user_id: int) -> None:
     )
     no_penalty = PenaltyPolicy(mode=PenaltyMode.DAILY_RATE_ON_OVERDUE, daily_rate=D(0))
     with make_uow() as uow:
-        add_debt(uow, user_id, DebtSpec(name="银行贷", terms=terms, penalty=no_penalty), NOW)
+        add_debt(
+            uow,
+            user_id=user_id,
+            spec=DebtSpec(name="银行贷", terms=terms, penalty=no_penalty),
+            now=NOW,
+        )
         uow.commit()
 
 

@@ -54,7 +54,7 @@ def user_id(make_uow: Callable[[], SqlUnitOfWork]) -> int:
 
 def add(make_uow: Callable[[], SqlUnitOfWork], user_id: int, debt_spec: DebtSpec) -> int:
     with make_uow() as uow:
-        debt, _ = add_debt(uow, user_id, debt_spec, NOW)
+        debt, _ = add_debt(uow, user_id=user_id, spec=debt_spec, now=NOW)
         uow.commit()
         assert debt.id is not None
         return debt.id
@@ -65,15 +65,19 @@ def test_a_budget_is_stored_with_the_default_reserve_resolved_and_history_kept(
 ) -> None:
     with make_uow() as uow:
         save_budget(
-            uow, user_id, Budget("CNY", D(8000), D(4000), D(0), D(6000)), today=TODAY, now=NOW
+            uow,
+            user_id=user_id,
+            budget=Budget("CNY", D(8000), D(4000), D(0), D(6000)),
+            today=TODAY,
+            now=NOW,
         )
         uow.commit()
     later = date(2026, 12, 20)
     with make_uow() as uow:
         save_budget(
             uow,
-            user_id,
-            Budget("CNY", D("7500.50"), D(4000), D(300), D(0), D(500)),
+            user_id=user_id,
+            budget=Budget("CNY", D("7500.50"), D(4000), D(300), D(0), D(500)),
             today=later,
             now=NOW,
         )
@@ -84,12 +88,12 @@ def test_a_budget_is_stored_with_the_default_reserve_resolved_and_history_kept(
         assert history[0].living_reserve_minor == 80000  # 10 % of ¥8,000
         assert history[0].source is BudgetSource.BUDGET
         assert history[0].currency == "CNY"
-        found = current_budget(uow, user_id, TODAY)
+        found = current_budget(uow, user_id=user_id, today=TODAY)
         assert found is not None
         budget, valid_from = found
         assert valid_from == TODAY
         assert budget == Budget("CNY", D("8000.00"), D("4000.00"), D(0), D("6000.00"), D(800))
-        found = current_budget(uow, user_id, later)
+        found = current_budget(uow, user_id=user_id, today=later)
         assert found is not None
         assert found[0].monthly_income == D("7500.50")
         assert found[0].reserve == D(500)
@@ -97,8 +101,8 @@ def test_a_budget_is_stored_with_the_default_reserve_resolved_and_history_kept(
 
 def test_no_budget_means_no_assessment(make_uow: Callable[[], SqlUnitOfWork], user_id: int) -> None:
     with make_uow() as uow:
-        assert current_budget(uow, user_id, TODAY) is None
-        assert assessment(uow, user_id, TODAY) is None
+        assert current_budget(uow, user_id=user_id, today=TODAY) is None
+        assert assessment(uow, user_id=user_id, today=TODAY) is None
 
 
 def test_this_month_sums_installments_due_in_the_calendar_month(
@@ -114,10 +118,10 @@ def test_this_month_sums_installments_due_in_the_calendar_month(
         uow.commit()
     with make_uow() as uow:
         first = {
-            debt_id: position(uow, user_id, debt_id, TODAY).rows[0].payment
+            debt_id: position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).rows[0].payment
             for debt_id in (jintiao, baitiao)
         }
-        due = due_in_month(uow, user_id, TODAY, "CNY")
+        due = due_in_month(uow, user_id=user_id, today=TODAY, currency="CNY")
     assert (due.year, due.month, due.currency) == (2026, 12, "CNY")
     assert [(d.name, d.amount) for d in due.debts] == [
         ("金条", first[jintiao]),
@@ -126,7 +130,7 @@ def test_this_month_sums_installments_due_in_the_calendar_month(
     assert due.total == first[jintiao] + first[baitiao]
     assert [(d.name, d.currency) for d in due.other_currency] == [("HSBC", "HKD")]
     with make_uow() as uow:
-        january = due_in_month(uow, user_id, date(2027, 1, 31), "CNY")
+        january = due_in_month(uow, user_id=user_id, today=date(2027, 1, 31), currency="CNY")
     assert [d.name for d in january.debts] == ["金条", "白条", "next month"]
 
 
@@ -135,9 +139,13 @@ def test_assessment_shows_a_shortfall_against_the_tracked_debts(
 ) -> None:
     debt_id = add(make_uow, user_id, spec())
     with make_uow() as uow:
-        planned = position(uow, user_id, debt_id, TODAY).rows[0].payment
+        planned = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).rows[0].payment
         result = save_and_assess(
-            uow, user_id, Budget("CNY", D(8000), D(6500), D(0), D(2000)), today=TODAY, now=NOW
+            uow,
+            user_id=user_id,
+            budget=Budget("CNY", D(8000), D(6500), D(0), D(2000)),
+            today=TODAY,
+            now=NOW,
         )
         uow.commit()
     capacity = result.capacity
@@ -157,4 +165,4 @@ def test_a_budget_with_more_digits_than_the_currency_is_a_bug(
     make_uow: Callable[[], SqlUnitOfWork], user_id: int
 ) -> None:
     with make_uow() as uow, pytest.raises(ValueError, match="digits"):
-        save_budget(uow, user_id, Budget("CNY", D("8000.001")), today=TODAY, now=NOW)
+        save_budget(uow, user_id=user_id, budget=Budget("CNY", D("8000.001")), today=TODAY, now=NOW)

@@ -84,7 +84,7 @@ def card(make_uow: MakeUow, user_id: int, **overrides: Any) -> int:
     }
     fields.update(overrides)
     with make_uow() as uow:
-        debt, _ = add_card(uow, user_id, **fields)
+        debt, _ = add_card(uow, user_id=user_id, **fields)
         uow.commit()
         assert debt.id is not None
         return debt.id
@@ -118,7 +118,7 @@ def test_a_card_is_stored_with_its_minimum_payments_as_installments(
 ) -> None:
     debt_id = card(make_uow, user_id)
     with make_uow() as uow:
-        pos = position(uow, user_id, debt_id, TODAY)
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY)
         debt, plan = pos.debt, pos.plan
         assert debt.kind is DebtKind.CREDIT_CARD
         assert (debt.card_statement_day, debt.card_due_day) == (25, 15)
@@ -164,14 +164,14 @@ def test_a_statement_past_its_due_date_means_the_coming_one(
     # is the Dec 5 statement's, due Dec 23; nothing is overdue on the day the card is added.
     debt_id = card(make_uow, user_id, statement_day=5, due_day=23)
     with make_uow() as uow:
-        summary = card_summary(uow, user_id, debt_id, TODAY)
+        summary = card_summary(uow, user_id=user_id, debt_id=debt_id, today=TODAY)
         assert summary.statement.statement_date == date(2026, 12, 5)
         assert summary.statement.due_date == date(2026, 12, 23)
         assert summary.statement.minimum_due == D("1500.00")
         # 0.05 % × (15,000 × 47 days [Nov 6 – Dec 22: 25 + 22] + 13,500 × 14 days
         # [Dec 23 – Jan 5: 9 + 5]) = 0.05 % × 894,000 = 447.00
         assert summary.this_month_cost == D("447.00")
-        assert not position(uow, user_id, debt_id, TODAY).state.overdue
+        assert not position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).state.overdue
 
 
 def test_the_summary_is_tracker_cards_arithmetic_for_the_same_statement(
@@ -182,8 +182,8 @@ def test_the_summary_is_tracker_cards_arithmetic_for_the_same_statement(
     statement = open_statement(terms, date(2026, 11, 25), D(15000))
     expected = minimum_only_projection(terms, statement)
     with make_uow() as uow:
-        summary = card_summary(uow, user_id, debt_id, TODAY)
-        rows = position(uow, user_id, debt_id, TODAY).rows
+        summary = card_summary(uow, user_id=user_id, debt_id=debt_id, today=TODAY)
+        rows = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).rows
     assert summary.statement == statement
     assert (summary.statement.minimum_due, summary.statement.due_date) == (
         D("1500.00"),
@@ -211,7 +211,7 @@ def test_a_due_day_31_falls_on_the_last_day_of_shorter_months(
     # Statement day 10: the Nov 10 statement was due Nov 30 (31 → 30), so the card's is Dec 10's.
     debt_id = card(make_uow, user_id, statement_day=10, due_day=31)
     with make_uow() as uow:
-        rows = position(uow, user_id, debt_id, TODAY).rows
+        rows = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).rows
     assert [r.due_date for r in rows[:4]] == [
         date(2026, 12, 31),
         date(2027, 1, 31),
@@ -248,7 +248,7 @@ def test_payments_in_the_cycle_count_towards_the_minimum(make_uow: MakeUow, user
     debt_id = card(make_uow, user_id)
     pay(make_uow, user_id, debt_id, "500", date(2026, 12, 10))
     with make_uow() as uow:
-        summary = card_summary(uow, user_id, debt_id, date(2026, 12, 10))
+        summary = card_summary(uow, user_id=user_id, debt_id=debt_id, today=date(2026, 12, 10))
     assert (summary.paid, summary.minimum_left, summary.left) == (D(500), D(1000), D(14500))
 
 
@@ -258,7 +258,7 @@ def test_after_the_next_statement_date_the_statement_is_rolled_forward_with_the_
     debt_id = card(make_uow, user_id)
     pay(make_uow, user_id, debt_id, "1500", date(2026, 12, 15))
     with make_uow() as uow:
-        summary = card_summary(uow, user_id, debt_id, date(2026, 12, 26))
+        summary = card_summary(uow, user_id=user_id, debt_id=debt_id, today=date(2026, 12, 26))
     # Exactly the minimum on Dec 15: the Dec 25 statement of the module docstring.
     assert summary.estimated
     assert summary.statement.statement_date == date(2026, 12, 25)
@@ -278,7 +278,7 @@ def test_converting_the_whole_statement_makes_a_flat_fee_debt_and_closes_the_car
     debt_id = card(make_uow, user_id)
     with make_uow() as uow:
         preview = preview_installments(
-            uow, user_id, debt_id, periods=12, fee_rate=D("0.006"), today=TODAY
+            uow, user_id=user_id, debt_id=debt_id, periods=12, fee_rate=D("0.006"), today=TODAY
         )
         # 15,000 / 12 = 1,250.00 a month, plus 0.6 % × 15,000 = 90.00: 1,340.00; 1,080.00 in all.
         assert preview.amount == D(15000)
@@ -290,8 +290,8 @@ def test_converting_the_whole_statement_makes_a_flat_fee_debt_and_closes_the_car
         assert preview.quote.rows[-1].due_date == date(2027, 12, 15)
         done = convert_to_installments(
             uow,
-            user_id,
-            debt_id,
+            user_id=user_id,
+            debt_id=debt_id,
             periods=12,
             fee_rate=D("0.006"),
             today=TODAY,
@@ -309,7 +309,13 @@ def test_converting_the_whole_statement_makes_a_flat_fee_debt_and_closes_the_car
         assert done.card.status is DebtStatus.CLOSED
     with make_uow() as uow, pytest.raises(Conflict) as again:
         convert_to_installments(
-            uow, user_id, debt_id, periods=12, fee_rate=D("0.006"), today=TODAY, now=NOW
+            uow,
+            user_id=user_id,
+            debt_id=debt_id,
+            periods=12,
+            fee_rate=D("0.006"),
+            today=TODAY,
+            now=NOW,
         )
     assert again.value.code == "cardstate_closed"
     assert debt_count(make_uow, user_id) == 2
@@ -322,12 +328,12 @@ def test_converting_part_keeps_the_rest_on_the_card_with_the_payments_made(
     pay(make_uow, user_id, debt_id, "1500", date(2026, 12, 1))
     with make_uow() as uow:
         assert preview_installments(
-            uow, user_id, debt_id, periods=6, fee_rate=D("0.006"), today=TODAY
+            uow, user_id=user_id, debt_id=debt_id, periods=6, fee_rate=D("0.006"), today=TODAY
         ).amount == D(13500)  # the statement less what was paid in its cycle
         done = convert_to_installments(
             uow,
-            user_id,
-            debt_id,
+            user_id=user_id,
+            debt_id=debt_id,
             periods=6,
             fee_rate=D("0.006"),
             today=TODAY,
@@ -345,7 +351,7 @@ def test_converting_part_keeps_the_rest_on_the_card_with_the_payments_made(
         assert (left.statement.balance, left.statement.minimum_due) == (D(5000), D(500))
         assert (left.paid, left.minimum_left, left.left) == (D(1500), D(0), D(3500))
     with make_uow() as uow:
-        pos = position(uow, user_id, debt_id, TODAY)
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY)
         assert pos.plan.origin is PlanOrigin.RENEGOTIATED
         assert pos.debt.card_plan_id == pos.plan.id
         assert pos.state.owed_today.total == D(3500)
@@ -359,8 +365,8 @@ def test_a_conversion_is_refused_when_the_statement_changed_since_the_preview(
     with make_uow() as uow, pytest.raises(Conflict) as raised:
         convert_to_installments(
             uow,
-            user_id,
-            debt_id,
+            user_id=user_id,
+            debt_id=debt_id,
             periods=12,
             fee_rate=D("0.006"),
             today=TODAY,
@@ -374,7 +380,9 @@ def test_a_conversion_is_refused_when_the_statement_changed_since_the_preview(
 def test_a_statement_not_out_yet_cannot_be_converted(make_uow: MakeUow, user_id: int) -> None:
     debt_id = card(make_uow, user_id, statement_day=5, due_day=23)
     with make_uow() as uow, pytest.raises(InvalidTerms) as raised:
-        preview_installments(uow, user_id, debt_id, periods=12, fee_rate=D("0.006"), today=TODAY)
+        preview_installments(
+            uow, user_id=user_id, debt_id=debt_id, periods=12, fee_rate=D("0.006"), today=TODAY
+        )
     assert (raised.value.code, raised.value.params["date"]) == (
         "billinst_not_out",
         date(2026, 12, 5),
@@ -405,10 +413,10 @@ def test_hardship_offers_a_card_personalised_installments_within_sixty_months(
         duration_months=6,
     )
     with make_uow() as uow:
-        report_hardship(uow, user_id, answers, today=TODAY, now=NOW)
+        report_hardship(uow, user_id=user_id, answers=answers, today=TODAY, now=NOW)
         uow.commit()
     with make_uow() as uow:
-        plan = hardship_options(uow, user_id, TODAY)
+        plan = hardship_options(uow, user_id=user_id, today=TODAY)
         situation = situation_of(plan.position(debt_id))
     # 3,000 − 2,000 − a 10 % reserve leaves 700 a month; the minimums ask 1,500 now and
     # 1,799.25 next month, and run for years (the projection's rows).
@@ -473,7 +481,7 @@ def test_budget_counts_the_cards_minimum_as_what_it_asks_this_month(
 ) -> None:
     card(make_uow, user_id)
     with make_uow() as uow:
-        due = due_in_month(uow, user_id, TODAY, "CNY")
+        due = due_in_month(uow, user_id=user_id, today=TODAY, currency="CNY")
     # December asks the minimum of the Nov 25 statement, due Dec 15: 1,500.00, not 15,000.
     assert [(item.name, item.amount) for item in due.debts] == [("招行信用卡", D("1500.00"))]
 
@@ -526,7 +534,13 @@ def test_converting_an_estimated_statement_does_not_count_its_payments_twice(
     later = date(2026, 12, 26)
     with make_uow() as uow:
         done = convert_to_installments(
-            uow, user_id, debt_id, periods=12, fee_rate=D("0.006"), today=later, now=NOW
+            uow,
+            user_id=user_id,
+            debt_id=debt_id,
+            periods=12,
+            fee_rate=D("0.006"),
+            today=later,
+            now=NOW,
         )
         uow.commit()
         # The Dec 25 statement (13,949.25, of which 449.25 interest) already holds the 1,500
@@ -537,7 +551,7 @@ def test_converting_an_estimated_statement_does_not_count_its_payments_twice(
         assert (left.statement.balance, left.statement.minimum_due) == (D("449.25"), D("449.25"))
         assert left.paid == 0
     with make_uow() as uow:
-        pos = position(uow, user_id, debt_id, later)
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=later)
         assert pos.state.owed_today.total == D("449.25")
         assert [r.payment for r in pos.rows] == [D("449.25")]
 
@@ -548,8 +562,8 @@ def test_paying_the_whole_statement_by_its_due_date_costs_no_interest(
     debt_id = card(make_uow, user_id)
     pay(make_uow, user_id, debt_id, "15000", date(2026, 12, 15))
     with make_uow() as uow:
-        pos = position(uow, user_id, debt_id, date(2026, 12, 16))
-        summary = card_summary(uow, user_id, debt_id, date(2026, 12, 26))
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=date(2026, 12, 16))
+        summary = card_summary(uow, user_id=user_id, debt_id=debt_id, today=date(2026, 12, 26))
     assert pos.state.is_settled
     assert pos.state.owed_today.total == 0
     # The Dec 25 statement: nothing left and no interest (the interest-free period held).

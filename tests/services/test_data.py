@@ -46,7 +46,7 @@ def populate(uow: SqlUnitOfWork, telegram_id: int, name: str = "金条") -> tupl
     """A user with every kind of row: (user id, debt id)."""
     user = uow.users.add(User(telegram_user_id=telegram_id, chat_id=telegram_id))
     assert user.id is not None
-    debt, quote = add_debt(uow, user.id, spec(name), NOW)
+    debt, quote = add_debt(uow, user_id=user.id, spec=spec(name), now=NOW)
     assert debt.id is not None
     first = quote.rows[0].payment
     for key, amount in (("a", first), ("b", D("0.01"))):
@@ -60,8 +60,8 @@ def populate(uow: SqlUnitOfWork, telegram_id: int, name: str = "金条") -> tupl
             idempotency_key=f"tg:update:{telegram_id}:{key}",
             now=NOW,
         )
-    undo_last_payment(uow, user.id, NOW + timedelta(seconds=1))
-    save_budget(uow, user.id, Budget("CNY", D(8000), D(4000)), today=TODAY, now=NOW)
+    undo_last_payment(uow, user_id=user.id, now=NOW + timedelta(seconds=1))
+    save_budget(uow, user_id=user.id, budget=Budget("CNY", D(8000), D(4000)), today=TODAY, now=NOW)
     update_id = 10**9 + telegram_id
     uow.inbox.store(
         update_id, '{"message": {"text": "还了500"}}', NOW, telegram_user_id=telegram_id
@@ -93,8 +93,10 @@ def test_csv_lists_installments_with_status_then_payments_with_a_bom(
         user_id, debt_id = populate(uow, 7001, "=金条")
         uow.commit()
     with make_uow() as uow:
-        rows = position(uow, user_id, debt_id, TODAY).rows
-        data = export_csv(uow, user_id, TODAY, {"debt": "债务", "status.paid": "已还清"})
+        rows = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).rows
+        data = export_csv(
+            uow, user_id=user_id, today=TODAY, labels={"debt": "债务", "status.paid": "已还清"}
+        )
     assert data.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert lines[0] == ["Installments"]
@@ -148,7 +150,7 @@ def test_json_has_everything_with_money_as_decimal_strings(
         populate(uow, 7003, "someone else's")
         uow.commit()
     with make_uow() as uow:
-        data = export_json(uow, user_id, NOW)
+        data = export_json(uow, user_id=user_id, now=NOW)
     document = json.loads(data, parse_float=Decimal)
     assert _floats(document) == []
     assert document["format"] == "repaybot-export"
@@ -213,7 +215,7 @@ def test_deleting_a_user_leaves_no_row_of_theirs_in_any_table(
         ), grown
         user = uow.users.get(user_id)
         assert user is not None
-        deleted = delete_user_data(uow, user)
+        deleted = delete_user_data(uow, user=user)
         uow.commit()
     assert (deleted.debts, deleted.payments, deleted.budgets, deleted.state_rows) == (1, 2, 1, 2)
     with make_uow() as uow:
@@ -235,7 +237,7 @@ def test_deleting_a_user_leaves_no_row_of_theirs_in_any_table(
 
 def test_export_of_a_missing_user_is_a_bug(make_uow: Callable[[], SqlUnitOfWork]) -> None:
     with make_uow() as uow, pytest.raises(LookupError):
-        export_json(uow, 123456, NOW)
+        export_json(uow, user_id=123456, now=NOW)
 
 
 def test_an_agreed_plan_typed_as_amounts_never_shows_its_cost_as_a_fee(
@@ -259,7 +261,7 @@ def test_an_agreed_plan_typed_as_amounts_never_shows_its_cost_as_a_fee(
     with make_uow() as uow:
         user = uow.users.add(User(telegram_user_id=7005, chat_id=7005))
         assert user.id is not None
-        debt, _ = add_debt(uow, user.id, DebtSpec(name="金条", terms=terms), NOW)
+        debt, _ = add_debt(uow, user_id=user.id, spec=DebtSpec(name="金条", terms=terms), now=NOW)
         assert debt.id is not None
         installments = tuple(
             CustomInstallment(due, D(450))
@@ -268,9 +270,9 @@ def test_an_agreed_plan_typed_as_amounts_never_shows_its_cost_as_a_fee(
         agreed = custom_terms(debt, principal=D(1200), installments=installments, start=TODAY)
         record_agreed_plan(
             uow,
-            user.id,
-            debt.id,
-            agreed,
+            user_id=user.id,
+            debt_id=debt.id,
+            terms=agreed,
             confirmed_on=TODAY,
             channel=Channel.HOTLINE,
             reference=None,
@@ -284,7 +286,7 @@ def test_an_agreed_plan_typed_as_amounts_never_shows_its_cost_as_a_fee(
         uow.commit()
         user_id = user.id
     with make_uow() as uow:
-        data = export_csv(uow, user_id, TODAY, {"fee": "手续费"})
+        data = export_csv(uow, user_id=user_id, today=TODAY, labels={"fee": "手续费"})
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     header = lines[1]
     rows = [dict(zip(header, line, strict=True)) for line in lines[2:5]]

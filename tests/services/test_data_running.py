@@ -33,7 +33,7 @@ def running(make_uow: Callable[[], SqlUnitOfWork]) -> int:
         user = uow.users.add(User(telegram_user_id=5, chat_id=5))
         assert user.id is not None
         spec = DebtSpec(name="金条", terms=terms, paid_before_tracking=3)
-        add_debt(uow, user.id, spec, NOW, today=TODAY)
+        add_debt(uow, user_id=user.id, spec=spec, now=NOW, today=TODAY)
         uow.commit()
         return user.id
 
@@ -43,12 +43,12 @@ def test_csv_marks_installments_paid_before_tracking(
 ) -> None:
     user_id = running(make_uow)
     with make_uow() as uow:
-        english = export_csv(uow, user_id, TODAY)
+        english = export_csv(uow, user_id=user_id, today=TODAY)
         chinese = export_csv(
             uow,
-            user_id,
-            TODAY,
-            {"status.paid_before_tracking": "开始记账前已还", "status.overdue": "逾期"},
+            user_id=user_id,
+            today=TODAY,
+            labels={"status.paid_before_tracking": "开始记账前已还", "status.overdue": "逾期"},
         )
     rows = list(csv.reader(io.StringIO(english.decode("utf-8-sig"))))
     statuses = [row[9] for row in rows[2:14]]
@@ -70,7 +70,7 @@ def test_json_marks_installments_paid_before_tracking(
 ) -> None:
     user_id = running(make_uow)
     with make_uow() as uow:
-        document = json.loads(export_json(uow, user_id, NOW), parse_float=Decimal)
+        document = json.loads(export_json(uow, user_id=user_id, now=NOW), parse_float=Decimal)
     [debt] = document["debts"]
     assert debt["paid_before_tracking"] == 3
     assert debt["payments"] == []

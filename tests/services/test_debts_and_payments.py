@@ -50,7 +50,7 @@ def debt_of(make_uow: Callable[[], SqlUnitOfWork]) -> tuple[int, int]:
     """A user with the default debt, committed: (user id, debt id)."""
     with make_uow() as uow:
         user_id = new_user(uow)
-        debt, _ = add_debt(uow, user_id, make_spec(), NOW)
+        debt, _ = add_debt(uow, user_id=user_id, spec=make_spec(), now=NOW)
         uow.commit()
         assert debt.id is not None
         return user_id, debt.id
@@ -76,7 +76,7 @@ def test_a_new_debt_has_an_active_original_plan_with_its_schedule(
 ) -> None:
     user_id, debt_id = debt_of
     with make_uow() as uow:
-        pos = position(uow, user_id, debt_id, date(2026, 12, 20))
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=date(2026, 12, 20))
         assert pos.plan.status is PlanStatus.ACTIVE
         assert pos.plan.origin is PlanOrigin.ORIGINAL
         assert len(pos.rows) == 12
@@ -94,9 +94,9 @@ def test_bad_terms_write_nothing(make_uow: Callable[[], SqlUnitOfWork]) -> None:
         terms=LoanTerms(D(1000), Rate(D(0), RateUnit.YEAR), 0, Method.ANNUITY, FIRST_DUE)
     )
     with make_uow() as uow, pytest.raises(InvalidTerms):
-        add_debt(uow, user_id, bad, NOW)
+        add_debt(uow, user_id=user_id, spec=bad, now=NOW)
     with pytest.raises(InvalidTerms) as info, make_uow() as uow:
-        add_debt(uow, user_id, make_spec(name="   "), NOW)
+        add_debt(uow, user_id=user_id, spec=make_spec(name="   "), now=NOW)
     assert info.value.code == "name_empty"
     with make_uow() as uow:
         assert uow.debts.list_for_user(user_id) == []
@@ -106,7 +106,7 @@ def test_a_payment_is_recorded_once_per_key(
     make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
 ) -> None:
     with make_uow() as uow:
-        first_row = position(uow, *debt_of, FIRST_DUE).rows[0]
+        first_row = position(uow, user_id=debt_of[0], debt_id=debt_of[1], today=FIRST_DUE).rows[0]
         outcome = pay(uow, debt_of, str(first_row.payment))
         uow.commit()
     assert outcome.created
@@ -125,7 +125,7 @@ def test_partial_and_over_payments(
     make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
 ) -> None:
     with make_uow() as uow:
-        rows = position(uow, *debt_of, FIRST_DUE).rows
+        rows = position(uow, user_id=debt_of[0], debt_id=debt_of[1], today=FIRST_DUE).rows
         partial = pay(uow, debt_of, "100", idempotency_key="k1")
         assert partial.position.state.installments[0].remaining == rows[0].payment - D(100)
         over = pay(uow, debt_of, str(rows[0].payment + rows[1].payment), idempotency_key="k2")
@@ -147,7 +147,7 @@ def test_future_dates_and_other_peoples_debts_are_refused(
     with make_uow() as uow, pytest.raises(NotFound):
         pay(uow, (stranger, debt_id), "100")
     with make_uow() as uow, pytest.raises(NotFound):
-        position(uow, stranger, debt_id, FIRST_DUE)
+        position(uow, user_id=stranger, debt_id=debt_id, today=FIRST_DUE)
 
 
 def test_undo_takes_back_the_last_payment_only(
@@ -159,23 +159,28 @@ def test_undo_takes_back_the_last_payment_only(
         pay(uow, debt_of, "200", idempotency_key="b", now=NOW.replace(hour=9))
         uow.commit()
     with make_uow() as uow:
-        undone = undo_last_payment(uow, user_id, NOW.replace(hour=10))
+        undone = undo_last_payment(uow, user_id=user_id, now=NOW.replace(hour=10))
         uow.commit()
     assert undone.amount_minor == 20000
     with make_uow() as uow:
-        assert position(uow, user_id, debt_id, FIRST_DUE).state.total_paid == D(100)
-        undo_last_payment(uow, user_id, NOW.replace(hour=11))
+        assert position(
+            uow, user_id=user_id, debt_id=debt_id, today=FIRST_DUE
+        ).state.total_paid == D(100)
+        undo_last_payment(uow, user_id=user_id, now=NOW.replace(hour=11))
         uow.commit()
     with make_uow() as uow, pytest.raises(NotFound) as info:
-        undo_last_payment(uow, user_id, NOW.replace(hour=12))
+        undo_last_payment(uow, user_id=user_id, now=NOW.replace(hour=12))
     assert info.value.code == "no_payment_to_undo"
 
 
 def test_positions_lists_every_active_debt(make_uow: Callable[[], SqlUnitOfWork]) -> None:
     with make_uow() as uow:
         user_id = new_user(uow)
-        add_debt(uow, user_id, make_spec(name="金条"), NOW)
-        add_debt(uow, user_id, make_spec(name="信用卡"), NOW)
+        add_debt(uow, user_id=user_id, spec=make_spec(name="金条"), now=NOW)
+        add_debt(uow, user_id=user_id, spec=make_spec(name="信用卡"), now=NOW)
         uow.commit()
     with make_uow() as uow:
-        assert [p.debt.name for p in positions(uow, user_id, FIRST_DUE)] == ["金条", "信用卡"]
+        assert [p.debt.name for p in positions(uow, user_id=user_id, today=FIRST_DUE)] == [
+            "金条",
+            "信用卡",
+        ]

@@ -15,7 +15,8 @@ from sqlmodel import col, func, select
 
 from tests.services.test_debts_and_payments import NOW, make_spec, new_user, pay
 from tracker.errors import Conflict, InvalidDate, InvalidRate, InvalidTerms
-from tracker.parsing.debt_line import take_lender
+from tracker.parsing.debt_line import parse_debt_line, take_lender
+from tracker.parsing.debt_terms import parse_first_due, read_pricing
 from tracker.rates import Rate, RateUnit
 from tracker.schedule_types import Method
 from tracker.services.debts import (
@@ -24,10 +25,7 @@ from tracker.services.debts import (
     change_lender,
     change_terms,
     delete_debt,
-    parse_debt_line,
-    parse_first_due,
     position,
-    read_pricing,
     rename_debt,
     terms_of,
 )
@@ -52,7 +50,7 @@ def ids(make_uow: MakeUow) -> tuple[int, int]:
     """金条: ¥12,000 at 0.05 % a day, 12 annuity installments from 2027-01-15: (user, debt)."""
     with make_uow() as uow:
         user_id = new_user(uow)
-        debt, _ = add_debt(uow, user_id, make_spec(), NOW)
+        debt, _ = add_debt(uow, user_id=user_id, spec=make_spec(), now=NOW)
         uow.commit()
         assert debt.id is not None
         return user_id, debt.id
@@ -61,21 +59,21 @@ def ids(make_uow: MakeUow) -> tuple[int, int]:
 def test_rename_and_lender_change_only_those(make_uow: MakeUow, ids: tuple[int, int]) -> None:
     user_id, debt_id = ids
     with make_uow() as uow:
-        rename_debt(uow, user_id, debt_id, name="  京东  金条 ", now=NOW)
-        change_lender(uow, user_id, debt_id, lender="京东金融", now=NOW)
+        rename_debt(uow, user_id=user_id, debt_id=debt_id, name="  京东  金条 ", now=NOW)
+        change_lender(uow, user_id=user_id, debt_id=debt_id, lender="京东金融", now=NOW)
         uow.commit()
     with make_uow() as uow:
         debt = uow.debts.require_for_user(user_id, debt_id)
         assert (debt.name, debt.lender) == ("京东 金条", "京东金融")
-        change_lender(uow, user_id, debt_id, lender=None, now=NOW)
+        change_lender(uow, user_id=user_id, debt_id=debt_id, lender=None, now=NOW)
         uow.commit()
     with make_uow() as uow:
         assert uow.debts.require_for_user(user_id, debt_id).lender is None
         with pytest.raises(InvalidTerms) as empty:
-            rename_debt(uow, user_id, debt_id, name="  ", now=NOW)
+            rename_debt(uow, user_id=user_id, debt_id=debt_id, name="  ", now=NOW)
         assert empty.value.code == "name_empty"
         with pytest.raises(InvalidTerms) as long:
-            change_lender(uow, user_id, debt_id, lender="银" * 41, now=NOW)
+            change_lender(uow, user_id=user_id, debt_id=debt_id, lender="银" * 41, now=NOW)
         assert long.value.code == "lender_too_long"
 
 
@@ -90,12 +88,12 @@ def test_a_new_rate_recomputes_the_schedule_and_keeps_the_payments(
         plan_before = uow.plans.active_for_debt(debt_id)
         assert plan_before is not None
         pricing = read_pricing(Method.ANNUITY, "日息万三")
-        change_terms(uow, user_id, debt_id, now=NOW, today=TODAY, pricing=pricing)
+        change_terms(uow, user_id=user_id, debt_id=debt_id, now=NOW, today=TODAY, pricing=pricing)
         uow.commit()
     # 0.03 % a day over a 365-day year is 0.03 % × 365 / 12 a month.
     expected = level_payment(12000, Fraction(3, 10000) * 365 / 12, 12)
     with make_uow() as uow:
-        pos = position(uow, user_id, debt_id, date(2026, 12, 20))
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=date(2026, 12, 20))
         assert pos.plan.id == plan_before.id  # the contract corrected, not a new agreement
         assert pos.debt.rate_value == D("0.0003")
         assert [row.due_date for row in pos.rows] == [
@@ -121,17 +119,19 @@ def test_a_flat_fee_debt_takes_a_fee_per_installment(make_uow: MakeUow) -> None:
                 "fee_rate": D("0.005"),
             }
         )
-        debt, _ = add_debt(uow, user_id, spec.__class__(name="白条", terms=terms), NOW)
+        debt, _ = add_debt(
+            uow, user_id=user_id, spec=spec.__class__(name="白条", terms=terms), now=NOW
+        )
         assert debt.id is not None
         change_terms(
             uow,
-            user_id,
-            debt.id,
+            user_id=user_id,
+            debt_id=debt.id,
             now=NOW,
             today=TODAY,
             pricing=read_pricing(Method.FLAT_FEE, "0.6%"),
         )
-        pos = position(uow, user_id, debt.id, TODAY)
+        pos = position(uow, user_id=user_id, debt_id=debt.id, today=TODAY)
         # ¥12,000 in 12: ¥1,000 principal and 0.6 % of ¥12,000 = ¥72 fee each month.
         assert [(row.principal, row.fee) for row in pos.rows[:2]] == [(D(1000), D(72))] * 2
 
@@ -141,16 +141,25 @@ def test_a_new_first_due_date_moves_every_installment(
 ) -> None:
     user_id, debt_id = ids
     with make_uow() as uow:
-        change_terms(uow, user_id, debt_id, now=NOW, today=TODAY, first_due=date(2027, 1, 20))
+        change_terms(
+            uow, user_id=user_id, debt_id=debt_id, now=NOW, today=TODAY, first_due=date(2027, 1, 20)
+        )
         uow.commit()
     with make_uow() as uow:
-        pos = position(uow, user_id, debt_id, TODAY)
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY)
         assert pos.debt.first_due == date(2027, 1, 20)
         assert {row.due_date.day for row in pos.rows} == {20}
         assert pos.rows[-1].due_date == date(2027, 12, 20)
         # Before the loan date (2026-12-15) is no first due date.
         with pytest.raises(InvalidTerms) as early:
-            change_terms(uow, user_id, debt_id, now=NOW, today=TODAY, first_due=date(2026, 12, 10))
+            change_terms(
+                uow,
+                user_id=user_id,
+                debt_id=debt_id,
+                now=NOW,
+                today=TODAY,
+                first_due=date(2026, 12, 10),
+            )
         assert early.value.code == "loan_date_order"
 
 
@@ -172,16 +181,20 @@ def test_an_agreed_plan_is_not_recomputed(make_uow: MakeUow, ids: tuple[int, int
         debt = uow.debts.require_for_user(user_id, debt_id)
         plan = uow.plans.active_for_debt(debt_id)
         assert plan is not None
-        agreed = add_plan(uow, debt, terms_of(debt, plan), origin=PlanOrigin.RENEGOTIATED, now=NOW)
+        agreed = add_plan(
+            uow, debt=debt, terms=terms_of(debt, plan), origin=PlanOrigin.RENEGOTIATED, now=NOW
+        )
         uow.plans.activate(agreed, NOW)
         uow.commit()
     with make_uow() as uow:
         pricing = read_pricing(Method.ANNUITY, "18%/year")
         with pytest.raises(Conflict) as refused:
-            change_terms(uow, user_id, debt_id, now=NOW, today=TODAY, pricing=pricing)
+            change_terms(
+                uow, user_id=user_id, debt_id=debt_id, now=NOW, today=TODAY, pricing=pricing
+            )
         assert refused.value.code == "debt_edit_agreed"
         # The name and the lender may still change.
-        rename_debt(uow, user_id, debt_id, name="金条2", now=NOW)
+        rename_debt(uow, user_id=user_id, debt_id=debt_id, name="金条2", now=NOW)
 
 
 def _reminder(uow: SqlUnitOfWork, key: str, user_id: int, status: OutboxStatus) -> None:
@@ -202,7 +215,9 @@ def test_recomputing_drops_the_pending_reminders_of_the_old_installments(
         _reminder(uow, f"due:{first}999:3", user_id, OutboxStatus.PENDING)  # not this debt's
         _reminder(uow, f"digest:{user_id}:2026-W49", user_id, OutboxStatus.PENDING)
         uow.commit()
-        change_terms(uow, user_id, debt_id, now=NOW, today=TODAY, first_due=date(2027, 1, 16))
+        change_terms(
+            uow, user_id=user_id, debt_id=debt_id, now=NOW, today=TODAY, first_due=date(2027, 1, 16)
+        )
         uow.commit()
     with make_uow() as uow:
         rows = uow.session.exec(select(Outbox.key, Outbox.status).order_by(col(Outbox.key))).all()
@@ -223,7 +238,7 @@ def test_delete_takes_everything_of_the_debt_and_nothing_else(
 ) -> None:
     user_id, debt_id = ids
     with make_uow() as uow:
-        other, _ = add_debt(uow, user_id, make_spec(name="白条"), NOW)
+        other, _ = add_debt(uow, user_id=user_id, spec=make_spec(name="白条"), now=NOW)
         assert other.id is not None
         other_id = other.id
         pay(uow, ids, "500", idempotency_key="k1")
@@ -232,7 +247,9 @@ def test_delete_takes_everything_of_the_debt_and_nothing_else(
         debt = uow.debts.require_for_user(user_id, debt_id)
         plan = uow.plans.active_for_debt(debt_id)
         assert plan is not None
-        add_plan(uow, debt, terms_of(debt, plan), origin=PlanOrigin.PROPOSAL, now=NOW)  # hardship
+        add_plan(
+            uow, debt=debt, terms=terms_of(debt, plan), origin=PlanOrigin.PROPOSAL, now=NOW
+        )  # hardship
         mine = uow.installments.for_debt(user_id, debt_id)[0].id
         theirs = uow.installments.for_debt(user_id, other_id)[0].id
         _reminder(uow, f"due:{mine}:0", user_id, OutboxStatus.SENT)
@@ -240,7 +257,7 @@ def test_delete_takes_everything_of_the_debt_and_nothing_else(
         _reminder(uow, f"due:{theirs}:0", user_id, OutboxStatus.PENDING)
         uow.commit()
     with make_uow() as uow:
-        deleted = delete_debt(uow, user_id, debt_id)
+        deleted = delete_debt(uow, user_id=user_id, debt_id=debt_id)
         uow.commit()
     assert deleted is not None
     assert (deleted.name, deleted.payments) == ("金条", 2)
@@ -250,16 +267,16 @@ def test_delete_takes_everything_of_the_debt_and_nothing_else(
         assert _count(uow, Installment, other_id) == 12
         assert _count(uow, Payment, other_id) == 1
         assert uow.session.exec(select(Outbox.key)).all() == [f"due:{theirs}:0"]
-        assert position(uow, user_id, other_id, TODAY).debt.name == "白条"
+        assert position(uow, user_id=user_id, debt_id=other_id, today=TODAY).debt.name == "白条"
         # A second delete (a double tap) finds nothing and changes nothing.
-        assert delete_debt(uow, user_id, debt_id) is None
+        assert delete_debt(uow, user_id=user_id, debt_id=debt_id) is None
 
 
 def test_another_users_debt_is_not_deleted(make_uow: MakeUow, ids: tuple[int, int]) -> None:
     _, debt_id = ids
     with make_uow() as uow:
         stranger = new_user(uow, telegram_id=2002)
-        assert delete_debt(uow, stranger, debt_id) is None
+        assert delete_debt(uow, user_id=stranger, debt_id=debt_id) is None
         uow.commit()
     with make_uow() as uow:
         assert _count(uow, Debt, debt_id) == 1

@@ -75,7 +75,9 @@ def user_id(make_uow: MakeUow) -> int:
 
 def add(make_uow: MakeUow, user_id: int, name: str = "金条", **overrides: Any) -> int:
     with make_uow() as uow:
-        debt, _ = add_debt(uow, user_id, DebtSpec(name=name, terms=terms(**overrides)), NOW)
+        debt, _ = add_debt(
+            uow, user_id=user_id, spec=DebtSpec(name=name, terms=terms(**overrides)), now=NOW
+        )
         uow.commit()
         assert debt.id is not None
         return debt.id
@@ -98,7 +100,7 @@ def answers(**overrides: Any) -> HardshipAnswers:
 
 def report(make_uow: MakeUow, user_id: int, **overrides: Any) -> None:
     with make_uow() as uow:
-        report_hardship(uow, user_id, answers(**overrides), today=TODAY, now=NOW)
+        report_hardship(uow, user_id=user_id, answers=answers(**overrides), today=TODAY, now=NOW)
         uow.commit()
 
 
@@ -116,8 +118,8 @@ def test_the_report_and_a_budget_snapshot_are_stored_from_the_budget_before(
     with make_uow() as uow:
         save_budget(
             uow,
-            user_id,
-            Budget("CNY", D(9000), D(2500), D(300), D(5000)),
+            user_id=user_id,
+            budget=Budget("CNY", D(9000), D(2500), D(300), D(5000)),
             today=TODAY,
             now=NOW - timedelta(days=30),
         )
@@ -132,8 +134,13 @@ def test_the_report_and_a_budget_snapshot_are_stored_from_the_budget_before(
             400000,
             6,
         )
-        assert stored.text == "job_loss since 2026-11-20"
-        found = current_budget(uow, user_id, TODAY)
+        # The cause and its start in their own columns (issue 13), no longer inside the text.
+        assert (stored.cause, stored.started_on, stored.text) == (
+            Cause.JOB_LOSS,
+            date(2026, 11, 20),
+            None,
+        )
+        found = current_budget(uow, user_id=user_id, today=TODAY)
         assert found is not None
         budget, valid_from = found
         assert valid_from == TODAY
@@ -142,7 +149,7 @@ def test_the_report_and_a_budget_snapshot_are_stored_from_the_budget_before(
         assert budget == Budget("CNY", D(3000), D(2900), D(300), D(2500), D(300))
         assert uow.budgets.latest_for_user(user_id).source is BudgetSource.HARDSHIP  # type: ignore[union-attr]
         # The budget every feature reads (/budget, the reminders' risk score) is the new one.
-        result = assessment(uow, user_id, TODAY)
+        result = assessment(uow, user_id=user_id, today=TODAY)
         assert result is not None
         assert result.budget.monthly_income == D(3000)
 
@@ -154,7 +161,7 @@ def test_without_a_budget_the_reported_expenses_are_used(make_uow: MakeUow, user
     with make_uow() as uow:
         [stored] = uow.hardship.recent_for_user(user_id)
         assert stored.kind is HardshipKind.NEW_EXPENSE
-        found = current_budget(uow, user_id, TODAY)
+        found = current_budget(uow, user_id=user_id, today=TODAY)
         assert found is not None
         assert found[0] == Budget("CNY", D(3000), D(2400), D(0), D(2000), D(300))
 
@@ -165,8 +172,8 @@ def test_a_second_report_starts_again_from_the_borrowers_own_budget(
     with make_uow() as uow:
         save_budget(
             uow,
-            user_id,
-            Budget("CNY", D(9000), D(2500), D(0), D(5000), D(500)),
+            user_id=user_id,
+            budget=Budget("CNY", D(9000), D(2500), D(0), D(5000), D(500)),
             today=TODAY,
             now=NOW - timedelta(days=1),
         )
@@ -174,12 +181,12 @@ def test_a_second_report_starts_again_from_the_borrowers_own_budget(
     report(make_uow, user_id, new_monthly_expense=D(400))
     report(make_uow, user_id, new_monthly_expense=D(400))
     with make_uow() as uow:
-        found = current_budget(uow, user_id, TODAY)
+        found = current_budget(uow, user_id=user_id, today=TODAY)
         assert found is not None
         # Not 2,500 + 400 + 400: the snapshot derives from the budget the borrower entered,
         # and the reserve they chose stays.
         assert found[0] == Budget("CNY", D(3000), D(2900), D(0), D(2000), D(500))
-        defaults = hardship_defaults(uow, user_id, TODAY, "CNY")
+        defaults = hardship_defaults(uow, user_id=user_id, today=TODAY, currency="CNY")
         assert defaults.base is not None
         assert defaults.base.monthly_income == D(9000)
         assert defaults.savings == D(2000)
@@ -189,10 +196,12 @@ def test_a_start_in_the_future_is_refused_and_nothing_is_stored(
     make_uow: MakeUow, user_id: int
 ) -> None:
     with make_uow() as uow, pytest.raises(InvalidDate):
-        report_hardship(uow, user_id, answers(since=date(2026, 12, 2)), today=TODAY, now=NOW)
+        report_hardship(
+            uow, user_id=user_id, answers=answers(since=date(2026, 12, 2)), today=TODAY, now=NOW
+        )
     with make_uow() as uow:
         assert uow.hardship.recent_for_user(user_id) == []
-        assert current_budget(uow, user_id, TODAY) is None
+        assert current_budget(uow, user_id=user_id, today=TODAY) is None
 
 
 # ---- options --------------------------------------------------------------------------------
@@ -215,7 +224,7 @@ def test_options_are_built_from_the_real_positions(make_uow: MakeUow, user_id: i
         uow.commit()
     report(make_uow, user_id, income=D(2500), savings=D(0))
     with make_uow() as uow:
-        pos = position(uow, user_id, debt_id, TODAY)
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY)
         situation = situation_of(pos)
         assert situation.overdue == pos.state.overdue_amount > 0
         assert situation.penalty == pos.state.owed_today.penalty > 0
@@ -223,7 +232,7 @@ def test_options_are_built_from_the_real_positions(make_uow: MakeUow, user_id: i
         assert len(situation.remaining) == 11
         assert situation.remaining[0].due_date == date(2026, 12, 15)
         assert situation.monthly_payment == D("1101.59")
-        found = hardship_options(uow, user_id, TODAY)
+        found = hardship_options(uow, user_id=user_id, today=TODAY)
         result = found.result
         assert result.affordable == D(2250)  # 2,500 less the 10 % reserve
         assert [d.debt_id for d in result.debts] == [debt_id]
@@ -240,7 +249,7 @@ def test_the_split_rule_and_nothing_fits(make_uow: MakeUow, user_id: int) -> Non
     report(make_uow, user_id, income=D(0), savings=D(0))
     with make_uow() as uow:
         for rule in SplitRule:
-            found = hardship_options(uow, user_id, TODAY, rule)
+            found = hardship_options(uow, user_id=user_id, today=TODAY, rule=rule)
             assert found.result.rule is rule
             assert found.result.nothing_fits
             assert found.result.shortfall > 0
@@ -250,7 +259,7 @@ def test_the_split_rule_and_nothing_fits(make_uow: MakeUow, user_id: int) -> Non
 def test_no_report_no_options(make_uow: MakeUow, user_id: int) -> None:
     add(make_uow, user_id)
     with make_uow() as uow, pytest.raises(NotFound):
-        hardship_options(uow, user_id, TODAY)
+        hardship_options(uow, user_id=user_id, today=TODAY)
 
 
 # ---- proposals ------------------------------------------------------------------------------
@@ -258,13 +267,13 @@ def test_no_report_no_options(make_uow: MakeUow, user_id: int) -> None:
 
 def _propose(make_uow: MakeUow, user_id: int, kind: OptionKind | None = None) -> list[int]:
     with make_uow() as uow:
-        found = hardship_options(uow, user_id, TODAY)
+        found = hardship_options(uow, user_id=user_id, today=TODAY)
         option = (
             found.option(kind)
             if kind
             else next(o for o in found.result.ranked if o.kind is not OptionKind.CURRENT)
         )
-        stored = propose(uow, user_id, found, option, now=NOW, today=TODAY)
+        stored = propose(uow, user_id=user_id, plan=found, option=option, now=NOW, today=TODAY)
         uow.commit()
         return [p.id for p in stored if p.id is not None]
 
@@ -281,15 +290,15 @@ def test_a_proposal_never_activates_by_itself(make_uow: MakeUow, user_id: int) -
         active = uow.installments.for_debt(user_id, debt_id)
         assert {i.plan_version_id for i in active} != {plan_id}
         assert len(active) == 12
-        assert position(uow, user_id, debt_id, TODAY).plan.version == 1
-        stored = proposal(uow, user_id, plan_id)
+        assert position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).plan.version == 1
+        stored = proposal(uow, user_id=user_id, plan_id=plan_id)
         assert stored.kind is OptionKind.EXTENSION_INTEREST_ONLY
         assert stored.lender == "金条"
         assert stored.cause is Cause.JOB_LOSS
         assert stored.schedule[0][0] == date(2026, 12, 15)
         assert stored.monthly_payment > 0
         assert sum(amount for _, amount in stored.schedule) == stored.total_paid
-        assert open_proposal(uow, user_id, debt_id) is not None
+        assert open_proposal(uow, user_id=user_id, debt_id=debt_id) is not None
         raw = uow.plans.get_for_user(user_id, plan_id)
         assert raw is not None
         assert json.loads(raw.proposal_json or "")["format"] == 1
@@ -309,11 +318,11 @@ def test_confirming_activates_the_new_plan_and_supersedes_the_old(
     report(make_uow, user_id, income=D(2000), savings=D(0))
     [plan_id] = _propose(make_uow, user_id, OptionKind.WAIVER)
     with make_uow() as uow:
-        start = proposal_terms(uow, user_id, plan_id)
+        start = proposal_terms(uow, user_id=user_id, plan_id=plan_id)
         new, result = confirm_proposal(
             uow,
-            user_id,
-            plan_id,
+            user_id=user_id,
+            plan_id=plan_id,
             confirmed_on=TODAY,
             channel=Channel.APP_CHAT,
             reference="JD-88",
@@ -332,11 +341,11 @@ def test_confirming_activates_the_new_plan_and_supersedes_the_old(
         active = uow.installments.for_debt(user_id, debt_id)
         assert {i.plan_version_id for i in active} == {new.id}
         assert active[0].due_date == start.installments[0].due_date
-        plan = position(uow, user_id, debt_id, TODAY).plan
+        plan = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).plan
         assert (plan.reference, plan.channel) == ("JD-88", Channel.APP_CHAT)
-        assert open_proposal(uow, user_id, debt_id) is None
+        assert open_proposal(uow, user_id=user_id, debt_id=debt_id) is None
         with pytest.raises(Conflict):
-            proposal_terms(uow, user_id, plan_id)
+            proposal_terms(uow, user_id=user_id, plan_id=plan_id)
 
 
 def test_what_the_lender_agreed_may_differ_from_the_proposal(
@@ -349,8 +358,8 @@ def test_what_the_lender_agreed_may_differ_from_the_proposal(
     with make_uow() as uow:
         confirm_proposal(
             uow,
-            user_id,
-            plan_id,
+            user_id=user_id,
+            plan_id=plan_id,
             confirmed_on=TODAY,
             channel=Channel.HOTLINE,
             reference=None,
@@ -362,7 +371,7 @@ def test_what_the_lender_agreed_may_differ_from_the_proposal(
         )
         uow.commit()
     with make_uow() as uow:
-        pos = position(uow, user_id, debt_id, TODAY)
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY)
         assert [r.payment for r in pos.rows] == [D(1000)] * 12
         assert pos.plan.agent == "王女士"
 
@@ -372,7 +381,7 @@ def test_a_refused_proposal_keeps_the_current_plan(make_uow: MakeUow, user_id: i
     report(make_uow, user_id, income=D(1000), savings=D(0))
     [plan_id] = _propose(make_uow, user_id, OptionKind.LOWER_PAYMENT)
     with make_uow() as uow:
-        reject_proposal(uow, user_id, plan_id)
+        reject_proposal(uow, user_id=user_id, plan_id=plan_id)
         uow.commit()
     assert plans(make_uow, debt_id) == [
         (1, PlanStatus.ACTIVE, PlanOrigin.ORIGINAL),
@@ -381,8 +390,8 @@ def test_a_refused_proposal_keeps_the_current_plan(make_uow: MakeUow, user_id: i
     with make_uow() as uow, pytest.raises(Conflict):
         confirm_proposal(
             uow,
-            user_id,
-            plan_id,
+            user_id=user_id,
+            plan_id=plan_id,
             confirmed_on=TODAY,
             channel=None,
             reference=None,
@@ -401,7 +410,7 @@ def test_a_combined_option_proposes_to_each_lender_it_asks_something_of(
     ids = _propose(make_uow, user_id, OptionKind.WAIVER)
     assert len(ids) == 2
     with make_uow() as uow:
-        first, second = (proposal(uow, user_id, plan_id) for plan_id in ids)
+        first, second = (proposal(uow, user_id=user_id, plan_id=plan_id) for plan_id in ids)
         assert {first.debt_id, second.debt_id} == {jintiao, baitiao}
         assert first.chosen is OptionKind.WAIVER
         assert [d.name for d in first.debts] == ["金条", "白条"]
@@ -416,9 +425,9 @@ def test_another_users_proposal_is_not_found(make_uow: MakeUow, user_id: int) ->
         other = uow.users.add(User(telegram_user_id=2002, chat_id=2002))
         assert other.id is not None
         with pytest.raises(NotFound):
-            proposal(uow, other.id, plan_id)
+            proposal(uow, user_id=other.id, plan_id=plan_id)
         with pytest.raises(NotFound):
-            proposal_terms(uow, other.id, plan_id)
+            proposal_terms(uow, user_id=other.id, plan_id=plan_id)
 
 
 def test_a_flat_fee_debt_is_planned_at_its_true_rate(make_uow: MakeUow, user_id: int) -> None:
@@ -434,9 +443,9 @@ def test_a_flat_fee_debt_is_planned_at_its_true_rate(make_uow: MakeUow, user_id:
             ),
             penalty=PenaltyPolicy(),
         )
-        debt, _ = add_debt(uow, user_id, spec, NOW)
+        debt, _ = add_debt(uow, user_id=user_id, spec=spec, now=NOW)
         uow.commit()
-        pos = position(uow, user_id, debt.id or 0, TODAY)
+        pos = position(uow, user_id=user_id, debt_id=debt.id or 0, today=TODAY)
         rate = situation_of(pos).rate
         assert rate.unit is RateUnit.YEAR
         assert D("0.12") < rate.value < D("0.14")  # 0.6 % a month costs about 13 % a year
@@ -461,9 +470,9 @@ def test_options_after_a_payment_made_ahead_of_its_due_date(
             idempotency_key=f"k-{paid}",
             now=NOW,
         )
-        found = hardship_options(uow, user_id, TODAY)
-        situation = situation_of(position(uow, user_id, debt_id, TODAY))
-        settle = position(uow, user_id, debt_id, TODAY).state.owed_today.total
+        found = hardship_options(uow, user_id=user_id, today=TODAY)
+        situation = situation_of(position(uow, user_id=user_id, debt_id=debt_id, today=TODAY))
+        settle = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).state.owed_today.total
     # 12,000 + 16 days (Nov 15 → Dec 1) × 12,000 × 0.05 % = 12,096.00, less what was paid.
     assert settle == D("12096.00") - D(paid)
     parts = situation.principal + situation.interest + situation.penalty + situation.fees

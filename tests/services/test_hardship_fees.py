@@ -60,7 +60,7 @@ def add_baitiao(make_uow: MakeUow, user_id: int, **overrides: Any) -> int:
     fields.update(overrides)
     with make_uow() as uow:
         spec = DebtSpec(name="白条", terms=LoanTerms(**fields), penalty=PenaltyPolicy())
-        debt, _ = add_debt(uow, user_id, spec, NOW)
+        debt, _ = add_debt(uow, user_id=user_id, spec=spec, now=NOW)
         uow.commit()
         assert debt.id is not None
         return debt.id
@@ -76,13 +76,13 @@ def report(make_uow: MakeUow, user_id: int, savings: Decimal) -> None:
         fixed_expenses=D(1500),
     )
     with make_uow() as uow:
-        report_hardship(uow, user_id, answers, today=TODAY, now=NOW)
+        report_hardship(uow, user_id=user_id, answers=answers, today=TODAY, now=NOW)
         uow.commit()
 
 
 def answer(make_uow: MakeUow, user_id: int, debt_id: int, charged: bool) -> None:
     with make_uow() as uow:
-        set_fees_on_payoff(uow, user_id, debt_id, charged, now=NOW)
+        set_fees_on_payoff(uow, user_id=user_id, debt_id=debt_id, charged=charged, now=NOW)
         uow.commit()
 
 
@@ -93,7 +93,7 @@ def test_the_situation_splits_the_fees_as_the_ledger_owes_them(
     # installment 2 (due 12-15) is the current period, 3..12 come later: 10 × 15 = 150.00.
     debt_id = add_baitiao(make_uow, user_id, first_due=date(2026, 11, 15), start_date=None)
     with make_uow() as uow:
-        situation = situation_of(position(uow, user_id, debt_id, TODAY))
+        situation = situation_of(position(uow, user_id=user_id, debt_id=debt_id, today=TODAY))
         assert situation.period_fee == D("15.00")
         assert situation.principal == D("3000.00")
         assert situation.overdue == D("265.00")
@@ -107,7 +107,7 @@ def test_the_situation_splits_the_fees_as_the_ledger_owes_them(
         assert situation.remaining_fees == D("165.00")  # 11 installments not yet due
     answer(make_uow, user_id, debt_id, False)
     with make_uow() as uow:
-        situation = situation_of(position(uow, user_id, debt_id, TODAY))
+        situation = situation_of(position(uow, user_id=user_id, debt_id=debt_id, today=TODAY))
         assert situation.fees_on_payoff is False
         assert situation.fees == D("30.00")  # the later 150.00 are dropped on a payoff
         assert situation.fees_ahead == D("15.00")
@@ -125,14 +125,18 @@ def test_fees_on_payoff_is_stored_on_the_debt_and_only_for_its_owner(
         assert debt is not None
         assert debt.fees_on_payoff is False
         # The ledger follows it: settle-today is the principal and the current fee only.
-        assert position(uow, user_id, debt_id, TODAY).state.owed_today.total == D("3015.00")
+        assert position(
+            uow, user_id=user_id, debt_id=debt_id, today=TODAY
+        ).state.owed_today.total == D("3015.00")
         other = uow.users.add(User(telegram_user_id=3002, chat_id=3002))
         assert other.id is not None
         with pytest.raises(NotFound):
-            set_fees_on_payoff(uow, other.id, debt_id, True, now=NOW)
+            set_fees_on_payoff(uow, user_id=other.id, debt_id=debt_id, charged=True, now=NOW)
     answer(make_uow, user_id, debt_id, True)
     with make_uow() as uow:
-        assert position(uow, user_id, debt_id, TODAY).state.owed_today.total == D("3180.00")
+        assert position(
+            uow, user_id=user_id, debt_id=debt_id, today=TODAY
+        ).state.owed_today.total == D("3180.00")
 
 
 @pytest.mark.parametrize(
@@ -154,7 +158,7 @@ def test_the_settlement_uses_settle_today_and_says_what_it_assumed(
         answer(make_uow, user_id, debt_id, charged)
     report(make_uow, user_id, savings=D(10000))  # 10,000 − a month's 1,500: 8,500 to use
     with make_uow() as uow:
-        settle = hardship_options(uow, user_id, TODAY).option(OptionKind.SETTLEMENT)
+        settle = hardship_options(uow, user_id=user_id, today=TODAY).option(OptionKind.SETTLEMENT)
         assert settle.lump_sum == amount
         assert settle.request["payoff_fees"] == D("165.00")
         assert settle.request["fees_on_payoff"] == said
@@ -166,12 +170,12 @@ def test_the_pack_gets_the_fee_and_its_annualised_rate_not_zero(
     add_baitiao(make_uow, user_id)
     report(make_uow, user_id, savings=D(0))
     with make_uow() as uow:
-        found = hardship_options(uow, user_id, TODAY)
+        found = hardship_options(uow, user_id=user_id, today=TODAY)
         waiver = found.option(OptionKind.WAIVER)
-        [stored] = propose(uow, user_id, found, waiver, now=NOW, today=TODAY)
+        [stored] = propose(uow, user_id=user_id, plan=found, option=waiver, now=NOW, today=TODAY)
         uow.commit()
         assert stored.id is not None
-        [debt] = proposal(uow, user_id, stored.id).debts
+        [debt] = proposal(uow, user_id=user_id, plan_id=stored.id).debts
     assert debt.name == "白条"
     assert debt.rate.value == 0  # the contract has no rate: the fee is the price
     assert debt.fee_rate == D("0.005")

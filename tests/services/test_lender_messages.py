@@ -59,9 +59,9 @@ def new_debt(
     }
     debt, _ = add_debt(
         uow,
-        user_id,
-        DebtSpec(name=name, terms=LoanTerms(**fields), lender=lender),
-        NOW,  # type: ignore[arg-type]
+        user_id=user_id,
+        spec=DebtSpec(name=name, terms=LoanTerms(**fields), lender=lender),
+        now=NOW,  # type: ignore[arg-type]
     )
     assert debt.id is not None
     return debt.id

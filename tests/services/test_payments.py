@@ -53,7 +53,7 @@ def new_user(uow: SqlUnitOfWork, telegram_id: int) -> int:
 
 
 def new_debt(uow: SqlUnitOfWork, user_id: int, name: str) -> int:
-    debt, _ = add_debt(uow, user_id, spec(name), NOW)
+    debt, _ = add_debt(uow, user_id=user_id, spec=spec(name), now=NOW)
     assert debt.id is not None
     return debt.id
 
@@ -86,23 +86,23 @@ def test_choose_debt(make_uow: Callable[[], SqlUnitOfWork]) -> None:
     with make_uow() as uow:
         user_id = new_user(uow, 1)
         with pytest.raises(NotFound) as info:
-            choose_debt(uow, user_id, None)
+            choose_debt(uow, user_id=user_id, name=None)
         assert info.value.code == "nodebt"
         jd = new_debt(uow, user_id, "金条")
-        only = choose_debt(uow, user_id, None)
+        only = choose_debt(uow, user_id=user_id, name=None)
         assert only.debt is not None
         assert only.debt.id == jd
         card = new_debt(uow, user_id, "招行信用卡")
-        assert [d.id for d in choose_debt(uow, user_id, None).candidates] == [jd, card]
-        named = choose_debt(uow, user_id, "招行")
+        assert [d.id for d in choose_debt(uow, user_id=user_id, name=None).candidates] == [jd, card]
+        named = choose_debt(uow, user_id=user_id, name="招行")
         assert named.debt is not None
         assert named.debt.id == card
-        unknown = choose_debt(uow, user_id, "花呗")
+        unknown = choose_debt(uow, user_id=user_id, name="花呗")
         assert (unknown.debt, unknown.unmatched, len(unknown.candidates)) == (None, True, 2)
         # A closed debt takes no payments.
         closed = uow.debts.require_for_user(user_id, card)
         closed.status = DebtStatus.CLOSED
-        only_active = choose_debt(uow, user_id, None)
+        only_active = choose_debt(uow, user_id=user_id, name=None)
         assert only_active.debt is not None
         assert only_active.debt.id == jd
 
@@ -148,19 +148,21 @@ def test_undo_one_payment_once(make_uow: Callable[[], SqlUnitOfWork]) -> None:
         debt_id = new_debt(uow, user_id, "金条")
         first = pay(uow, user_id, debt_id, "100", "k1").payment.id
         second = pay(uow, user_id, debt_id, "200", "k2", now=NOW + timedelta(minutes=1))
-        assert last_payment(uow, user_id).payment.id == second.payment.id
+        assert last_payment(uow, user_id=user_id).payment.id == second.payment.id
         with pytest.raises(NotFound):
-            undo_payment(uow, stranger, first, NOW, TODAY)
-        outcome = undo_payment(uow, user_id, second.payment.id, NOW, TODAY)
+            undo_payment(uow, user_id=stranger, payment_id=first, now=NOW, today=TODAY)
+        outcome = undo_payment(
+            uow, user_id=user_id, payment_id=second.payment.id, now=NOW, today=TODAY
+        )
         assert outcome.amount == D(200)
         assert outcome.position.state.total_paid == D(100)
         with pytest.raises(Conflict) as info:
-            undo_payment(uow, user_id, second.payment.id, NOW, TODAY)
+            undo_payment(uow, user_id=user_id, payment_id=second.payment.id, now=NOW, today=TODAY)
         assert info.value.code == "payment_already_undone"
-        assert last_payment(uow, user_id).payment.id == first
-        undo_payment(uow, user_id, first, NOW, TODAY)
+        assert last_payment(uow, user_id=user_id).payment.id == first
+        undo_payment(uow, user_id=user_id, payment_id=first, now=NOW, today=TODAY)
         with pytest.raises(NotFound) as info:
-            last_payment(uow, user_id)
+            last_payment(uow, user_id=user_id)
         assert info.value.code == "no_payment_to_undo"
 
 
@@ -172,16 +174,18 @@ def test_history_newest_first_with_a_limit(make_uow: Callable[[], SqlUnitOfWork]
         pay(uow, user_id, jd, "1", "a", paid_on=date(2026, 11, 20))
         pay(uow, user_id, card, "2", "b", paid_on=date(2026, 11, 25))
         undone = pay(uow, user_id, jd, "3", "c", now=NOW + timedelta(minutes=1))
-        undo_payment(uow, user_id, undone.payment.id, NOW, TODAY)
-        everything = payment_history(uow, user_id)
+        undo_payment(uow, user_id=user_id, payment_id=undone.payment.id, now=NOW, today=TODAY)
+        everything = payment_history(uow, user_id=user_id)
         assert [e.amount for e in everything.entries] == [D(3), D(2), D(1)]
         assert everything.entries[0].payment.undone_at is not None
         assert [e.debt.name for e in everything.entries] == ["金条", "招行信用卡", "金条"]
         assert everything.total == 3
-        short = payment_history(uow, user_id, limit=2)
+        short = payment_history(uow, user_id=user_id, limit=2)
         assert (len(short.entries), short.total) == (2, 3)
-        assert [e.amount for e in payment_history(uow, user_id, debt_id=card).entries] == [D(2)]
-        assert [d.id for d in find_debts(uow, user_id, "招")] == [card]
+        assert [e.amount for e in payment_history(uow, user_id=user_id, debt_id=card).entries] == [
+            D(2)
+        ]
+        assert [d.id for d in find_debts(uow, user_id=user_id, name="招")] == [card]
 
 
 # ---- payments on past dates (issue 9) ----------------------------------------------------------
@@ -207,7 +211,7 @@ def late_spec(name: str = "金条", **terms: Any) -> DebtSpec:
 
 
 def late_debt(uow: SqlUnitOfWork, user_id: int, **terms: Any) -> int:
-    debt, _ = add_debt(uow, user_id, late_spec(**terms), NOW)
+    debt, _ = add_debt(uow, user_id=user_id, spec=late_spec(**terms), now=NOW)
     assert debt.id is not None
     return debt.id
 
@@ -286,7 +290,7 @@ def test_payments_count_in_date_order_whatever_order_they_were_logged(
         # …and the Nov 30 one goes to installment 2, due Nov 25, five days late:
         # 933.07 × 0.075 % × 5 = 3.4990125 → 3.50 penalty, 168.52 interest,
         # 1,101.59 − 3.50 − 168.52 = 929.57 principal, 933.07 − 929.57 = 3.50 left.
-        after = position(uow, user_id, debt_id, TODAY)
+        after = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY)
         mine = [a for a in after.state.allocations if a.payment_ref == later.payment.id]
         assert {(a.installment, a.component): a.amount for a in mine} == {
             (2, Component.PENALTY): D("3.50"),
@@ -345,9 +349,9 @@ def test_after_a_new_plan_the_loan_still_began_on_its_original_date(
         )
         record_agreed_plan(
             uow,
-            user_id,
-            debt_id,
-            terms,
+            user_id=user_id,
+            debt_id=debt_id,
+            terms=terms,
             confirmed_on=TODAY,
             channel=None,
             reference=None,

@@ -11,6 +11,9 @@ import pytest
 
 from tracker.errors import Conflict, InvalidDate, InvalidTerms, NotFound
 from tracker.ledger import Status
+from tracker.parsing.plan_terms import (
+    parse_installments,
+)
 from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
 from tracker.services.debts import DebtSpec, add_debt, add_plan, position, terms_of
@@ -18,11 +21,7 @@ from tracker.services.payments import record_payment
 from tracker.services.plans import (
     PlanFigures,
     agreed_terms,
-    clean_reference,
     custom_terms,
-    parse_installments,
-    parse_past_date,
-    parse_plan_rate,
     plan_defaults,
     plan_document,
     plan_history,
@@ -58,7 +57,7 @@ def debt_of(make_uow: Callable[[], SqlUnitOfWork]) -> tuple[int, int]:
     )
     with make_uow() as uow:
         user_id = new_user(uow)
-        debt, _ = add_debt(uow, user_id, DebtSpec(name="金条", terms=terms), NOW)
+        debt, _ = add_debt(uow, user_id=user_id, spec=DebtSpec(name="金条", terms=terms), now=NOW)
         uow.commit()
         assert debt.id is not None
         return user_id, debt.id
@@ -78,13 +77,13 @@ def record(uow: SqlUnitOfWork, ids: tuple[int, int], terms: LoanTerms, **overrid
         "today": TODAY,
     }
     fields.update(overrides)
-    return record_agreed_plan(uow, user_id, debt_id, terms, **fields)
+    return record_agreed_plan(uow, user_id=user_id, debt_id=debt_id, terms=terms, **fields)
 
 
 def new_terms(uow: SqlUnitOfWork, ids: tuple[int, int], **overrides: Any) -> LoanTerms:
     debt = uow.debts.require_for_user(*ids)
     fields: dict[str, Any] = {
-        "principal": plan_defaults(uow, *ids, TODAY).owed_today,
+        "principal": plan_defaults(uow, user_id=ids[0], debt_id=ids[1], today=TODAY).owed_today,
         "rate": ZERO_RATE,
         "months": 24,
         "method": Method.EQUAL_PRINCIPAL,
@@ -131,10 +130,10 @@ def test_activation_supersedes_the_old_plan_and_moves_the_installments(
         kept = uow.installments.for_plan(old.id)
         assert len(kept) == 12
         assert not any(i.is_active for i in kept)
-        pos = position(uow, user_id, debt_id, TODAY)
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY)
         assert pos.plan.id == new.id
         assert pos.state.owed_today.total == terms.principal  # nothing accrues at 0 %
-        history = plan_history(uow, user_id, debt_id)
+        history = plan_history(uow, user_id=user_id, debt_id=debt_id)
         assert [r.plan.version for r in history] == [1, 2]
         assert history[1].figures.installments == 24
         assert history[1].figures.total == terms.principal
@@ -144,11 +143,15 @@ def test_preview_compares_with_what_the_current_plan_still_asks(
     make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
 ) -> None:
     with make_uow() as uow:
-        defaults = plan_defaults(uow, *debt_of, TODAY)
+        defaults = plan_defaults(uow, user_id=debt_of[0], debt_id=debt_of[1], today=TODAY)
         assert defaults.first_due == date(2026, 12, 15)
         assert defaults.current.installments == 12
         preview = preview_agreed_plan(
-            uow, *debt_of, new_terms(uow, debt_of, method=Method.ANNUITY, months=12), TODAY
+            uow,
+            user_id=debt_of[0],
+            debt_id=debt_of[1],
+            terms=new_terms(uow, debt_of, method=Method.ANNUITY, months=12),
+            today=TODAY,
         )
         assert preview.new.installments == 12
         assert preview.new.total == defaults.owed_today
@@ -177,18 +180,25 @@ def test_a_payment_made_today_counts_towards_the_new_plan_once(
     """Issue 8 item 2: one definition of what a plan starts from; no payment counted twice."""
     user_id, debt_id = debt_of
     with make_uow() as uow:
-        before = plan_defaults(uow, *debt_of, TODAY).owed_today
+        before = plan_defaults(uow, user_id=debt_of[0], debt_id=debt_of[1], today=TODAY).owed_today
         pay_today(uow, debt_of, "500", "tg:update:7")
-        defaults = plan_defaults(uow, *debt_of, TODAY)
+        defaults = plan_defaults(uow, user_id=debt_of[0], debt_id=debt_of[1], today=TODAY)
         # What the plan starts from is what settling takes after the payment: 500 less.
         assert defaults.owed_today == before - 500
-        assert defaults.owed_today == position(uow, *debt_of, TODAY).state.owed_today.total
+        assert (
+            defaults.owed_today
+            == position(
+                uow, user_id=debt_of[0], debt_id=debt_of[1], today=TODAY
+            ).state.owed_today.total
+        )
         record(uow, debt_of, new_terms(uow, debt_of))
-        now_owed = position(uow, user_id, debt_id, TODAY).state.owed_today.total
+        now_owed = position(
+            uow, user_id=user_id, debt_id=debt_id, today=TODAY
+        ).state.owed_today.total
         assert now_owed == before - 500  # the 500 is not taken off a second time
         # A payment recorded after the agreement counts towards the new plan, once.
         pay_today(uow, debt_of, "300", "tg:update:8")
-        after = position(uow, user_id, debt_id, TODAY).state
+        after = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).state
         assert after.owed_today.total == before - 500 - 300
         first = after.installments[0]
         assert first.paid == 300
@@ -202,12 +212,12 @@ def test_a_proposal_and_the_manual_plan_start_from_the_same_figure(
     user_id, debt_id = debt_of
     with make_uow() as uow:
         pay_today(uow, debt_of, "500", "tg:update:7")
-        base = plan_defaults(uow, *debt_of, TODAY).owed_today
+        base = plan_defaults(uow, user_id=debt_of[0], debt_id=debt_of[1], today=TODAY).owed_today
         debt = uow.debts.require_for_user(*debt_of)
         proposal_plan = add_plan(
             uow,
-            debt,
-            agreed_terms(
+            debt=debt,
+            terms=agreed_terms(
                 debt,
                 principal=base,
                 rate=ZERO_RATE,
@@ -228,7 +238,10 @@ def test_a_proposal_and_the_manual_plan_start_from_the_same_figure(
             new_terms(uow, debt_of, principal=base, months=12),
             proposal=proposal_plan,
         )
-        assert position(uow, user_id, debt_id, TODAY).state.owed_today.total == base - 200
+        assert (
+            position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).state.owed_today.total
+            == base - 200
+        )
 
 
 def test_a_custom_plan_from_a_list_and_a_short_one_refused(
@@ -236,7 +249,7 @@ def test_a_custom_plan_from_a_list_and_a_short_one_refused(
 ) -> None:
     with make_uow() as uow:
         debt = uow.debts.require_for_user(*debt_of)
-        owed = plan_defaults(uow, *debt_of, TODAY).owed_today
+        owed = plan_defaults(uow, user_id=debt_of[0], debt_id=debt_of[1], today=TODAY).owed_today
         listed = parse_installments("1000 x 11 from 2027-01-15", today=TODAY, currency="CNY")
         short = custom_terms(debt, principal=owed, installments=listed, start=TODAY)
         with pytest.raises(InvalidTerms) as info:
@@ -297,10 +310,10 @@ def test_another_users_debt_and_plan_are_refused(
             record(uow, (stranger, debt_of[1]), terms)
         assert info.value.code == "debt_not_found"
         with pytest.raises(NotFound):
-            plan_history(uow, stranger, debt_of[1])
+            plan_history(uow, user_id=stranger, debt_id=debt_of[1])
         with pytest.raises(NotFound):
-            plan_document(uow, stranger, plan_id)
-        assert plan_document(uow, debt_of[0], plan_id).file_id == "file-1"
+            plan_document(uow, user_id=stranger, plan_id=plan_id)
+        assert plan_document(uow, user_id=debt_of[0], plan_id=plan_id).file_id == "file-1"
 
 
 def test_a_closed_debt_gets_no_new_plan(
@@ -312,42 +325,6 @@ def test_a_closed_debt_gets_no_new_plan(
         with pytest.raises(Conflict) as info:
             record(uow, debt_of, terms)
         assert info.value.code == "plan_debt_closed"
-
-
-def test_parsing_rates_lists_dates_and_references() -> None:
-    assert parse_plan_rate("0%") == ZERO_RATE
-    assert parse_plan_rate("免息") == ZERO_RATE
-    assert parse_plan_rate("18%") == Rate(D("0.18"), RateUnit.YEAR)
-    listed = parse_installments(
-        "12月15日 1,000\n1月15日：1000元\n2027年2月15日 ¥1000.50", today=TODAY, currency="CNY"
-    )
-    assert [(i.due_date, i.amount) for i in listed] == [
-        (date(2026, 12, 15), D(1000)),
-        (date(2027, 1, 15), D(1000)),
-        (date(2027, 2, 15), D("1000.50")),
-    ]
-    assert len(parse_installments("500×3 从2027-01-31起", today=TODAY, currency="CNY")) == 3
-    assert len(parse_installments("1.2万 X 12 2027-01-31", today=TODAY, currency="CNY")) == 12
-    assert [
-        i.due_date
-        for i in parse_installments("500 x 3 from 2027-01-31", today=TODAY, currency="CNY")
-    ] == [
-        date(2027, 1, 31),
-        date(2027, 2, 28),
-        date(2027, 3, 31),
-    ]
-    with pytest.raises(InvalidTerms) as info:
-        parse_installments("2027-01-15 1000\nnext month 1000", today=TODAY, currency="CNY")
-    assert (info.value.code, info.value.params["line"]) == ("custom_line", 2)
-    # Past dates typed without a year mean the last such day.
-    assert parse_past_date("11月28日", today=TODAY) == date(2026, 11, 28)
-    assert parse_past_date("28号", today=TODAY) == date(2026, 11, 28)
-    assert parse_past_date("12月1日", today=TODAY) == TODAY
-    assert parse_past_date("昨天", today=TODAY) == date(2026, 11, 30)
-    assert parse_past_date("明天", today=TODAY) == date(2026, 12, 2)  # refused later
-    assert parse_past_date("2027-01-01", today=TODAY) == date(2027, 1, 1)
-    assert clean_reference("  KF  42 ") == "KF 42"
-    assert clean_reference("   ") is None
 
 
 def test_figures_pick_the_usual_payment() -> None:
@@ -376,16 +353,16 @@ def test_shown_numbers_count_the_plans_in_force_and_skip_drafts(
         original = uow.plans.active_for_debt(debt_id)
         assert original is not None
         terms = terms_of(debt, original)
-        add_plan(uow, debt, terms, origin=PlanOrigin.PROPOSAL, now=NOW)
-        recomputed = add_plan(uow, debt, terms, origin=PlanOrigin.PREPAYMENT, now=NOW)
+        add_plan(uow, debt=debt, terms=terms, origin=PlanOrigin.PROPOSAL, now=NOW)
+        recomputed = add_plan(uow, debt=debt, terms=terms, origin=PlanOrigin.PREPAYMENT, now=NOW)
         uow.plans.activate(recomputed, NOW)
-        add_plan(uow, debt, terms, origin=PlanOrigin.PROPOSAL, now=NOW)
+        add_plan(uow, debt=debt, terms=terms, origin=PlanOrigin.PROPOSAL, now=NOW)
         agreed, _ = record(uow, debt_of, new_terms(uow, debt_of))
-        assert plan_number(uow, agreed) == 3
+        assert plan_number(uow, plan=agreed) == 3
         agreed_id = agreed.id
         uow.commit()
     with make_uow() as uow:
-        history = plan_history(uow, user_id, debt_id)
+        history = plan_history(uow, user_id=user_id, debt_id=debt_id)
         assert [(r.plan.version, r.plan.origin, r.number) for r in history] == [
             (1, PlanOrigin.ORIGINAL, 1),
             (2, PlanOrigin.PROPOSAL, None),
@@ -394,4 +371,4 @@ def test_shown_numbers_count_the_plans_in_force_and_skip_drafts(
             (5, PlanOrigin.RENEGOTIATED, 3),
         ]
         assert agreed_id is not None
-        assert plan_document(uow, user_id, agreed_id).number == 3
+        assert plan_document(uow, user_id=user_id, plan_id=agreed_id).number == 3

@@ -51,7 +51,7 @@ def test_the_payoff_figure_is_principal_and_sixteen_days_of_interest(
     make_uow: Callable[[], SqlUnitOfWork], debt_of: tuple[int, int]
 ) -> None:
     with make_uow() as uow:
-        preview = payoff_preview(uow, *debt_of, TODAY)
+        preview = payoff_preview(uow, user_id=debt_of[0], debt_id=debt_of[1], today=TODAY)
         assert D("12096.00") == SETTLE_TODAY
         assert preview.settle_today == SETTLE_TODAY
         assert preview.charges == D("96.00")
@@ -67,7 +67,12 @@ def test_lower_installment_keeps_the_term_and_starts_from_settle_today_less_the_
     user_id, debt_id = debt_of
     with make_uow() as uow:
         preview = prepay_preview(
-            uow, user_id, debt_id, amount=D(5000), mode=PrepaymentMode.KEEP_TERM, today=TODAY
+            uow,
+            user_id=user_id,
+            debt_id=debt_id,
+            amount=D(5000),
+            mode=PrepaymentMode.KEEP_TERM,
+            today=TODAY,
         )
         assert preview.terms is not None
         assert preview.terms.principal == SETTLE_TODAY - 5000 == D("7096.00")
@@ -87,7 +92,12 @@ def test_shorter_term_keeps_the_installment_within_the_old_one(
     with make_uow() as uow:
         old = build_schedule(_terms(uow, debt_of))[0].payment
         preview = prepay_preview(
-            uow, user_id, debt_id, amount=D(5000), mode=PrepaymentMode.KEEP_PAYMENT, today=TODAY
+            uow,
+            user_id=user_id,
+            debt_id=debt_id,
+            amount=D(5000),
+            mode=PrepaymentMode.KEEP_PAYMENT,
+            today=TODAY,
         )
         assert preview.terms is not None
         # The fewest months whose level payment on 7,096 is no more than the old installment.
@@ -118,7 +128,9 @@ def test_recording_makes_the_new_plan_active_and_counts_the_payment_once(
         assert (plan.origin, plan.principal_minor) == (PlanOrigin.PREPAYMENT, 709600)
         assert plan.after_payment_id == payment.id
         # Settling now takes exactly 5,000 less than before, not 5,000 twice.
-        assert position(uow, user_id, debt_id, TODAY).state.owed_today.total == D("7096.00")
+        assert position(
+            uow, user_id=user_id, debt_id=debt_id, today=TODAY
+        ).state.owed_today.total == D("7096.00")
         # A double tap records nothing more.
         _again, same, created_again = record_prepayment(uow, **facts)  # type: ignore[arg-type]
         assert (same.id, created_again) == (payment.id, False)
@@ -143,7 +155,7 @@ def test_paying_the_payoff_figure_settles_without_a_new_plan(
             now=NOW,
             idempotency_key="tg:prepay:1:7",
         )
-        state = position(uow, user_id, debt_id, TODAY).state
+        state = position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).state
         assert state.is_settled
         assert state.owed_today.total == 0
         assert len(uow.plans.list_for_debt(debt_id)) == 1
@@ -177,7 +189,12 @@ def test_an_amount_that_does_not_reach_the_principal_is_refused(
     user_id, debt_id = debt_of
     with make_uow() as uow, pytest.raises(InvalidTerms) as info:
         prepay_preview(
-            uow, user_id, debt_id, amount=D(amount), mode=PrepaymentMode.KEEP_TERM, today=TODAY
+            uow,
+            user_id=user_id,
+            debt_id=debt_id,
+            amount=D(amount),
+            mode=PrepaymentMode.KEEP_TERM,
+            today=TODAY,
         )
     assert info.value.code == code
     assert D(str(info.value.params["needed"])) == D("96.00")
@@ -190,15 +207,22 @@ def test_a_flat_fee_plan_is_only_paid_off_in_full(make_uow: Callable[[], SqlUnit
     )
     with make_uow() as uow:
         user_id = new_user(uow, 2)
-        debt, _ = add_debt(uow, user_id, replace(base, terms=flat), NOW)
+        debt, _ = add_debt(uow, user_id=user_id, spec=replace(base, terms=flat), now=NOW)
         assert debt.id is not None
         with pytest.raises(InvalidTerms) as info:
             prepay_preview(
-                uow, user_id, debt.id, amount=D(1000), mode=PrepaymentMode.KEEP_TERM, today=TODAY
+                uow,
+                user_id=user_id,
+                debt_id=debt.id,
+                amount=D(1000),
+                mode=PrepaymentMode.KEEP_TERM,
+                today=TODAY,
             )
         assert info.value.code == "prepay_flat_fee"
         # In full it is fine: 3,000 principal plus the 12 fees of 15.00 still charged.
-        assert payoff_preview(uow, user_id, debt.id, TODAY).settle_today == D(3000) + 12 * D(15)
+        assert payoff_preview(uow, user_id=user_id, debt_id=debt.id, today=TODAY).settle_today == D(
+            3000
+        ) + 12 * D(15)
 
 
 def test_an_earlier_payment_held_in_advance_counts_towards_the_payoff(
@@ -207,7 +231,10 @@ def test_an_earlier_payment_held_in_advance_counts_towards_the_payoff(
     user_id, debt_id = debt_of
     with make_uow() as uow:
         pay(uow, user_id, debt_id, "1000", "tg:update:1")
-        assert payoff_preview(uow, user_id, debt_id, TODAY).settle_today == SETTLE_TODAY - 1000
+        assert (
+            payoff_preview(uow, user_id=user_id, debt_id=debt_id, today=TODAY).settle_today
+            == SETTLE_TODAY - 1000
+        )
 
 
 def _terms(uow: SqlUnitOfWork, ids: tuple[int, int]) -> LoanTerms:
@@ -235,12 +262,15 @@ def test_undoing_the_prepayment_brings_back_the_plan_it_replaced(
             idempotency_key="tg:prepay:1:9",
         )
         assert payment.id is not None
-        undo_payment(uow, user_id, payment.id, NOW, TODAY)
+        undo_payment(uow, user_id=user_id, payment_id=payment.id, now=NOW, today=TODAY)
         active = uow.plans.active_for_debt(debt_id)
         assert active is not None
         assert active.id == original.id
         # Back to the original figure: nothing assumes the 5,000 any more.
-        assert position(uow, user_id, debt_id, TODAY).state.owed_today.total == SETTLE_TODAY
+        assert (
+            position(uow, user_id=user_id, debt_id=debt_id, today=TODAY).state.owed_today.total
+            == SETTLE_TODAY
+        )
 
 
 def test_a_prepayment_after_money_paid_ahead_counts_both(
@@ -250,7 +280,12 @@ def test_a_prepayment_after_money_paid_ahead_counts_both(
     with make_uow() as uow:
         pay(uow, user_id, debt_id, "500", "tg:update:1")  # held for installment 1
         preview = prepay_preview(
-            uow, user_id, debt_id, amount=D(3000), mode=PrepaymentMode.KEEP_TERM, today=TODAY
+            uow,
+            user_id=user_id,
+            debt_id=debt_id,
+            amount=D(3000),
+            mode=PrepaymentMode.KEEP_TERM,
+            today=TODAY,
         )
         assert preview.terms is not None
         # Settling today takes 12,096 − 500 = 11,596; the new plan starts from 11,596 − 3,000.

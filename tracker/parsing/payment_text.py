@@ -18,11 +18,12 @@ from decimal import Decimal
 
 from tracker.errors import DomainError, InvalidAmount, InvalidDate
 from tracker.parsing.amounts import parse_amount
+from tracker.parsing.debt_terms import MAX_NAME_LENGTH
 from tracker.parsing.text import MAX_INPUT_LENGTH, normalise_text
 from tracker.parsing.words import EN_PAST_DATE, ZH_PAST_DATE, parse_past_date
 
-#: A debt name is at most this long (tracker.services.debts.MAX_NAME_LENGTH).
-_MAX_NAME = 40
+#: A debt name is at most this long.
+_MAX_NAME = MAX_NAME_LENGTH
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,28 @@ SKIP_WORDS = frozenset(
 )
 
 
+#: Typed for "I don't know" (a reference number, a name, how long something lasts).
+DONT_KNOW_WORDS = frozenset(
+    {
+        "don't know",
+        "dont know",
+        "i don't know",
+        "not sure",
+        "unknown",
+        "?",
+        "不知道",
+        "不确定",
+        "说不准",
+        "未知",
+    }
+)
+
+
 def is_skip(text: str) -> bool:
     """Whether an answer means "skip this" / "none": ``skip``, ``None.``, ``不``, ``没有。``."""
     return normalise_text(text).casefold().rstrip(".。!！") in SKIP_WORDS
+
+
+def is_dont_know(text: str) -> bool:
+    """Whether an answer means "I don't know": ``unknown``, ``I don’t know``, ``不知道``."""
+    return normalise_text(text).casefold().replace("’", "'") in DONT_KNOW_WORDS

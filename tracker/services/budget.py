@@ -52,7 +52,7 @@ class Assessment:
 
 
 def save_budget(
-    uow: UnitOfWork, user_id: int, budget: Budget, *, today: date, now: datetime
+    uow: UnitOfWork, *, user_id: int, budget: Budget, today: date, now: datetime
 ) -> BudgetRow:
     """Store a new snapshot (earlier ones are kept as history); the default reserve is resolved."""
     for value in (
@@ -66,30 +66,36 @@ def save_budget(
         if quantize(value, budget.currency) != value:
             # Callers parse amounts for this currency; more digits would be silently rounded.
             raise ValueError(f"{value} has more digits than {budget.currency} allows")
-    cur = budget.currency
     return uow.budgets.add(
-        BudgetRow(
-            user_id=user_id,
-            currency=cur,
-            monthly_income_minor=to_minor(budget.monthly_income, cur),
-            fixed_expenses_minor=to_minor(budget.fixed_expenses, cur),
-            other_debt_payments_minor=to_minor(budget.other_debt_payments, cur),
-            savings_minor=to_minor(budget.savings, cur),
-            living_reserve_minor=to_minor(budget.reserve, cur),
-            valid_from=today,
-            source=BudgetSource.BUDGET,
-            created_at=now,
+        budget_row(
+            budget, user_id=user_id, valid_from=today, source=BudgetSource.BUDGET, created_at=now
         )
     )
 
 
-def current_budget(uow: UnitOfWork, user_id: int, today: date) -> tuple[Budget, date] | None:
-    """The budget in force on ``today`` and the day it took effect, if the user gave one."""
-    row = uow.budgets.latest_for_user(user_id, on=today)
-    if row is None:
-        return None
+def budget_row(
+    budget: Budget, *, user_id: int, valid_from: date, source: BudgetSource, created_at: datetime
+) -> BudgetRow:
+    """The stored form of ``budget`` (the default reserve resolved), not yet added."""
+    cur = budget.currency
+    return BudgetRow(
+        user_id=user_id,
+        currency=cur,
+        monthly_income_minor=to_minor(budget.monthly_income, cur),
+        fixed_expenses_minor=to_minor(budget.fixed_expenses, cur),
+        other_debt_payments_minor=to_minor(budget.other_debt_payments, cur),
+        savings_minor=to_minor(budget.savings, cur),
+        living_reserve_minor=to_minor(budget.reserve, cur),
+        valid_from=valid_from,
+        source=source,
+        created_at=created_at,
+    )
+
+
+def budget_of(row: BudgetRow) -> Budget:
+    """The budget a stored snapshot holds."""
     cur = row.currency
-    budget = Budget(
+    return Budget(
         currency=cur,
         monthly_income=from_minor(row.monthly_income_minor, cur),
         fixed_expenses=from_minor(row.fixed_expenses_minor, cur),
@@ -97,14 +103,21 @@ def current_budget(uow: UnitOfWork, user_id: int, today: date) -> tuple[Budget, 
         savings=from_minor(row.savings_minor, cur),
         living_reserve=from_minor(row.living_reserve_minor, cur),
     )
-    return budget, row.valid_from
 
 
-def due_in_month(uow: UnitOfWork, user_id: int, today: date, currency: str) -> MonthDue:
+def current_budget(uow: UnitOfWork, *, user_id: int, today: date) -> tuple[Budget, date] | None:
+    """The budget in force on ``today`` and the day it took effect, if the user gave one."""
+    row = uow.budgets.latest_for_user(user_id, on=today)
+    if row is None:
+        return None
+    return budget_of(row), row.valid_from
+
+
+def due_in_month(uow: UnitOfWork, *, user_id: int, today: date, currency: str) -> MonthDue:
     """The installments of the active debts' plans due in ``today``'s calendar month, summed."""
     counted: list[DebtDue] = []
     other: list[DebtDue] = []
-    for pos in positions(uow, user_id, today):
+    for pos in positions(uow, user_id=user_id, today=today):
         amount = sum(
             (
                 row.payment
@@ -123,21 +136,21 @@ def due_in_month(uow: UnitOfWork, user_id: int, today: date, currency: str) -> M
     return MonthDue(today.year, today.month, currency, total, tuple(counted), tuple(other))
 
 
-def assessment(uow: UnitOfWork, user_id: int, today: date) -> Assessment | None:
+def assessment(uow: UnitOfWork, *, user_id: int, today: date) -> Assessment | None:
     """The current budget against what the tracked debts ask this month; None without one."""
-    found = current_budget(uow, user_id, today)
+    found = current_budget(uow, user_id=user_id, today=today)
     if found is None:
         return None
     budget, valid_from = found
-    due = due_in_month(uow, user_id, today, budget.currency)
+    due = due_in_month(uow, user_id=user_id, today=today, currency=budget.currency)
     return Assessment(budget, valid_from, due, assess(budget, due.total))
 
 
 def save_and_assess(
-    uow: UnitOfWork, user_id: int, budget: Budget, *, today: date, now: datetime
+    uow: UnitOfWork, *, user_id: int, budget: Budget, today: date, now: datetime
 ) -> Assessment:
     """Store the budget as the current one and return its assessment."""
-    save_budget(uow, user_id, budget, today=today, now=now)
-    result = assessment(uow, user_id, today)
+    save_budget(uow, user_id=user_id, budget=budget, today=today, now=now)
+    result = assessment(uow, user_id=user_id, today=today)
     assert result is not None  # just stored, valid from today
     return result

@@ -82,19 +82,11 @@ from tracker.ledger import Payment as LedgerPayment
 from tracker.ledger import PenaltyMode
 from tracker.money import ZERO, check_amount, from_minor, quantize, to_minor
 from tracker.parsing import ParsedAmount, normalise_text, parse_amount
+from tracker.parsing.debt_terms import MAX_NAME_LENGTH, DebtSpec, clean_name, default_penalty
 from tracker.parsing.text import cn_integer
 from tracker.rates import Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method, ScheduleRow
-from tracker.services.debts import (
-    MAX_NAME_LENGTH,
-    DebtSpec,
-    add_debt,
-    add_plan,
-    clean_name,
-    default_penalty,
-    ledger_payments,
-    terms_columns,
-)
+from tracker.services.debts import add_debt, add_plan, ledger_payments, terms_columns
 from tracker.storage.enums import DebtKind, DebtStatus, PlanOrigin
 from tracker.storage.models import Debt, PlanVersion
 from tracker.storage.uow import UnitOfWork
@@ -441,8 +433,8 @@ def preview_card(
 
 def add_card(
     uow: UnitOfWork,
-    user_id: int,
     *,
+    user_id: int,
     name: str,
     balance: Decimal,
     statement_day: int,
@@ -491,7 +483,7 @@ def add_card(
     return debt, replace(summary, debt_id=debt.id)
 
 
-def card_summary(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> CardSummary:
+def card_summary(uow: UnitOfWork, *, user_id: int, debt_id: int, today: date) -> CardSummary:
     """One of the user's cards on ``today``: its statement (rolled forward with the payments
     recorded when a statement date has passed since), the minimum, and the minimum-only facts."""
     debt = uow.debts.require_for_user(user_id, debt_id)
@@ -527,16 +519,16 @@ def _statement_on(
 
 def preview_installments(
     uow: UnitOfWork,
+    *,
     user_id: int,
     debt_id: int,
-    *,
     periods: int,
     fee_rate: Decimal,
     today: date,
     amount: Decimal | None = None,
 ) -> InstallmentsPreview:
     """账单分期 of the card's current statement (all that can be converted, or ``amount``)."""
-    summary = card_summary(uow, user_id, debt_id, today)
+    summary = card_summary(uow, user_id=user_id, debt_id=debt_id, today=today)
     statement = summary.statement
     if statement.statement_date > today:
         raise InvalidTerms(
@@ -566,9 +558,9 @@ def installments_name(card_name: str, suffix: str = " 账单分期") -> str:
 
 def convert_to_installments(
     uow: UnitOfWork,
+    *,
     user_id: int,
     debt_id: int,
-    *,
     periods: int,
     fee_rate: Decimal,
     today: date,
@@ -582,7 +574,13 @@ def convert_to_installments(
     recorded meanwhile, or it was converted already) nothing happens (``billinst_stale``).
     """
     preview = preview_installments(
-        uow, user_id, debt_id, periods=periods, fee_rate=fee_rate, today=today, amount=amount
+        uow,
+        user_id=user_id,
+        debt_id=debt_id,
+        periods=periods,
+        fee_rate=fee_rate,
+        today=today,
+        amount=amount,
     )
     card = uow.debts.require_for_user(user_id, debt_id)
     old_plan = _card_plan(uow, card)
@@ -593,7 +591,7 @@ def convert_to_installments(
         kind=DebtKind.CREDIT_CARD,
         penalty=default_penalty(Method.FLAT_FEE),
     )
-    installments, result = add_debt(uow, user_id, spec, now)
+    installments, result = add_debt(uow, user_id=user_id, spec=spec, now=now)
     left = open_statement(
         terms,
         statement.statement_date,
@@ -622,7 +620,9 @@ def convert_to_installments(
     rows = projection_rows(terms, minimum_only_projection(terms, left))
     plan_terms = _plan_terms(terms, rows, start=min(left.statement_date, today))
     _install_plan(uow, card, plan_terms, rows, PlanOrigin.RENEGOTIATED, after, now)
-    return Conversion(installments, result, card, card_summary(uow, user_id, debt_id, today))
+    return Conversion(
+        installments, result, card, card_summary(uow, user_id=user_id, debt_id=debt_id, today=today)
+    )
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -655,7 +655,7 @@ def _install_plan(
     after_payment_id: int | None,
     now: datetime,
 ) -> PlanVersion:
-    plan = add_plan(uow, debt, plan_terms, origin=origin, now=now, rows=rows)
+    plan = add_plan(uow, debt=debt, terms=plan_terms, origin=origin, now=now, rows=rows)
     plan.after_payment_id = after_payment_id
     uow.plans.activate(plan, now)
     debt.card_plan_id = plan.id

@@ -77,18 +77,21 @@ class Export:
 
 def export(
     uow: UnitOfWork,
-    user_id: int,
     *,
+    user_id: int,
     today: date,
     now: datetime,
     labels: Mapping[str, str] | None = None,
 ) -> Export:
     """The CSV for a spreadsheet and the JSON with everything."""
-    return Export(export_csv(uow, user_id, today, labels), export_json(uow, user_id, now))
+    return Export(
+        export_csv(uow, user_id=user_id, today=today, labels=labels),
+        export_json(uow, user_id=user_id, now=now),
+    )
 
 
 def export_csv(
-    uow: UnitOfWork, user_id: int, today: date, labels: Mapping[str, str] | None = None
+    uow: UnitOfWork, *, user_id: int, today: date, labels: Mapping[str, str] | None = None
 ) -> bytes:
     """Installments of every active plan, with their status today, then every payment.
 
@@ -129,7 +132,7 @@ def export_csv(
         if plan is None:
             continue
         split = itemised(debt, plan)
-        pos = position(uow, user_id, debt_id, today)
+        pos = position(uow, user_id=user_id, debt_id=debt_id, today=today)
         states = {item.number: item for item in pos.state.installments}
         for row in pos.rows:
             state = states.get(row.number)
@@ -185,7 +188,7 @@ def export_csv(
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 
-def export_json(uow: UnitOfWork, user_id: int, now: datetime) -> bytes:
+def export_json(uow: UnitOfWork, *, user_id: int, now: datetime) -> bytes:
     """Everything stored about the user, as UTF-8 JSON.
 
     Money is a decimal string (``"1234.50"``) next to its ``currency``; rates are decimal
@@ -277,7 +280,7 @@ class Outcome(StrEnum):
     STALE = "stale"  # the confirmation was for data deleted before; newer data was kept
 
 
-def delete_confirmed(uow: SqlUnitOfWork, user: User, confirmed_for: int) -> Outcome:
+def delete_confirmed(uow: SqlUnitOfWork, *, user: User, confirmed_for: int) -> Outcome:
     """Delete the user's data after they confirmed; ``confirmed_for`` is the user id shown then.
 
     Ids are never reused, so a different id means the data they confirmed is gone already and
@@ -286,15 +289,15 @@ def delete_confirmed(uow: SqlUnitOfWork, user: User, confirmed_for: int) -> Outc
     """
     user_id = _id(user)
     if user_id == confirmed_for:
-        delete_user_data(uow, user)
+        delete_user_data(uow, user=user)
         return Outcome.DELETED
-    if has_data(uow, user_id):
+    if has_data(uow, user_id=user_id):
         return Outcome.STALE
-    delete_user_data(uow, user)
+    delete_user_data(uow, user=user)
     return Outcome.NOTHING_LEFT
 
 
-def has_data(uow: UnitOfWork, user_id: int) -> bool:
+def has_data(uow: UnitOfWork, *, user_id: int) -> bool:
     """Whether the user stored anything beyond their settings."""
     return bool(
         uow.debts.list_for_user(user_id)
@@ -303,7 +306,7 @@ def has_data(uow: UnitOfWork, user_id: int) -> bool:
     )
 
 
-def delete_user_data(uow: SqlUnitOfWork, user: User) -> Deletion:
+def delete_user_data(uow: SqlUnitOfWork, *, user: User) -> Deletion:
     """Delete the user and everything of theirs; the caller commits.
 
     The database removes the rows that refer to the user (debts, plans, installments,

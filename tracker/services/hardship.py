@@ -16,7 +16,6 @@ chosen option as a proposal for each lender until the borrower confirms what was
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -43,7 +42,7 @@ from tracker.planner import (
 from tracker.planner.rows import first_due
 from tracker.rates import ZERO_RATE, Rate, RateUnit
 from tracker.schedule_types import CustomInstallment, Method, ScheduleRow
-from tracker.services.budget import current_budget
+from tracker.services.budget import budget_of, budget_row, current_budget
 from tracker.services.cards import is_revolving
 from tracker.services.debts import (
     Position,
@@ -73,8 +72,6 @@ MAX_SINCE_YEARS = 10
 #: How many of the latest reports are searched for one with figures (the reminders' "I can't
 #: pay" button records reports without any).
 _REPORTS_SEARCHED = 50
-#: The report's text: the cause and since when, e.g. ``job_loss since 2026-09-30``.
-_REPORT_TEXT = re.compile(r"(?P<cause>[a-z_]+)(?: since (?P<since>[0-9]{4}-[0-9]{2}-[0-9]{2}))?")
 #: The version of ``proposal_json``'s layout.
 PROPOSAL_FORMAT = 1
 
@@ -107,11 +104,11 @@ class HardshipDefaults:
 
 
 def hardship_defaults(
-    uow: UnitOfWork, user_id: int, today: date, currency: str
+    uow: UnitOfWork, *, user_id: int, today: date, currency: str
 ) -> HardshipDefaults:
     """The base budget (in ``currency``) and the savings to suggest."""
     base = _base_budget(uow, user_id, today, currency)
-    found = current_budget(uow, user_id, today)
+    found = current_budget(uow, user_id=user_id, today=today)
     savings = found[0].savings if found is not None and found[0].currency == currency else None
     return HardshipDefaults(base, savings)
 
@@ -135,7 +132,7 @@ def check_duration(months: int) -> int:
 
 
 def report_hardship(
-    uow: UnitOfWork, user_id: int, answers: HardshipAnswers, *, today: date, now: datetime
+    uow: UnitOfWork, *, user_id: int, answers: HardshipAnswers, today: date, now: datetime
 ) -> tuple[HardshipReport, BudgetRow]:
     """Store the report and the budget of the month after the change (valid from today)."""
     cur = answers.currency
@@ -168,21 +165,13 @@ def report_hardship(
             one_off_minor=to_minor(answers.one_off_expense, cur),
             duration_months=answers.duration_months,
             savings_minor=to_minor(answers.savings, cur),
-            text=f"{answers.cause.value} since {answers.since.isoformat()}",
+            cause=answers.cause,
+            started_on=answers.since,
         )
     )
     row = uow.budgets.add(
-        BudgetRow(
-            user_id=user_id,
-            currency=cur,
-            monthly_income_minor=to_minor(budget.monthly_income, cur),
-            fixed_expenses_minor=to_minor(budget.fixed_expenses, cur),
-            other_debt_payments_minor=to_minor(budget.other_debt_payments, cur),
-            savings_minor=to_minor(budget.savings, cur),
-            living_reserve_minor=to_minor(budget.reserve, cur),
-            valid_from=today,
-            source=BudgetSource.HARDSHIP,
-            created_at=now,
+        budget_row(
+            budget, user_id=user_id, valid_from=today, source=BudgetSource.HARDSHIP, created_at=now
         )
     )
     return report, row
@@ -235,22 +224,10 @@ def _base_budget(uow: UnitOfWork, user_id: int, today: date, currency: str) -> B
         and row.valid_from <= today
         and row.currency == currency
     ]
-    return _budget_of(rows[-1]) if rows else None
+    return budget_of(rows[-1]) if rows else None
 
 
-def _budget_of(row: BudgetRow) -> Budget:
-    cur = row.currency
-    return Budget(
-        currency=cur,
-        monthly_income=from_minor(row.monthly_income_minor, cur),
-        fixed_expenses=from_minor(row.fixed_expenses_minor, cur),
-        other_debt_payments=from_minor(row.other_debt_payments_minor, cur),
-        savings=from_minor(row.savings_minor, cur),
-        living_reserve=from_minor(row.living_reserve_minor, cur),
-    )
-
-
-def latest_report(uow: UnitOfWork, user_id: int) -> HardshipReport | None:
+def latest_report(uow: UnitOfWork, *, user_id: int) -> HardshipReport | None:
     """The user's latest report with figures (the hardship flow's, not a reminder button's)."""
     for report in uow.hardship.recent_for_user(user_id, limit=_REPORTS_SEARCHED):
         if report.income_after_minor is not None:
@@ -259,18 +236,9 @@ def latest_report(uow: UnitOfWork, user_id: int) -> HardshipReport | None:
 
 
 def report_cause(report: HardshipReport) -> tuple[Cause, date]:
-    """The cause and the day it started, as the flow stored them in the report's text."""
-    since = report.created_at.date()
-    match = _REPORT_TEXT.fullmatch(report.text or "")
-    if match is None:
-        return Cause.OTHER, since
-    try:
-        cause = Cause(match["cause"])
-    except ValueError:
-        cause = Cause.OTHER
-    if match["since"]:
-        since = date.fromisoformat(match["since"])
-    return cause, since
+    """The cause and the day it started, as the flow stored them (reports without them: other,
+    since the report)."""
+    return report.cause or Cause.OTHER, report.started_on or report.created_at.date()
 
 
 # ---- options --------------------------------------------------------------------------------
@@ -308,13 +276,13 @@ class HardshipPlan:
 
 
 def hardship_options(
-    uow: UnitOfWork, user_id: int, today: date, rule: SplitRule = SplitRule.PRO_RATA
+    uow: UnitOfWork, *, user_id: int, today: date, rule: SplitRule = SplitRule.PRO_RATA
 ) -> HardshipPlan:
     """Ranked options for every active debt, against the budget in force today."""
-    report = latest_report(uow, user_id)
+    report = latest_report(uow, user_id=user_id)
     if report is None:
         raise NotFound("no hardship report", code="hardship_missing")
-    found = current_budget(uow, user_id, today)
+    found = current_budget(uow, user_id=user_id, today=today)
     if found is None:
         raise NotFound("no budget", code="hardship_missing")
     budget = found[0]
@@ -329,7 +297,7 @@ def hardship_options(
         duration_months=report.duration_months,
         living_reserve=budget.living_reserve,
     )
-    found_positions = tuple(positions(uow, user_id, today))
+    found_positions = tuple(positions(uow, user_id=user_id, today=today))
     situations = [situation_of(pos) for pos in found_positions]
     result = plan_all(situations, hardship, today, rule)
     cause, since = report_cause(report)
@@ -563,10 +531,10 @@ def lender_unknown(plan: HardshipPlan, option: Option) -> Debt | None:
 
 def propose(
     uow: UnitOfWork,
+    *,
     user_id: int,
     plan: HardshipPlan,
     option: Option,
-    *,
     now: datetime,
     today: date,
 ) -> list[PlanVersion]:
@@ -586,7 +554,7 @@ def propose(
         rows = _proposal_rows(pos, part, today)
         payload = _payload(plan, option, part, rows, debts, today)
         text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-        existing = open_proposal(uow, user_id, debt_id)
+        existing = open_proposal(uow, user_id=user_id, debt_id=debt_id)
         if existing is not None and existing.proposal_json == text:
             stored.append(existing)
             continue
@@ -731,14 +699,16 @@ def _store_proposal(
         ScheduleRow(n, r.due_date, r.payment, r.interest, r.fee, r.principal, r.balance)
         for n, r in enumerate(paying, start=1)
     )
-    plan = add_plan(uow, debt, terms, origin=PlanOrigin.PROPOSAL, now=now, rows=stored_rows)
+    plan = add_plan(
+        uow, debt=debt, terms=terms, origin=PlanOrigin.PROPOSAL, now=now, rows=stored_rows
+    )
     plan.proposal_json = text
     # Its figures start from what is owed after the payments recorded so far.
-    plan.after_payment_id = last_payment_id(uow, debt)
+    plan.after_payment_id = last_payment_id(uow, debt=debt)
     return plan
 
 
-def open_proposal(uow: UnitOfWork, user_id: int, debt_id: int) -> PlanVersion | None:
+def open_proposal(uow: UnitOfWork, *, user_id: int, debt_id: int) -> PlanVersion | None:
     """The debt's proposal not yet answered (agreed, refused or replaced), if any."""
     uow.debts.require_for_user(user_id, debt_id)
     proposed = [
@@ -749,7 +719,7 @@ def open_proposal(uow: UnitOfWork, user_id: int, debt_id: int) -> PlanVersion | 
     return proposed[-1] if proposed else None
 
 
-def proposal(uow: UnitOfWork, user_id: int, plan_id: int) -> Proposal:
+def proposal(uow: UnitOfWork, *, user_id: int, plan_id: int) -> Proposal:
     """One of the user's stored proposals, read back."""
     plan = uow.plans.get_for_user(user_id, plan_id)
     if plan is None or plan.origin is not PlanOrigin.PROPOSAL or not plan.proposal_json:
@@ -824,7 +794,7 @@ class ProposalTerms:
     installments: tuple[CustomInstallment, ...]
 
 
-def proposal_terms(uow: UnitOfWork, user_id: int, plan_id: int) -> ProposalTerms:
+def proposal_terms(uow: UnitOfWork, *, user_id: int, plan_id: int) -> ProposalTerms:
     """A proposal's payments, to start the confirmation of what the lender agreed from."""
     plan = uow.plans.get_for_user(user_id, plan_id)
     if plan is None or plan.origin is not PlanOrigin.PROPOSAL:
@@ -849,9 +819,9 @@ def proposal_terms(uow: UnitOfWork, user_id: int, plan_id: int) -> ProposalTerms
 
 def confirm_proposal(
     uow: UnitOfWork,
+    *,
     user_id: int,
     plan_id: int,
-    *,
     confirmed_on: date | None,
     channel: Channel | None,
     reference: str | None,
@@ -868,7 +838,7 @@ def confirm_proposal(
     The agreed plan becomes active (the old one superseded, reminders follow the new
     installments) and the proposal is superseded by it.
     """
-    start = proposal_terms(uow, user_id, plan_id)
+    start = proposal_terms(uow, user_id=user_id, plan_id=plan_id)
     terms = custom_terms(
         start.debt,
         principal=start.principal if principal is None else principal,
@@ -878,9 +848,9 @@ def confirm_proposal(
     assert start.debt.id is not None
     return record_agreed_plan(
         uow,
-        user_id,
-        start.debt.id,
-        terms,
+        user_id=user_id,
+        debt_id=start.debt.id,
+        terms=terms,
         confirmed_on=confirmed_on,
         channel=channel,
         reference=reference,
@@ -894,9 +864,9 @@ def confirm_proposal(
     )
 
 
-def reject_proposal(uow: UnitOfWork, user_id: int, plan_id: int) -> PlanVersion:
+def reject_proposal(uow: UnitOfWork, *, user_id: int, plan_id: int) -> PlanVersion:
     """The lender said no: the proposal is marked rejected (the current plan stays)."""
-    start = proposal_terms(uow, user_id, plan_id)
+    start = proposal_terms(uow, user_id=user_id, plan_id=plan_id)
     uow.plans.reject(start.plan)
     return start.plan
 
@@ -905,7 +875,7 @@ def reject_proposal(uow: UnitOfWork, user_id: int, plan_id: int) -> PlanVersion:
 
 
 def set_fees_on_payoff(
-    uow: UnitOfWork, user_id: int, debt_id: int, charged: bool, *, now: datetime
+    uow: UnitOfWork, *, user_id: int, debt_id: int, charged: bool, now: datetime
 ) -> Debt:
     """Store the borrower's answer for one of their debts: does paying it off early still owe
     the remaining per-period fees? (``Debt.fees_on_payoff``; None until asked, taken as yes.)

@@ -115,7 +115,7 @@ def reconcile(
             if p.paid_on == paid_on and p.amount_minor == to_minor(amount, debt.currency)
         )
         return Proposal(message, debt, amount, paid_on, same_day, unnamed)
-    pos = position(uow, user_id, _id(debt), today)
+    pos = position(uow, user_id=user_id, debt_id=_id(debt), today=today)
     if message.kind is Kind.DUE:
         return _due(message, pos, amount, unnamed)
     return _overdue(message, pos, amount, unnamed)
@@ -186,7 +186,7 @@ def _choose(uow: UnitOfWork, user_id: int, message: LenderMessage, today: date) 
 def _has_installment(
     uow: UnitOfWork, user_id: int, debt: Debt, message: LenderMessage, today: date
 ) -> bool:
-    state = position(uow, user_id, _id(debt), today).state
+    state = position(uow, user_id=user_id, debt_id=_id(debt), today=today).state
     return any(
         i.due_date == message.on and message.amount in (i.scheduled, i.remaining)
         for i in state.installments

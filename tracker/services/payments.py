@@ -128,7 +128,7 @@ def match_debts(debts: Sequence[Debt], name: str) -> list[Debt]:
     return exact or [debt for debt in debts if _key(debt.name).startswith(key)]
 
 
-def choose_debt(uow: UnitOfWork, user_id: int, name: str | None) -> DebtChoice:
+def choose_debt(uow: UnitOfWork, *, user_id: int, name: str | None) -> DebtChoice:
     """The active debt a payment is for: the only one, the one named, or candidates to ask."""
     debts = uow.debts.list_for_user(user_id, statuses=[DebtStatus.ACTIVE])
     if not debts:
@@ -194,12 +194,12 @@ def record_payment(
     if payment.user_id != user_id:
         # Keys are per Telegram update; only forged button data can name someone else's.
         raise Conflict("the idempotency key belongs to another user", code="payment_key_conflict")
-    after = position(uow, user_id, payment.debt_id, today)
+    after = position(uow, user_id=user_id, debt_id=payment.debt_id, today=today)
     mine = tuple(a for a in after.state.allocations if a.payment_ref == payment.id)
     return PaymentOutcome(payment, created, mine, after)
 
 
-def last_payment(uow: UnitOfWork, user_id: int) -> HistoryEntry:
+def last_payment(uow: UnitOfWork, *, user_id: int) -> HistoryEntry:
     """The payment /undo would take back, with its debt."""
     payment = uow.payments.last_for_user(user_id)
     if payment is None:
@@ -208,7 +208,7 @@ def last_payment(uow: UnitOfWork, user_id: int) -> HistoryEntry:
 
 
 def undo_payment(
-    uow: UnitOfWork, user_id: int, payment_id: int, now: datetime, today: date
+    uow: UnitOfWork, *, user_id: int, payment_id: int, now: datetime, today: date
 ) -> UndoOutcome:
     """Take back one payment (kept, marked undone); a second undo is refused, not repeated."""
     payment = uow.payments.get_for_user(user_id, payment_id)
@@ -216,7 +216,9 @@ def undo_payment(
         raise NotFound(f"payment {payment_id} not found", code="no_payment_to_undo")
     uow.payments.undo(payment, now)  # Conflict if it was already undone
     _restore_plan_before_prepayment(uow, payment, now)
-    return UndoOutcome(payment, position(uow, user_id, payment.debt_id, today))
+    return UndoOutcome(
+        payment, position(uow, user_id=user_id, debt_id=payment.debt_id, today=today)
+    )
 
 
 def _restore_plan_before_prepayment(uow: UnitOfWork, payment: Payment, now: datetime) -> None:
@@ -236,7 +238,7 @@ def _restore_plan_before_prepayment(uow: UnitOfWork, payment: Payment, now: date
         uow.plans.activate(earlier[-1], now)
 
 
-def undo_last_payment(uow: UnitOfWork, user_id: int, now: datetime) -> Payment:
+def undo_last_payment(uow: UnitOfWork, *, user_id: int, now: datetime) -> Payment:
     """Take back the user's most recent payment (kept, marked undone, for the record)."""
     payment = uow.payments.last_for_user(user_id)
     if payment is None:
@@ -245,13 +247,13 @@ def undo_last_payment(uow: UnitOfWork, user_id: int, now: datetime) -> Payment:
     return payment
 
 
-def find_debts(uow: UnitOfWork, user_id: int, name: str) -> list[Debt]:
+def find_debts(uow: UnitOfWork, *, user_id: int, name: str) -> list[Debt]:
     """Any of the user's debts (also closed or archived ones) by name, as ``match_debts``."""
     return match_debts(uow.debts.list_for_user(user_id), name)
 
 
 def payment_history(
-    uow: UnitOfWork, user_id: int, *, debt_id: int | None = None, limit: int = HISTORY_LIMIT
+    uow: UnitOfWork, *, user_id: int, debt_id: int | None = None, limit: int = HISTORY_LIMIT
 ) -> History:
     """The user's payments, undone ones included, newest first; at most ``limit`` of them."""
     if debt_id is None:

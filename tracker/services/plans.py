@@ -4,27 +4,30 @@ them together with the proof of the agreement, and list a debt's plan versions.
 A renegotiated plan repays what was owed when it was agreed: the settle-today figure after every
 payment recorded until then. It counts only the payments recorded after (``counts`` in
 ``tracker.services.debts``), so a payment made the same day is neither lost nor counted twice.
+
+What the borrower types about a plan is read first, in ``tracker.parsing.plan_terms``.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from tracker.calculator import Quote, quote
-from tracker.dates import add_months, monthly_due_dates
-from tracker.errors import Conflict, DomainError, InvalidDate, InvalidTerms, NotFound
+from tracker.dates import add_months
+from tracker.errors import Conflict, InvalidDate, InvalidTerms, NotFound
 from tracker.ledger import LedgerState
-from tracker.money import ZERO, from_minor, quantize
-from tracker.parsing import normalise_text, parse_amount, parse_date, parse_rate
+from tracker.money import ZERO, from_minor
+from tracker.parsing.plan_terms import clean_agent, clean_note, clean_reference
+
+# Read in tracker.parsing, named here for bot.features.hardship_flow until it imports it there.
 from tracker.rates import ZERO_RATE, Rate
-from tracker.schedule import MAX_TERM
 from tracker.schedule_types import CustomInstallment, LoanTerms, Method
-from tracker.services.debts import add_plan, loan_began, policy_of, position
+from tracker.services.debts_entry import add_plan
+from tracker.services.debts_position import loan_began, policy_of, position
 from tracker.storage.enums import (
     Channel,
     DebtKind,
@@ -36,27 +39,7 @@ from tracker.storage.enums import (
 from tracker.storage.models import Debt, Installment, PlanVersion
 from tracker.storage.uow import UnitOfWork
 
-MAX_REFERENCE_LENGTH = 64
-MAX_AGENT_LENGTH = 64
-MAX_NOTE_LENGTH = 500
 MAX_FILE_ID_LENGTH = 256
-
-#: Ways people say a hardship plan charges no interest (compared casefolded, spaces removed).
-_INTEREST_FREE = frozenset(
-    {"免息", "停息", "无息", "不计息", "零利息", "0利息", "interestfree", "nointerest", "none"}
-)
-#: ``1000 x 12 from 2027-01-15`` / ``1000×12 从2027-01-15起`` / ``1000 x 12 2027-01-15``.
-_REPEAT = re.compile(
-    r"(?P<amount>.+?) ?(?:x|×|\*) ?(?P<count>[0-9]{1,4}) ?(?:期|个月|months?)? ?"
-    r"(?:(?:from|starting|从|自|,) ?)?(?P<date>.+?) ?(?:起|开始)?",
-    re.IGNORECASE,
-)
-
-
-#: Between a date and an amount: a colon, or a comma that is no thousands separator.
-_SEPARATOR = re.compile(r":|,(?![0-9]{3}(?:[^0-9]|$))")
-#: ``1月15日1000``: a Chinese date runs straight into the amount.
-_DAY_END = re.compile(r"([日号])(?=[^ ])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,122 +126,6 @@ class PlanDocument:
     debt_name: str
 
 
-# ---- reading what the borrower typed --------------------------------------------------------
-
-
-def parse_plan_rate(text: str) -> Rate:
-    """A rate as ``parse_rate`` reads it; ``免息`` / ``interest-free`` is 0 %.
-
-    A bare percentage below 4 % (``1.5%``) is refused with ``rate_unit_missing`` rather than
-    read as yearly: the plan's reply names the period to add, with examples.
-    """
-    key = re.sub(r"[ \-_]", "", normalise_text(text).casefold())
-    if key in _INTEREST_FREE:
-        return ZERO_RATE
-    return parse_rate(text)
-
-
-def parse_installments(text: str, *, today: date, currency: str) -> tuple[CustomInstallment, ...]:
-    """Installments one per line (``2027-01-15 1000``), or ``1000 x 12 from 2027-01-15``.
-
-    A date without a year is the next such date after the line before it, so a list running
-    from December into January needs no years.
-    """
-    lines = [line for line in (normalise_text(raw) for raw in text.splitlines()) if line]
-    if not lines:
-        raise InvalidTerms("no installments were given", code="custom_missing")
-    if len(lines) == 1 and (match := _REPEAT.fullmatch(lines[0])):
-        return _repeated(match, lines[0], today, currency)
-    if len(lines) > MAX_TERM:
-        raise InvalidTerms("too many installments", code="custom_term", count=len(lines))
-    items: list[CustomInstallment] = []
-    after = today
-    for number, line in enumerate(lines, start=1):
-        item = _line(line, number, after, currency)
-        items.append(item)
-        after = item.due_date + timedelta(days=1)
-    return tuple(items)
-
-
-def _repeated(
-    match: re.Match[str], line: str, today: date, currency: str
-) -> tuple[CustomInstallment, ...]:
-    try:
-        amount = _amount(match["amount"], currency)
-        first = parse_date(match["date"], today=today)
-    except DomainError:
-        raise InvalidTerms(f"cannot read {line!r}", code="custom_line", line=1, text=line) from None
-    count = int(match["count"])
-    if count == 0:
-        raise InvalidTerms("no installments were given", code="custom_missing")
-    if count > MAX_TERM:
-        raise InvalidTerms("too many installments", code="custom_term", count=count)
-    return tuple(CustomInstallment(due, amount) for due in monthly_due_dates(first, count))
-
-
-def _line(line: str, number: int, after: date, currency: str) -> CustomInstallment:
-    spaced = _SEPARATOR.sub(" ", _DAY_END.sub(r"\1 ", line))
-    tokens = spaced.split()
-    # Date first, amount last, split wherever both read (2027年 1月 15日 ¥1,000 has spaces).
-    for cut in range(1, len(tokens)):
-        head, tail = " ".join(tokens[:cut]), " ".join(tokens[cut:])
-        for date_text, amount_text in ((head, tail), (tail, head)):
-            try:
-                return CustomInstallment(
-                    parse_date(date_text, today=after), _amount(amount_text, currency)
-                )
-            except DomainError:
-                continue
-    raise InvalidTerms(f"cannot read line {number}", code="custom_line", line=number, text=line)
-
-
-def _amount(text: str, currency: str) -> Decimal:
-    parsed = parse_amount(text, currency)
-    if parsed.currency != currency:
-        raise InvalidTerms("another currency", code="plan_currency", currency=currency)
-    return quantize(parsed.amount, currency)
-
-
-def parse_past_date(text: str, *, today: date) -> date:
-    """A date that has happened: ``11月28日`` or ``28号`` typed in December mean the last one.
-
-    Dates with a year, and words like 明天, are kept as typed (and refused later if future).
-    """
-    first = parse_date(text, today=today)
-    if first <= today:
-        return first
-    for reference in (add_months(today, -1) + timedelta(days=1), _year_before(today)):
-        other = parse_date(text, today=reference)
-        if other == first or other - reference == first - today:
-            return first  # a full date or a relative word: it means what it says
-        if other <= today:
-            return other
-    return first
-
-
-def _year_before(today: date) -> date:
-    return add_months(today, -12) + timedelta(days=1)
-
-
-def clean_reference(text: str | None) -> str | None:
-    """A lender's case or ticket number, trimmed; None when empty."""
-    return _clean(text, MAX_REFERENCE_LENGTH, "reference_too_long")
-
-
-def clean_agent(text: str | None) -> str | None:
-    """The name or staff number of whoever agreed it, trimmed; None when empty."""
-    return _clean(text, MAX_AGENT_LENGTH, "agent_too_long")
-
-
-def _clean(text: str | None, limit: int, code: str) -> str | None:
-    if text is None:
-        return None
-    cleaned = " ".join(text.split())
-    if len(cleaned) > limit:
-        raise InvalidTerms(f"longer than {limit} characters", code=code, limit=limit)
-    return cleaned or None
-
-
 # ---- building the terms ---------------------------------------------------------------------
 
 
@@ -331,9 +198,9 @@ def itemised(debt: Debt, plan: PlanVersion) -> bool:
 # ---- use cases ------------------------------------------------------------------------------
 
 
-def plan_defaults(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> PlanDefaults:
+def plan_defaults(uow: UnitOfWork, *, user_id: int, debt_id: int, today: date) -> PlanDefaults:
     """What a new plan for one of the user's debts starts from."""
-    pos = position(uow, user_id, debt_id, today)
+    pos = position(uow, user_id=user_id, debt_id=debt_id, today=today)
     due_day = pos.plan.due_day or pos.plan.first_due.day
     first_due = add_months(today.replace(day=1), 0, due_day)
     if first_due <= today:
@@ -348,12 +215,12 @@ def plan_defaults(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> P
 
 
 def preview_agreed_plan(
-    uow: UnitOfWork, user_id: int, debt_id: int, terms: LoanTerms, today: date
+    uow: UnitOfWork, *, user_id: int, debt_id: int, terms: LoanTerms, today: date
 ) -> PlanPreview:
     """The schedule new terms make, next to what the current plan still asks from today."""
     debt = uow.debts.require_for_user(user_id, debt_id)
     result = quote(_checked_terms(uow, debt, terms, today))
-    pos = position(uow, user_id, debt_id, today)
+    pos = position(uow, user_id=user_id, debt_id=debt_id, today=today)
     return PlanPreview(
         debt=debt,
         quote=result,
@@ -365,10 +232,10 @@ def preview_agreed_plan(
 
 def record_agreed_plan(
     uow: UnitOfWork,
+    *,
     user_id: int,
     debt_id: int,
     terms: LoanTerms,
-    *,
     confirmed_on: date | None,
     channel: Channel | None,
     reference: str | None,
@@ -393,12 +260,14 @@ def record_agreed_plan(
     check_confirmed_on(debt, confirmed_on, today)
     reference = clean_reference(reference)
     agent = clean_agent(agent)
-    note = _clean(note, MAX_NOTE_LENGTH, "note_too_long")
+    note = clean_note(note)
     _check_document(document_file_id, document_kind)
     result = quote(checked)
-    plan = add_plan(uow, debt, checked, origin=PlanOrigin.RENEGOTIATED, now=now, rows=result.rows)
+    plan = add_plan(
+        uow, debt=debt, terms=checked, origin=PlanOrigin.RENEGOTIATED, now=now, rows=result.rows
+    )
     plan.after_payment_id = (
-        proposal.after_payment_id if proposal is not None else last_payment_id(uow, debt)
+        proposal.after_payment_id if proposal is not None else last_payment_id(uow, debt=debt)
     )
     plan.confirmed_on = confirmed_on
     plan.channel = channel
@@ -408,7 +277,7 @@ def record_agreed_plan(
     plan.document_kind = document_kind
     plan.note = note
     uow.plans.activate(plan, now)
-    supersede_proposals(uow, debt, plan)
+    supersede_proposals(uow, debt=debt, active=plan)
     debt.updated_at = now
     return plan, result
 
@@ -445,12 +314,12 @@ def plan_numbers(plans: Sequence[PlanVersion]) -> dict[int, int]:
     return numbers
 
 
-def plan_number(uow: UnitOfWork, plan: PlanVersion) -> int | None:
+def plan_number(uow: UnitOfWork, *, plan: PlanVersion) -> int | None:
     """The number ``plan`` is shown with (see ``plan_numbers``); None for a draft."""
     return plan_numbers(uow.plans.list_for_debt(plan.debt_id)).get(_id(plan))
 
 
-def plan_history(uow: UnitOfWork, user_id: int, debt_id: int) -> list[PlanRecord]:
+def plan_history(uow: UnitOfWork, *, user_id: int, debt_id: int) -> list[PlanRecord]:
     """Every version of the debt's plan, oldest first, with its installments' figures."""
     debt = uow.debts.require_for_user(user_id, debt_id)
     plans = uow.plans.list_for_debt(_id(debt))
@@ -465,7 +334,7 @@ def plan_history(uow: UnitOfWork, user_id: int, debt_id: int) -> list[PlanRecord
     ]
 
 
-def plan_document(uow: UnitOfWork, user_id: int, plan_id: int) -> PlanDocument:
+def plan_document(uow: UnitOfWork, *, user_id: int, plan_id: int) -> PlanDocument:
     """The written confirmation stored with one of the user's plan versions."""
     plan = uow.plans.get_for_user(user_id, plan_id)
     if plan is None:
@@ -474,7 +343,7 @@ def plan_document(uow: UnitOfWork, user_id: int, plan_id: int) -> PlanDocument:
         raise NotFound(f"plan {plan_id} has no document", code="document_missing")
     debt = uow.debts.require_for_user(user_id, plan.debt_id)
     return PlanDocument(
-        plan.document_file_id, plan.document_kind, plan_number(uow, plan), debt.name
+        plan.document_file_id, plan.document_kind, plan_number(uow, plan=plan), debt.name
     )
 
 
@@ -531,7 +400,7 @@ def _current_figures(state: LedgerState) -> PlanFigures:
     )
 
 
-def supersede_proposals(uow: UnitOfWork, debt: Debt, active: PlanVersion) -> None:
+def supersede_proposals(uow: UnitOfWork, *, debt: Debt, active: PlanVersion) -> None:
     """Open /hardship proposals were made on the old figures: once ``active`` is in force,
     they no longer stand (what was agreed, or recomputed, answers them)."""
     for other in uow.plans.list_for_debt(_id(debt)):
@@ -539,7 +408,7 @@ def supersede_proposals(uow: UnitOfWork, debt: Debt, active: PlanVersion) -> Non
             other.status = PlanStatus.SUPERSEDED
 
 
-def last_payment_id(uow: UnitOfWork, debt: Debt) -> int | None:
+def last_payment_id(uow: UnitOfWork, *, debt: Debt) -> int | None:
     """The last payment a plan agreed now starts after (see ``counts``)."""
     return uow.payments.last_id_for_debt(_id(debt))
 

@@ -75,7 +75,7 @@ class PrepayPreview:
         return self.current_total - self.new_total
 
 
-def payoff_preview(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> PrepayPreview:
+def payoff_preview(uow: UnitOfWork, *, user_id: int, debt_id: int, today: date) -> PrepayPreview:
     """What paying the debt off today takes (settle-today) and saves."""
     pos = _open_position(uow, user_id, debt_id, today)
     return _preview(pos, pos.state.owed_today.total, None, today)
@@ -83,9 +83,9 @@ def payoff_preview(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> 
 
 def prepay_preview(
     uow: UnitOfWork,
+    *,
     user_id: int,
     debt_id: int,
-    *,
     amount: Decimal,
     mode: PrepaymentMode,
     today: date,
@@ -117,7 +117,7 @@ def record_prepayment(
             raise Conflict(
                 "the idempotency key belongs to another user", code="payment_key_conflict"
             )
-        pos = position(uow, user_id, existing.debt_id, today)
+        pos = position(uow, user_id=user_id, debt_id=existing.debt_id, today=today)
         return _preview(pos, pos.state.owed_today.total, None, today), existing, False
     pos = _open_position(uow, user_id, debt_id, today)
     check_amount(amount)
@@ -142,11 +142,11 @@ def record_prepayment(
     )
     if not created or preview.terms is None:
         return preview, payment, created
-    plan = add_plan(uow, pos.debt, preview.terms, origin=PlanOrigin.PREPAYMENT, now=now)
+    plan = add_plan(uow, debt=pos.debt, terms=preview.terms, origin=PlanOrigin.PREPAYMENT, now=now)
     plan.after_payment_id = payment.id  # the new plan starts after the prepayment
     plan.confirmed_on = today
     uow.plans.activate(plan, now)
-    supersede_proposals(uow, pos.debt, plan)
+    supersede_proposals(uow, debt=pos.debt, active=plan)
     pos.debt.updated_at = now
     return preview, payment, True
 
@@ -155,7 +155,7 @@ def record_prepayment(
 
 
 def _open_position(uow: UnitOfWork, user_id: int, debt_id: int, today: date) -> Position:
-    pos = position(uow, user_id, debt_id, today)
+    pos = position(uow, user_id=user_id, debt_id=debt_id, today=today)
     if pos.state.is_settled:
         raise Conflict("the debt is repaid", code="prepay_settled")
     return pos

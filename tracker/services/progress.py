@@ -59,9 +59,9 @@ def _spans(uow: UnitOfWork, user_id: int, pos: Position) -> list[Span]:
     return spans
 
 
-def progress(uow: UnitOfWork, user_id: int, today: date) -> Progress:
+def progress(uow: UnitOfWork, *, user_id: int, today: date) -> Progress:
     """Where each active debt stands against its plans, on ``today``."""
-    current = positions(uow, user_id, today)
+    current = positions(uow, user_id=user_id, today=today)
     debts = tuple(
         debt_progress(pos.debt.name, pos.debt.currency, _spans(uow, user_id, pos), pos.state, today)
         for pos in current
@@ -85,12 +85,12 @@ class CalendarItem:
     cancelled: bool
 
 
-def calendar_items(uow: UnitOfWork, user_id: int, today: date) -> list[CalendarItem]:
+def calendar_items(uow: UnitOfWork, *, user_id: int, today: date) -> list[CalendarItem]:
     """Every open installment of the active plans, and the installments still to come that a
     plan change cancelled or a payment ahead covered (so a calendar that imported them drops
     them and their alarms)."""
     items: list[CalendarItem] = []
-    for pos in positions(uow, user_id, today):
+    for pos in positions(uow, user_id=user_id, today=today):
         debt = pos.debt
         assert debt.id is not None
         assert pos.plan.id is not None

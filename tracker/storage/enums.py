@@ -86,6 +86,13 @@ class PaymentSource(StrEnum):
     IMPORT = "import"
 
 
+class ReportSource(StrEnum):
+    """How a hardship report came: the /hardship questions, or a reminder's "I can't pay"."""
+
+    HARDSHIP = "hardship"
+    REMINDER = "reminder"
+
+
 class HardshipKind(StrEnum):
     """What changed in the borrower's life."""
 

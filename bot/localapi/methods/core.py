@@ -222,6 +222,7 @@ def answer_callback_query(state: EmulatorState, p: Params) -> bool:
         "url": p.string("url"),
         "cache_time": p.integer("cache_time") or 0,
     }
+    query.answered_at = state.now()
     chat = state.chats.get(query.user_id)
     stored = chat.messages.get(query.message_id) if chat else None
     state.record_event(

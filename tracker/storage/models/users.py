@@ -7,8 +7,9 @@ from datetime import date, datetime, time
 from sqlalchemy import BigInteger, Index, String, Text
 from sqlmodel import Field
 
+from tracker.parsing.hardship_text import Cause
 from tracker.reminders import DEFAULT_QUIET_END, DEFAULT_QUIET_START
-from tracker.storage.enums import BudgetSource, HardshipKind, Language
+from tracker.storage.enums import BudgetSource, HardshipKind, Language, ReportSource
 from tracker.storage.models.base import TABLE_OPTIONS, Base, utcnow
 from tracker.storage.types import ID_TYPE, StrEnumText, UTCDateTime
 
@@ -86,4 +87,14 @@ class HardshipReport(Base, table=True):
     one_off_minor: int | None = Field(default=None, sa_type=BigInteger)
     duration_months: int | None = None  # None: for good
     savings_minor: int | None = Field(default=None, sa_type=BigInteger)
+    #: What changed and the day it started, as /hardship asked; None where nobody said (a
+    #: reminder's "I can't pay").
+    cause: Cause | None = Field(default=None, sa_type=StrEnumText(Cause))
+    started_on: date | None = None
+    #: The /hardship questions, or a tap on a reminder's "I can't pay" (then only kind is known).
+    source: ReportSource = Field(
+        default=ReportSource.HARDSHIP,
+        sa_type=StrEnumText(ReportSource),
+        sa_column_kwargs={"server_default": ReportSource.HARDSHIP.value},
+    )
     text: str | None = Field(default=None, sa_type=Text)

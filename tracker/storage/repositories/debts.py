@@ -216,6 +216,11 @@ class PlanRepository(Repository):
 class InstallmentRepository(Repository):
     """Scheduled installments of plan versions."""
 
+    def get_for_user(self, user_id: int, installment_id: int) -> Installment | None:
+        """The user's installment with this id, else None (ids may come from buttons)."""
+        found = self._session.get(Installment, installment_id)
+        return found if found is not None and found.user_id == user_id else None
+
     def replace_for_plan(self, plan: PlanVersion, rows: Sequence[ScheduleRow]) -> list[Installment]:
         """Store a computed schedule as the plan's installments, replacing any there were."""
         if plan.id is None:

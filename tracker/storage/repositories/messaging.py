@@ -134,6 +134,11 @@ class OutboxRepository(Repository):
         """The message enqueued under this key."""
         return self._session.exec(select(Outbox).where(col(Outbox.key) == key)).first()
 
+    def get_for_user(self, user_id: int, outbox_id: int) -> Outbox | None:
+        """The user's message with this id, else None (ids may come from buttons)."""
+        row = self._session.get(Outbox, outbox_id)
+        return row if row is not None and row.user_id == user_id else None
+
     def claim_due(
         self, now: datetime, limit: int, worker_id: str, *, lease: timedelta = DEFAULT_LEASE
     ) -> list[Outbox]:

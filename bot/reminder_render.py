@@ -1,16 +1,16 @@
-"""Outbox rows as Telegram messages, in the user's language (the sender's ``Render``).
+"""Outbox rows as Telegram messages, in the user's language (the ``jobs.types.Render`` that
+``bot.app`` gives the jobs; ``jobs`` never imports ``bot``).
 
-Each kind reads the payload ``tracker.reminders`` planned (amounts as decimal strings, dates
-as ISO strings), which the sender has brought up to date from the ledger just before
-(``jobs.current``: its facts are as of the payload's ``as_of`` day). Nothing here reads the
-clock or the database: "in 3 days", "3 days overdue" and the penalty so far are counted from
-``now`` (the moment of sending) in the user's timezone, so a late message says what is true when
-it goes out. A risk warning whose due date has come is dropped (None): the due reminder and the
-overdue alert speak for it. A payload that cannot be read is logged and dropped (None), never
-sent half-made.
+Each kind reads the payload ``tracker.reminders`` planned with the models of
+``tracker.reminder_payloads`` (``parse``), which the sender has brought up to date from the
+ledger just before (``jobs.current``: its facts are as of the payload's ``as_of`` day). Nothing
+here reads the clock or the database: "in 3 days", "3 days overdue" and the penalty so far are
+counted from ``now`` (the moment of sending) in the user's timezone, so a late message says what
+is true when it goes out. A risk warning whose due date has come is dropped (None): the due
+reminder and the overdue alert speak for it. A payload that cannot be read is logged and dropped
+(None), never sent half-made.
 
-Message ids live here; ``bot/catalogs.py`` scans ``jobs/`` too, and their Chinese is in
-``bot/locales/zh/reminders.po``.
+Message ids live here; their Chinese is in ``bot/locales/zh/reminders.po``.
 """
 
 # User-facing messages are gettext ids, one string each however long (as in bot/features):
@@ -18,12 +18,11 @@ Message ids live here; ``bot/catalogs.py`` scans ``jobs/`` too, and their Chines
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +38,23 @@ from bot.features.reminders_buttons import (
 from bot.formatting import MAX_MESSAGE, day, esc, listing, money
 from bot.i18n import Translator, translator
 from jobs.types import REPLY_KIND, Rendered
+from tracker.reminder_payloads import (
+    AffordableParams,
+    CountParams,
+    CrowdedWeekParams,
+    DigestOverdue,
+    DigestPayload,
+    DuePayload,
+    InstallmentPayload,
+    LaterPayload,
+    OverduePayload,
+    Refreshed,
+    RiskPayload,
+    load,
+    parse,
+    text,
+)
+from tracker.reminder_payloads import UnreadablePayload as Unreadable
 from tracker.reminders import DIGEST_HORIZON_DAYS, IntentKind
 from tracker.storage.models import Outbox, User
 
@@ -49,94 +65,9 @@ LIST_CAP = 10
 _SMALLER_CAPS = (LIST_CAP, 5, 2)
 _FALLBACK_ZONE = "Asia/Shanghai"
 
-Payload = Mapping[str, Any]
-
-
-class Unreadable(ValueError):
-    """A payload this renderer cannot turn into a message."""
-
 
 class Moot(Exception):
     """A message no longer true at the moment of sending: not sent."""
-
-
-# ---- reading the payload --------------------------------------------------------------------
-
-
-def _get(p: Payload, key: str) -> Any:
-    if key not in p:
-        raise Unreadable(f"missing {key!r}")
-    return p[key]
-
-
-def _text(p: Payload, key: str) -> str:
-    value = _get(p, key)
-    if not isinstance(value, str) or not value.strip():
-        raise Unreadable(f"{key!r} is not a text")
-    return value
-
-
-def _int(p: Payload, key: str) -> int:
-    value = _get(p, key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Unreadable(f"{key!r} is not an integer")
-    return value
-
-
-def _amount(p: Payload, key: str) -> Decimal:
-    value = _get(p, key)
-    if not isinstance(value, str):
-        raise Unreadable(f"{key!r} is not a decimal string")
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise Unreadable(f"{key!r} is not a number") from None
-    if not amount.is_finite() or amount < 0:
-        raise Unreadable(f"{key!r} is not an amount")
-    return amount
-
-
-def _date(p: Payload, key: str) -> date:
-    try:
-        return date.fromisoformat(_text(p, key))
-    except ValueError:
-        raise Unreadable(f"{key!r} is not an ISO date") from None
-
-
-def _currency(p: Payload, key: str = "currency") -> str:
-    value = _text(p, key)
-    if len(value) != 3 or not value.isascii() or not value.isalpha():
-        raise Unreadable(f"{key!r} is not a currency code")
-    return value.upper()
-
-
-def _list(p: Payload, key: str) -> list[Payload]:
-    value = p.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(item, Mapping) for item in value):
-        raise Unreadable(f"{key!r} is not a list of objects")
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class _Installment:
-    """The installment facts every installment payload carries."""
-
-    installment_id: int
-    debt_name: str
-    currency: str
-    due_date: date
-    remaining: Decimal
-
-
-def _installment(p: Payload) -> _Installment:
-    _int(p, "debt_id")  # carried for the buttons' handlers; must be there all the same
-    return _Installment(
-        installment_id=_int(p, "installment_id"),
-        debt_name=_text(p, "debt_name"),
-        currency=_currency(p),
-        due_date=_date(p, "due_date"),
-        remaining=_amount(p, "remaining"),
-    )
 
 
 # ---- the context of one message -------------------------------------------------------------
@@ -194,9 +125,8 @@ def _later_line(c: _Ctx) -> list[str]:
     return [c._("⏰ You asked me to remind you again.")] if c.later else []
 
 
-def _due(c: _Ctx, p: Payload) -> Rendered:
-    inst = _installment(p)
-    _int(p, "lead_days")
+def _due(c: _Ctx, payload: Mapping[str, Any]) -> Rendered:
+    inst = parse(DuePayload, payload)
     facts = {
         "amount": c.money(inst.remaining, inst.currency),
         "debt": esc(inst.debt_name),
@@ -223,12 +153,12 @@ def _due(c: _Ctx, p: Payload) -> Rendered:
     return Rendered("\n".join(lines), keyboard)
 
 
-def _overdue(c: _Ctx, p: Payload) -> Rendered:
-    inst = _installment(p)
+def _overdue(c: _Ctx, payload: Mapping[str, Any]) -> Rendered:
+    inst = parse(OverduePayload, payload)
     cur = inst.currency
-    days = _int(p, "days_overdue") + c.shift_days
-    per_day = _amount(p, "penalty_per_day")
-    accrued = _amount(p, "penalty_accrued") + per_day * c.shift_days
+    days = inst.days_overdue + c.shift_days
+    per_day = inst.penalty_per_day
+    accrued = inst.penalty_accrued + per_day * c.shift_days
     amount = c.money(inst.remaining, cur)
     debt = esc(inst.debt_name)
     due = c.day(inst.due_date)
@@ -294,25 +224,26 @@ def _reason(c: _Ctx, code: str, params: Mapping[str, Any], cur: str) -> str | No
     if code == "due_exceeds_affordable":
         return c._(
             "· it is more than your budget leaves for your debts in a month ({affordable})",
-            affordable=c.money(_amount(params, "affordable"), cur),
+            affordable=c.money(parse(AffordableParams, params).affordable, cur),
         )
     if code == "crowded_week":
+        crowded = parse(CrowdedWeekParams, params)
         return c._(
             "· with your other installments due the same week it comes to {week_total}, more than your budget allows ({affordable})",
-            week_total=c.money(_amount(params, "week_total"), cur),
-            affordable=c.money(_amount(params, "affordable"), cur),
+            week_total=c.money(crowded.week_total, cur),
+            affordable=c.money(crowded.affordable, cur),
         )
     if code == "recent_late":
         return c._.plural(
             "· {n} late payment in the last 90 days",
             "· {n} late payments in the last 90 days",
-            _int(params, "count"),
+            parse(CountParams, params).count,
         )
     if code == "recent_partial":
         return c._.plural(
             "· {n} partial payment in the last 90 days",
             "· {n} partial payments in the last 90 days",
-            _int(params, "count"),
+            parse(CountParams, params).count,
         )
     if code == "recent_hardship":
         return c._("· you told me recently that your situation has changed")
@@ -321,12 +252,11 @@ def _reason(c: _Ctx, code: str, params: Mapping[str, Any], cur: str) -> str | No
     return None
 
 
-def _risk(c: _Ctx, p: Payload) -> Rendered:
-    inst = _installment(p)
+def _risk(c: _Ctx, payload: Mapping[str, Any]) -> Rendered:
+    inst = parse(RiskPayload, payload)
     if inst.due_date <= c.sent_on:
         raise Moot("a risk warning on or after the due date")
-    reasons = _list(p, "reasons")
-    codes = [_text(r, "code") for r in reasons]
+    codes = [reason.code for reason in inst.reasons]
     lines = [
         c._(
             "⚠️ <b>This payment may be hard to make:</b> {amount} to <b>{debt}</b>, due on {date} ({when}).",
@@ -337,13 +267,10 @@ def _risk(c: _Ctx, p: Payload) -> Rendered:
         )
     ]
     words = []
-    for reason, code in zip(reasons, codes, strict=True):
-        params = reason.get("params", {})
-        if not isinstance(params, Mapping):
-            raise Unreadable("reason params are not an object")
-        text = _reason(c, code, params, inst.currency)
-        if text is not None:
-            words.append(text)
+    for reason in inst.reasons:
+        said = _reason(c, reason.code, reason.params, inst.currency)
+        if said is not None:
+            words.append(said)
     if words:
         lines.append(c._("Why I think so:"))
         lines += words
@@ -368,56 +295,38 @@ def _hardship_pointer(_: Translator) -> str:
     return _("/hardship prepares options and a message for your lender.")
 
 
-def _digest(c: _Ctx, p: Payload) -> Rendered:
-    _text(p, "week")
-    upcoming = [_installment(i) for i in _list(p, "upcoming")]
-    overdue = [
-        (_installment(i), _int(i, "days_overdue") + c.shift_days, _amount(i, "penalty_accrued"))
-        for i in _list(p, "overdue")
-    ]
-    progress = [
-        (_currency(x), _amount(x, "planned"), _amount(x, "paid"), _amount(x, "behind"))
-        for x in _list(p, "progress")
-    ]
-    totals_raw = p.get("upcoming_totals", {})
-    if not isinstance(totals_raw, Mapping):
-        raise Unreadable("'upcoming_totals' is not an object")
-    totals = [(_currency({"currency": cur}), _amount(totals_raw, cur)) for cur in totals_raw]
-    streak = p.get("on_time_streak")
-    if streak is not None:
-        streak = _int(p, "on_time_streak")
+def _digest(c: _Ctx, payload: Mapping[str, Any]) -> Rendered:
+    digest = parse(DigestPayload, payload)
     for cap in _SMALLER_CAPS:
-        text = _digest_text(c, upcoming, overdue, progress, totals, streak, cap)
-        if len(text) <= MAX_MESSAGE:
-            return Rendered(text, progress_keyboard(c._, c.owner))
+        said = _digest_text(c, digest, cap)
+        if len(said) <= MAX_MESSAGE:
+            return Rendered(said, progress_keyboard(c._, c.owner))
     raise Unreadable("the digest does not fit one message")
 
 
-def _digest_text(
-    c: _Ctx,
-    upcoming: Sequence[_Installment],
-    overdue: Sequence[tuple[_Installment, int, Decimal]],
-    progress: Sequence[tuple[str, Decimal, Decimal, Decimal]],
-    totals: Sequence[tuple[str, Decimal]],
-    streak: int | None,
-    cap: int,
-) -> str:
+def _digest_text(c: _Ctx, digest: DigestPayload, cap: int) -> str:
+    upcoming: Sequence[InstallmentPayload] = digest.upcoming
+    overdue: Sequence[DigestOverdue] = digest.overdue
+    totals = list(digest.upcoming_totals.items())
     lines = [c._("📋 <b>Your weekly summary</b>, {date}", date=c.day(c.sent_on))]
-    for cur, planned, paid, behind in progress:
-        facts = {"paid": c.money(paid, cur), "planned": c.money(planned, cur)}
-        if behind > 0:
+    for line in digest.progress:
+        cur = line.currency
+        facts = {"paid": c.money(line.paid, cur), "planned": c.money(line.planned, cur)}
+        if line.behind > 0:
             lines.append(
                 c._(
                     "This month: {paid} of {planned} paid, {behind} still to pay.",
-                    behind=c.money(behind, cur),
+                    behind=c.money(line.behind, cur),
                     **facts,
                 )
             )
         else:
             lines.append(c._("This month: {paid} of {planned} paid ✅", **facts))
-    if streak:
+    if digest.on_time_streak:
         lines.append(
-            c._.plural("On time {n} time in a row.", "On time {n} times in a row.", streak)
+            c._.plural(
+                "On time {n} time in a row.", "On time {n} times in a row.", digest.on_time_streak
+            )
         )
     lines += [
         "",
@@ -440,15 +349,15 @@ def _digest_text(
         lines.append(c._("Nothing is due."))
     if overdue:
         lines += ["", c._("<b>⚠️ Overdue</b>")]
-        for inst, days, penalty in overdue[:cap]:
+        for inst in overdue[:cap]:
             lines.append(
                 c._.plural(
                     "· <b>{debt}</b> {amount}, {n} day late, penalty so far {penalty}",
                     "· <b>{debt}</b> {amount}, {n} days late, penalty so far {penalty}",
-                    max(days, 1),
+                    max(inst.days_overdue + c.shift_days, 1),
                     debt=esc(inst.debt_name),
                     amount=c.money(inst.remaining, inst.currency),
-                    penalty=c.money(penalty, inst.currency),
+                    penalty=c.money(inst.penalty_accrued, inst.currency),
                 )
             )
         lines += _more(c, len(overdue) - cap)
@@ -467,7 +376,7 @@ def _more(c: _Ctx, hidden: int) -> list[str]:
     return [c._.plural("…and {n} more.", "…and {n} more.", hidden)]
 
 
-_KINDS: dict[str, Callable[[_Ctx, Payload], Rendered]] = {
+_KINDS: dict[str, Callable[[_Ctx, Mapping[str, Any]], Rendered]] = {
     IntentKind.DUE.value: _due,
     IntentKind.OVERDUE.value: _overdue,
     IntentKind.RISK.value: _risk,
@@ -477,13 +386,13 @@ _KINDS: dict[str, Callable[[_Ctx, Payload], Rendered]] = {
 _LATER_OF = (IntentKind.DUE.value, IntentKind.OVERDUE.value, IntentKind.RISK.value)
 
 
-def _reply(payload: Payload) -> Rendered:
+def _reply(payload: Mapping[str, Any]) -> Rendered:
     """A committed reply whose first send did not happen (a crash): its text, as written."""
     rows = payload.get("keyboard") or []
     if not isinstance(rows, list):
         raise Unreadable("'keyboard' is not a list of rows")
     keyboard = InlineKeyboardMarkup.de_json({"inline_keyboard": rows}, None) if rows else None
-    return Rendered(_text(payload, "text"), keyboard)
+    return Rendered(text(payload.get("text")), keyboard)
 
 
 # ---- the entry point -------------------------------------------------------------------------
@@ -511,12 +420,7 @@ def render(row: Outbox, user: User, now: datetime) -> Rendered | None:
 
 
 def _render(row: Outbox, user: User, now: datetime) -> Rendered:
-    try:
-        payload = json.loads(row.payload)
-    except json.JSONDecodeError:
-        raise Unreadable("the payload is not JSON") from None
-    if not isinstance(payload, dict):
-        raise Unreadable("the payload is not an object")
+    payload = load(row.payload)
     zone = _zone(user.timezone)
     sent_on = _local_day(now, zone)
     kind = row.kind
@@ -525,18 +429,16 @@ def _render(row: Outbox, user: User, now: datetime) -> Rendered:
     # it was planned for (a "later" row: the original reminder's).
     as_of = _local_day(row.due_at, zone)
     if kind == LATER_KIND:
-        kind = _text(payload, "kind")
+        resend = parse(LaterPayload, payload)
+        kind = resend.kind
         if kind not in _LATER_OF:
             raise Unreadable(f"a later row cannot re-send {kind!r}")
         later = True
-        if payload.get("original_at") is not None:
-            try:
-                first = datetime.fromisoformat(_text(payload, "original_at"))
-            except ValueError:
-                raise Unreadable("'original_at' is not an ISO time") from None
-            as_of = _local_day(first, zone)
-    if payload.get("as_of") is not None:
-        as_of = _date(payload, "as_of")
+        if resend.original_at is not None:
+            as_of = _local_day(resend.original_at, zone)
+    refreshed = parse(Refreshed, payload).as_of
+    if refreshed is not None:
+        as_of = refreshed
     if kind == REPLY_KIND:
         return _reply(payload)
     renderer = _KINDS.get(kind)

@@ -1,4 +1,4 @@
-"""jobs/render.py: every outbox kind as a message in both languages, within Telegram's limits."""
+"""bot/reminder_render.py: every outbox kind as a message in both languages, within limits."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from bot.callbacks import MAX_CALLBACK_BYTES, decode
 from bot.formatting import MAX_MESSAGE
 from bot.localapi.htmlparse import parse_html
-from jobs.render import LIST_CAP, render
+from bot.reminder_render import LIST_CAP, render
 from jobs.types import Rendered
 from tracker.storage.enums import Language
 from tracker.storage.models import Outbox, User
@@ -281,7 +281,7 @@ def test_later_resends_the_original_kind() -> None:
 def test_an_unreadable_payload_is_dropped_with_a_warning(
     kind: str, payload: dict[str, Any] | str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="jobs.render"):
+    with caplog.at_level(logging.WARNING, logger="bot.reminder_render"):
         assert send(row(kind, payload), user(Language.ZH)) is None
     assert "unreadable payload" in caplog.text
 
