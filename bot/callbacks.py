@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 #: Telegram's limit on callback_data, in bytes of UTF-8.
 MAX_CALLBACK_BYTES = 64
 _SEP = ":"
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def base36(value: int) -> str:
+    """A non-negative integer in base 36, for button arguments (amounts in minor units up to the
+    limit fit in 10 characters)."""
+    out = ""
+    while True:
+        value, digit = divmod(value, 36)
+        out = _DIGITS[digit] + out
+        if value == 0:
+            return out
 
 
 class BadCallback(ValueError):
@@ -44,6 +57,23 @@ class Callback:
         if not value.isdigit() or len(value) > 18:
             raise BadCallback(f"argument {index} is not an id")
         return int(value)
+
+    def base36_arg(self, index: int) -> int:
+        """Argument ``index`` written by ``base36``; BadCallback when missing or malformed."""
+        text = self.arg(index)
+        if not 0 < len(text) <= 12 or any(ch not in _DIGITS for ch in text):
+            raise BadCallback(f"argument {index} is not a base-36 number")
+        return int(text, 36)
+
+    def day_arg(self, index: int) -> date:
+        """Argument ``index`` as a ``yyyymmdd`` date; BadCallback when missing or malformed."""
+        text = self.arg(index)
+        try:
+            if len(text) != 8 or not text.isdigit():
+                raise ValueError(text)
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            raise BadCallback(f"argument {index} is not a yyyymmdd date") from None
 
 
 def decode(data: str | None, sender: int) -> Callback:

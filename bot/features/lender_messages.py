@@ -12,13 +12,12 @@ Only messages that read as a lender's notice are taken (``is_lender_message``); 
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton, Message, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.callbacks import BadCallback, Callback, decode
+from bot.callbacks import BadCallback, Callback, base36, decode
 from bot.features import lender_messages_views as views
 from bot.features import payments_views
 from bot.runtime import Context, Keyboard, Turn, kb, remove_buttons, turn
@@ -68,8 +67,8 @@ async def pay_pressed(update: Update, context: Context) -> None:
             t.uow,
             user_id=t.user_id,
             debt_id=data.int_arg(0),
-            minor_units=_from_b36(data, 1),
-            paid_on=_day(data, 2),
+            minor_units=data.base36_arg(1),
+            paid_on=data.day_arg(2),
             digest=_digest(data, 3),
             today=t.today,
             now=t.now,
@@ -110,7 +109,7 @@ async def dismissed(update: Update, context: Context) -> None:
 async def _show(t: Turn, result: Reconciliation) -> None:
     """The reply for what reconcile found (nothing is written until a button is pressed)."""
     if isinstance(result, Proposal):
-        args = (_b36(result.minor_units), f"{result.paid_on:%Y%m%d}", result.message.digest)
+        args = (base36(result.minor_units), f"{result.paid_on:%Y%m%d}", result.message.digest)
         keyboard: Keyboard = kb(
             [
                 t.button(t._(views.RECORD), PAY, result.debt.id, *args),
@@ -135,13 +134,13 @@ def _picker(t: Turn, found: Choice) -> list[list[InlineKeyboardButton]]:
     message = found.message
     rows: list[list[InlineKeyboardButton]] = []
     for debt in found.candidates:
-        minor = _b36(to_minor(message.amount, debt.currency))
+        minor = base36(to_minor(message.amount, debt.currency))
         if message.kind is Kind.CONFIRMATION:
             paid_on = message.on or t.today
             rows.extend(debt_picker(t, [debt], PAY, minor, f"{paid_on:%Y%m%d}", message.digest))
         else:
             on = f"{message.on:%Y%m%d}" if message.on else _NONE
-            penalty = _b36(to_minor(message.penalty, debt.currency)) if message.penalty else _NONE
+            penalty = base36(to_minor(message.penalty, debt.currency)) if message.penalty else _NONE
             rows.extend(debt_picker(t, [debt], CHECK, message.kind.value[0], minor, on, penalty))
     return rows
 
@@ -152,42 +151,12 @@ def _notice(data: Callback, currency: str) -> LenderMessage:
     kind = kinds.get(data.arg(1))
     if kind is None:
         raise BadCallback("argument 1 is not a notice kind")
-    amount = from_minor(_from_b36(data, 2), currency)
-    on = None if data.arg(3) == _NONE else _day(data, 3)
+    amount = from_minor(data.base36_arg(2), currency)
+    on = None if data.arg(3) == _NONE else data.day_arg(3)
     penalty: Decimal | None = (
-        None if data.arg(4) == _NONE else from_minor(_from_b36(data, 4), currency)
+        None if data.arg(4) == _NONE else from_minor(data.base36_arg(4), currency)
     )
     return LenderMessage(kind, amount, str(amount), None, on, (), penalty)
-
-
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _b36(value: int) -> str:
-    """A non-negative integer in base 36 (as the payments feature's buttons carry amounts)."""
-    out = ""
-    while True:
-        value, digit = divmod(value, 36)
-        out = _DIGITS[digit] + out
-        if value == 0:
-            return out
-
-
-def _from_b36(data: Callback, index: int) -> int:
-    text = data.arg(index)
-    if not 0 < len(text) <= 12 or any(ch not in _DIGITS for ch in text):
-        raise BadCallback(f"argument {index} is not a base-36 number")
-    return int(text, 36)
-
-
-def _day(data: Callback, index: int) -> date:
-    text = data.arg(index)
-    try:
-        if len(text) != 8 or not text.isdigit():
-            raise ValueError(text)
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        raise BadCallback(f"argument {index} is not a yyyymmdd date") from None
 
 
 def _digest(data: Callback, index: int) -> str:

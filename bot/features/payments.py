@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import BadCallback, Callback, decode
+from bot.callbacks import Callback, base36, decode
 from bot.errors import register
 from bot.features import payments_views as views
 from bot.i18n import N_
@@ -143,7 +143,7 @@ async def _pay(t: Turn, request: PaymentRequest, source: PaymentSource) -> None:
                 t,
                 [debt],
                 PAY,
-                _b36(to_minor(amount, debt.currency)),
+                base36(to_minor(amount, debt.currency)),
                 request.paid_on.strftime("%Y%m%d"),
                 t.update.update_id,
             )
@@ -286,42 +286,12 @@ class _Picked:
 
 def _picked(data: Callback) -> _Picked:
     """Read a picker button's data; BadCallback (answered by turn()) if it is malformed."""
-    return _Picked(data.int_arg(0), _from_b36(data, 1), _day(data, 2), data.int_arg(3))
+    return _Picked(data.int_arg(0), data.base36_arg(1), data.day_arg(2), data.int_arg(3))
 
 
 def _id(debt: Debt) -> int:
     assert debt.id is not None  # loaded from the database
     return debt.id
-
-
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _b36(value: int) -> str:
-    """A non-negative integer in base 36: amounts up to the limit fit in 10 characters."""
-    out = ""
-    while True:
-        value, digit = divmod(value, 36)
-        out = _DIGITS[digit] + out
-        if value == 0:
-            return out
-
-
-def _from_b36(data: Callback, index: int) -> int:
-    text = data.arg(index)
-    if not 0 < len(text) <= 12 or any(ch not in _DIGITS for ch in text):
-        raise BadCallback(f"argument {index} is not a base-36 number")
-    return int(text, 36)
-
-
-def _day(data: Callback, index: int) -> date:
-    text = data.arg(index)
-    try:
-        if len(text) != 8 or not text.isdigit():
-            raise ValueError(text)
-        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        raise BadCallback(f"argument {index} is not a yyyymmdd date") from None
 
 
 class _PaymentText(filters.MessageFilter):
