@@ -184,7 +184,7 @@ def _run_bot(db: Db, users: int, seconds: float, tmp: Path) -> dict[str, Any]:
         "TELEGRAM_BOT_TOKEN": state.token,
         "DATABASE_URL": _url_for_subprocess(db),
         "SCAN_INTERVAL_SECONDS": "5",
-        "TELEGRAM_SENDS_PER_SECOND": "30",
+        "TELEGRAM_RATE_PER_SECOND": "30",
         "LOG_LEVEL": "INFO",
     }
     samples: list[tuple[float, int]] = []

@@ -171,7 +171,7 @@ def test_storm_of_mixed_inputs(benchmark: Any, tmp_path: Path) -> None:
     engine = make_engine(url)
     settings = BotSettings(
         database_url=url,
-        telegram_sends_per_second=100_000,  # no Telegram pacing: measure the bot
+        telegram_rate_per_second=100_000,  # no Telegram pacing: measure the bot
         _env_file=None,  # type: ignore[call-arg]
     )
     deps = Deps(settings, make_session_factory(engine), Clock(frozen=NOW))

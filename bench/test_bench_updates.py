@@ -44,7 +44,7 @@ USERS = int(os.environ.get("BENCH_USERS", "50"))
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "10"))
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 TIMEOUT = 300.0
-#: The bot's send pacing (``TELEGRAM_SENDS_PER_SECOND``): Telegram's 30 a second would be the
+#: The bot's send pacing (``TELEGRAM_RATE_PER_SECOND``): Telegram's 30 a second would be the
 #: ceiling here, so it is lifted (BENCH_SENDS_PER_SECOND=30 measures with it).
 SENDS_PER_SECOND = int(os.environ.get("BENCH_SENDS_PER_SECOND", "100000"))
 
@@ -114,7 +114,7 @@ def test_paid_round_trips_against_a_bare_echo_bot(benchmark: Any, database: Data
     engine = database.engine()
     settings = BotSettings(
         database_url=database.url,
-        telegram_sends_per_second=SENDS_PER_SECOND,
+        telegram_rate_per_second=SENDS_PER_SECOND,
         _env_file=None,  # type: ignore[call-arg]
     )
     deps = Deps(settings, make_session_factory(engine), Clock(frozen=NOW))

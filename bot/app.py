@@ -119,7 +119,7 @@ def configure(
         # ends a handler's read transaction, so no lock is held while Telegram answers.
         .rate_limiter(
             ReleasingRateLimiter(
-                overall_max_rate=deps.settings.telegram_sends_per_second, max_retries=3
+                overall_max_rate=deps.settings.telegram_rate_per_second, max_retries=3
             )
         )
         .post_init(_post_init)

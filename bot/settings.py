@@ -11,7 +11,7 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 
 from tracker.settings import Settings
 
@@ -28,9 +28,20 @@ class BotSettings(Settings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = TELEGRAM_API_BASE_URL
     telegram_api_file_url: str | None = None
-    # Messages a second the bot sends in all (replies and reminders): Telegram's broadcast
-    # limit is about 30; a local Bot API (tests, benchmarks) has none.
-    telegram_sends_per_second: int = Field(default=30, ge=1, le=100_000)
+    # Messages a second the bot sends in all (replies and reminders), all replicas together:
+    # Telegram's broadcast limit is about 30; a local Bot API (tests, benchmarks) has none.
+    # (TELEGRAM_SENDS_PER_SECOND, its name before issue 12, is still read.)
+    telegram_rate_per_second: int = Field(
+        default=29,
+        ge=1,
+        le=100_000,
+        validation_alias=AliasChoices(
+            "telegram_rate_per_second", "TELEGRAM_RATE_PER_SECOND", "TELEGRAM_SENDS_PER_SECOND"
+        ),
+    )
+    # Due-today reminders and overdue alerts with Telegram's paid broadcast (allow_paid_broadcast:
+    # up to 1,000 messages a second, charged in Stars to the bot's balance).
+    telegram_paid_broadcast: bool = False
     log_level: str = "INFO"
     # The local sandbox (no token): its Bot API port (0: any free port), the simulated user's
     # language (None: from $LANG) and whether Telegram's flood limits are enforced. Checked

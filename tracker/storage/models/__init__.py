@@ -8,7 +8,13 @@ from tracker.storage.models.debts import (
     Payment,
     PlanVersion,
 )
-from tracker.storage.models.messaging import BotState, InboxUpdate, Outbox, ProcessedUpdate
+from tracker.storage.models.messaging import (
+    BotState,
+    InboxUpdate,
+    Outbox,
+    ProcessedUpdate,
+    SendRate,
+)
 from tracker.storage.models.users import Budget, HardshipReport, User
 
 __all__ = [
@@ -25,6 +31,7 @@ __all__ = [
     "Payment",
     "PlanVersion",
     "ProcessedUpdate",
+    "SendRate",
     "User",
     "metadata",
     "utcnow",

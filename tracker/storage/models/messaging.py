@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlmodel import Field
 
 from tracker.storage.enums import OutboxStatus, StateNamespace
@@ -19,6 +19,7 @@ class Outbox(Base, table=True):
     __table_args__ = (
         UniqueConstraint("key"),
         Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
+        Index("ix_outbox_status_priority_next_attempt", "status", "priority", "next_attempt_at"),
         Index("ix_outbox_user_id", "user_id"),
         TABLE_OPTIONS,
     )
@@ -28,6 +29,8 @@ class Outbox(Base, table=True):
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", sa_type=ID_TYPE)
     chat_id: int = Field(sa_type=BigInteger)
     kind: str = Field(sa_type=String(32))
+    #: 0 is the most urgent: the sender claims the most urgent level due first (the morning peak).
+    priority: int = Field(default=0, sa_type=SmallInteger, sa_column_kwargs={"server_default": "0"})
     payload: str = Field(default="{}", sa_type=Text)  # JSON
     due_at: datetime = Field(sa_type=UTCDateTime())
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
@@ -40,6 +43,20 @@ class Outbox(Base, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime())
     telegram_message_id: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime())
+
+
+class SendRate(Base, table=True):
+    """One send limit shared by every replica: a token bucket as the next free moment (GCRA)."""
+
+    __tablename__ = "send_rate"
+
+    name: str = Field(primary_key=True, sa_type=String(32))
+    #: The theoretical arrival time of the next message, µs since the epoch.
+    tat_us: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    #: Nobody sends before this (a 429's retry_after), µs since the epoch.
+    paused_until_us: int = Field(
+        default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"}
+    )
 
 
 class BotState(Base, table=True):
