@@ -91,6 +91,7 @@ async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) ->
     application = configure(http_builder(server), deps, with_jobs=False)
     pressed: dict[str, float] = {}  # query id -> when pressed
     waited: dict[str, float] = {}  # query id -> seconds until its answer was seen
+    fetched: dict[str, float] = {}  # query id -> seconds until the bot received the press
     texts = 0
     async with application:
         if application.post_init is not None:
@@ -110,6 +111,8 @@ async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) ->
                         if query_id in waited or record is None or record.answered_at is None:
                             continue
                         waited[query_id] = record.answered_at - record.created_at
+                        if record.delivered_at is not None:
+                            fetched[query_id] = record.delivered_at - record.created_at
                 await asyncio.sleep(0.02)
 
         watcher = asyncio.create_task(watch())
@@ -156,6 +159,11 @@ async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) ->
         "presses_unanswered": len(pressed) - len(waited),
         "presses_over_1s": sum(1 for w in waited.values() if w > 1.0),
         "slowest_answer_s": round(slowest, 2),
+        "median_answer_s": round(_quantile(waited.values(), 0.5), 2),
+        "p95_answer_s": round(_quantile(waited.values(), 0.95), 2),
+        # How long presses took to reach the bot at all (intake), apart from answering them.
+        "p95_fetch_s": round(_quantile(fetched.values(), 0.95), 2),
+        "slowest_fetch_s": round(max(fetched.values(), default=0.0), 2),
         "bot_messages": replies,
         "http_400": bad_requests,
         # A second press on a button whose edit already happened: Telegram's "message is not
@@ -163,6 +171,11 @@ async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) ->
         "http_400_not_modified": sum(n for reason, n in why.items() if "not modified" in reason),
         "http_400_why": dict(why.most_common(3)),
     }
+
+
+def _quantile(values: Any, q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
 def test_storm_of_mixed_inputs(benchmark: Any, tmp_path: Path) -> None:

@@ -55,11 +55,13 @@ class DurableQueue(asyncio.Queue[object]):
         cost more than the short transaction itself.
         """
         if isinstance(item, Update):
+            if self._answers is not None:
+                # The press's clock starts on arrival, before the store (a redelivered press
+                # answered twice is refused by Telegram and nothing else happens).
+                self._answers.watch(item)
             if not self._store(item):
                 logger.info("update %s was received before: not queued again", item.update_id)
                 return
-            if self._answers is not None:
-                self._answers.watch(item)  # a press is answered within a second, busy or not
         await super().put(item)
 
     async def replay(self, item: Update) -> None:

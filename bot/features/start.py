@@ -55,7 +55,7 @@ HELP = N_(
     "/debts — your debts · /schedule — the installments · /status — what you owe today\n\n"
     "<b>Plans and payments</b>\n"
     "/plan — record a plan agreed with the lender, with its confirmation\n"
-    "/paid 500 — log a payment (or just write <code>paid 500</code>)\n"
+    "/paid 500 — log a payment (or write <code>paid 500</code>, or paste the lender's SMS)\n"
     "/undo — take back the last payment · /history — payments so far\n"
     "/prepay — pay early or pay off: what it takes and what it saves\n\n"
     "<b>Money and hard times</b>\n"

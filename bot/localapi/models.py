@@ -112,6 +112,8 @@ class CallbackQueryRecord:
     answer: JsonDict | None = None
     #: When the answer arrived (the emulator's clock, like ``created_at``).
     answered_at: float | None = None
+    #: When the bot first received the press (a getUpdates answer or a webhook POST).
+    delivered_at: float | None = None
 
 
 @dataclass

@@ -23,6 +23,9 @@ IN_PROCESS_FILE_URL = f"{IN_PROCESS_ROOT}/file/bot"
 class ASGIRequest(HTTPXRequest):
     """HTTPXRequest whose httpx client calls the emulator's ASGI app directly (no sockets)."""
 
+    #: No network to reach from another thread (bot.answers keeps its watchdog on the loop).
+    in_process = True
+
     def __init__(self, app: ASGIApp, **kwargs: Any) -> None:
         httpx_kwargs = dict(kwargs.pop("httpx_kwargs", None) or {})
         httpx_kwargs["transport"] = httpx.ASGITransport(app=app)

@@ -289,7 +289,16 @@ class EmulatorState:
         batch = self._queue[:limit]
         for item in batch:
             item.forced = False
+            self._delivered(item.payload)
         return [item.payload for item in batch]
+
+    def _delivered(self, payload: JsonDict) -> None:
+        """Note when a press first reached the bot (the storm bench splits its wait with it)."""
+        query = payload.get("callback_query")
+        if isinstance(query, dict):
+            record = self.callback_queries.get(str(query.get("id")))
+            if record is not None and record.delivered_at is None:
+                record.delivered_at = self.now()
 
     async def get_updates(
         self, offset: int | None, limit: int, timeout: float, allowed: Iterable[str] | None
@@ -364,6 +373,9 @@ class EmulatorState:
     def webhook_delivered(self, update_id: int) -> None:
         """The bot answered 2xx: the update is confirmed."""
         with self.lock:
+            for item in self._queue:
+                if item.update_id == update_id:
+                    self._delivered(item.payload)
             self._queue = [u for u in self._queue if u.update_id != update_id]
         self.notifier.notify_all()
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import pytest
 
 from bot.answers import ACK_AFTER
-from bot.localapi import EmulatorState, SimUser
+from bot.app import configure
+from bot.localapi import EmulatorState, LocalBotApiServer, SimUser
+from bot.localapi.ptb import http_builder
 from tests.bot.helpers import forge_press
 
 #: Actions of the main flows with arguments no button of the bot ever carries.
@@ -84,3 +87,45 @@ async def test_a_press_waiting_behind_a_slow_update_is_answered_within_a_second_
         c for c in state.api_calls if c["method"].lower() == "answercallbackquery" and "error" in c
     ]
     assert refused == []  # the handler did not answer the press a second time
+
+
+async def test_a_press_is_answered_while_the_event_loop_is_busy(
+    state: EmulatorState, deps: Any, given_debt: Any
+) -> None:
+    """Over the network the watchdog has a thread of its own: a loop kept busy (a slow chart, a
+    storm of updates) does not hold back the answer to a waiting press."""
+    user = state.create_user("Busy", language_code="en")
+    given_debt(user)
+    with LocalBotApiServer(state) as server:  # a thread of its own: it answers while we block
+        application = configure(http_builder(server), deps, with_jobs=False)
+        async with application:
+            assert application.post_init is not None
+            await application.post_init(application)
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(poll_interval=0, timeout=1)
+            try:
+                user.send_text("/status")
+                with_buttons = await user.next_message()
+                data = with_buttons.raw["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+                state.faults.set_latency("sendMessage", 3.0)  # the press waits behind this reply
+                user.send_text("/status")
+                await asyncio.sleep(0.3)  # the bot now waits on that reply, in the user's turn
+                update = forge_press(state, user, with_buttons.raw, data)
+                record = state.callback_queries[update["callback_query"]["id"]]
+                while record.delivered_at is None:  # the bot has fetched the press
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.05)  # and queued it (the watchdog's clock started)
+                time.sleep(ACK_AFTER + 1.0)  # the event loop does nothing else meanwhile
+                assert record.answered_at is not None
+                assert record.answered_at - record.delivered_at < ACK_AFTER + 0.9
+                state.faults.set_latency("sendMessage", 0)
+                await user.next_messages(2, timeout=10)  # the slow reply, then the press's own
+                await asyncio.sleep(0.2)
+            finally:
+                await application.updater.stop()
+                await application.stop()
+                assert application.post_stop is not None
+                await application.post_stop(application)
+    answers = [c for c in state.api_calls if c["method"].lower() == "answercallbackquery"]
+    assert [("error" in c) for c in answers] == [False]  # answered once, by the watchdog

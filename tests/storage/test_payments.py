@@ -52,23 +52,26 @@ def test_same_key_twice_records_one_payment(make_uow: MakeUow) -> None:
 def test_duplicate_found_by_the_constraint_leaves_the_unit_usable(
     make_uow: MakeUow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A duplicate inserted after our check: the SAVEPOINT absorbs the unique violation."""
+    """No look before the insert: the unique constraint finds a duplicate, and the SAVEPOINT
+    absorbs the violation, so what the unit of work did before it is kept."""
     _, debt = _seed(make_uow)
     with make_uow() as uow:
         stored, _ = uow.payments.add_once(make_payment(debt, idempotency_key="dup"))
         uow.commit()
 
     real_get = PaymentRepository.get_by_key
-    calls: list[str] = []
+    looked_up: list[str] = []
 
-    def miss_first_time(self: PaymentRepository, key: str) -> Payment | None:
-        calls.append(key)
-        return None if len(calls) == 1 else real_get(self, key)
+    def spy(self: PaymentRepository, key: str) -> Payment | None:
+        looked_up.append(key)
+        return real_get(self, key)
 
-    monkeypatch.setattr(PaymentRepository, "get_by_key", miss_first_time)
+    monkeypatch.setattr(PaymentRepository, "get_by_key", spy)
     with make_uow() as uow:
         other, created = uow.payments.add_once(make_payment(debt, idempotency_key="other"))
+        assert looked_up == []  # a new key: one insert, nothing read first
         duplicate, created_dup = uow.payments.add_once(make_payment(debt, idempotency_key="dup"))
+        assert looked_up == ["dup"]  # read once, after the constraint refused the insert
         assert created
         assert other.id is not None
         assert created_dup is False

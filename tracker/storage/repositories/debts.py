@@ -32,8 +32,9 @@ class DebtRepository(Repository):
 
     def get_for_user(self, user_id: int, debt_id: int) -> Debt | None:
         """The debt if it belongs to the user, else None."""
-        statement = select(Debt).where(col(Debt.id) == debt_id, col(Debt.user_id) == user_id)
-        return self._session.exec(statement).first()
+        # By primary key: a debt this unit of work already loaded costs no second query.
+        found = self._session.get(Debt, debt_id)
+        return found if found is not None and found.user_id == user_id else None
 
     def require_for_user(self, user_id: int, debt_id: int) -> Debt:
         """The debt if it belongs to the user; NotFound otherwise (ids may come from buttons)."""
@@ -343,11 +344,9 @@ class PaymentRepository(Repository):
 
     def add_once(self, payment: Payment) -> tuple[Payment, bool]:
         """Add the payment unless its idempotency key exists: (the stored payment, created?)."""
-        # The unique constraint decides, inside a SAVEPOINT, so a concurrent duplicate also
-        # ends with one row and this unit of work stays usable.
-        existing = self.get_by_key(payment.idempotency_key)
-        if existing is not None:
-            return existing, False
+        # The unique constraint decides, inside a SAVEPOINT, so a duplicate (a redelivery, a
+        # double tap, a concurrent twin) ends with one row and this unit of work stays usable.
+        # No look first: a new key is the common case, and the constraint is checked anyway.
         try:
             with self._session.begin_nested():
                 self._session.add(payment)
