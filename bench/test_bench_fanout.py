@@ -12,6 +12,11 @@ on a Monday at 09:00 in Shanghai, when every user's weekly digest is due: the co
 outbox: everything planned) and the steady scan a minute later (nothing new), with the process's
 memo (as the scan job runs) and without (a scan in a new process).
 
+``test_morning_peak``: BENCH_PEAK_USERS (default 100,000) users due the same morning, overdue
+alerts, due-today, due-tomorrow and 3-days-ahead reminders and digests mixed, sent on simulated
+time (at 30/s the real thing takes an hour): when the last urgency-0 message went out, and that
+nothing less urgent went out before it; free, and with paid broadcast (issue 12).
+
 SQLite by default; BENCH_DATABASE_URL=postgresql+psycopg://… runs on a throwaway schema there.
 """
 
@@ -20,6 +25,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import heapq
+import itertools
 import os
 import secrets
 import time
@@ -32,24 +39,27 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, insert
+from sqlmodel import col, select
 from telegram import Bot
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
-from bot.localapi import EmulatorState, LocalBotApiServer
+from bot.localapi import EmulatorState, FakeClock, LocalBotApiServer
 from bot.localapi.limits import FloodConfig
+from bot.localapi.ptb import in_process_bot
 from bot.runtime import Deps
 from bot.settings import BotSettings
-from jobs import Jobs
+from jobs import PAID_CONCURRENCY, PAID_RATE, Jobs
 from jobs.pacing import Pacer
 from jobs.scan import ScanMemo, ScanReport, scan
 from jobs.sender import SendReport
 from tracker.rates import RateUnit
 from tracker.schedule_types import Method
 from tracker.storage.db import make_engine, make_session_factory
+from tracker.storage.enums import OutboxStatus
 from tracker.storage.migrate import upgrade
-from tracker.storage.models import Budget, Debt, Installment, Payment, PlanVersion, User
+from tracker.storage.models import Budget, Debt, Installment, Outbox, Payment, PlanVersion, User
 from tracker.storage.uow import SqlUnitOfWork
 
 CEILING = 30.0  # Telegram's overall limit, messages a second
@@ -347,3 +357,181 @@ def test_scan_steady(benchmark: Any, big: tuple[Db, int], memo: bool) -> None:
 
 def _fields(report: ScanReport) -> dict[str, int]:
     return {name: getattr(report, name) for name in report.__slots__}
+
+
+# ---- the morning peak (issue 12) ----------------------------------------------------------
+
+
+class _VirtualTime:
+    """Simulated seconds: a sleeper wakes when nothing else can run, time jumping to it.
+
+    With the database work run inline (no threads) and the Bot API in-process, everything but
+    the pacers' sleeps takes no simulated time, so the timeline is the pacing alone: what
+    Telegram's limits allow, not how fast this machine is.
+    """
+
+    def __init__(self) -> None:
+        self.t = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    def monotonic(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.t + seconds, next(self._seq), future))
+        await future
+
+    async def drive(self) -> None:
+        """Run beside the work: when no other callback is ready, wake the earliest sleeper."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(0)
+            if loop._ready or not self._sleepers:  # type: ignore[attr-defined]  # others run
+                continue
+            moment, _, future = heapq.heappop(self._sleepers)
+            if not future.done():  # not cancelled
+                self.t = max(self.t, moment)
+                future.set_result(None)
+
+
+@dataclass
+class _SimClock:
+    """The jobs' wall clock, moving with the simulated seconds."""
+
+    start: datetime
+    time: _VirtualTime
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.time.t)
+
+
+async def _inline(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+#: The users' mix, by user id modulo 10: (first due date offset in days, what it plans).
+PEAK_MIX = {
+    0: (-1, "overdue alert"),
+    1: (-1, "overdue alert"),
+    2: (0, "due today"),
+    3: (0, "due today"),
+    4: (0, "due today"),
+    5: (1, "due tomorrow"),
+    6: (1, "due tomorrow"),
+    7: (3, "due in 3 days"),
+    8: (3, "due in 3 days"),
+    9: (3, "due in 3 days"),
+}
+
+
+@pytest.mark.parametrize("paid", [False, True], ids=["free", "paid-broadcast"])
+def test_morning_peak(benchmark: Any, tmp_path: Path, paid: bool) -> None:
+    """BENCH_PEAK_USERS (default 100,000) users due the same Monday 09:00 in Shanghai: a fifth
+    a day overdue, 30 % due today, 20 % tomorrow, 30 % in 3 days, and every fourth user's
+    weekly digest. One scan, then the send loop (``jobs.Jobs.send``) on simulated time through
+    the local Bot API with Telegram's flood control (30/s, 1/s a chat; 1,000/s paid).
+    Reported in simulated seconds: when the last urgency-0 message went out, the first less
+    urgent one, and how many less urgent ones went out before the last urgent one (must be 0).
+    """
+    users = int(os.environ.get("BENCH_PEAK_USERS", "100000"))
+    with _database(tmp_path) as db:
+        _load(
+            db.engine,
+            users,
+            debts_per_user=1,
+            term=12,
+            digest=True,
+            first_due=lambda debt_id: TODAY + timedelta(days=PEAK_MIX[debt_id % 10][0]),
+            active=lambda _: True,
+        )
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE users SET digest_enabled = (id % 4 = 0)")
+        began = time.perf_counter()
+        scanned = scan(db.uow, NOW)
+        scan_seconds = time.perf_counter() - began
+
+        clock = _VirtualTime()
+        state = EmulatorState(
+            now=FakeClock(NOW.timestamp()), monotonic=clock.monotonic, flood=FloodConfig()
+        )
+        state.api_calls = collections.deque()  # keep every call
+        for u in range(1, users + 1):
+            state.create_user(f"u{u}", user_id=TELEGRAM_IDS + u)
+        settings = BotSettings(database_url=db.url, _env_file=None)  # type: ignore[call-arg]
+        deps = Deps(settings, make_session_factory(db.engine), _SimClock(NOW, clock))  # type: ignore[arg-type]
+        from bot.reminder_render import render
+
+        free = Pacer(clock=clock.monotonic, sleep=clock.sleep)
+        fast = Pacer(
+            rate=PAID_RATE, concurrency=PAID_CONCURRENCY, clock=clock.monotonic, sleep=clock.sleep
+        )
+
+        async def peak() -> SendReport:
+            total = SendReport()
+            driver = asyncio.create_task(clock.drive())
+            try:
+                async with in_process_bot(state) as bot:
+                    jobs = Jobs(deps, render, bot, free, paid=fast if paid else None)
+                    while (report := await jobs.send(wait=True)).claimed:
+                        total.add(report)
+            finally:
+                driver.cancel()
+            return total
+
+        def run() -> tuple[SendReport, float]:
+            started = time.perf_counter()
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(asyncio, "to_thread", _inline)
+                report = asyncio.run(peak())
+            return report, time.perf_counter() - started
+
+        report, seconds = benchmark.pedantic(run, rounds=1, iterations=1)
+
+        with db.uow() as uow:
+            rows = uow.session.exec(
+                select(
+                    Outbox.chat_id, Outbox.telegram_message_id, Outbox.priority, Outbox.sent_at
+                ).where(col(Outbox.status) == OutboxStatus.SENT)
+            ).all()
+            uow.commit()
+    level = {(chat, message): priority for chat, message, priority, _ in rows}
+    at = {(chat, message): sent_at for chat, message, _, sent_at in rows}
+    order = [
+        (c["result"]["chat"]["id"], c["result"]["message_id"])
+        for c in state.api_calls
+        if c["method"].lower() == "sendmessage" and "result" in c
+    ]
+    last_urgent = max(i for i, sent in enumerate(order) if level[sent] == 0)
+    before = sum(1 for sent in order[:last_urgent] if level[sent] > 0)
+    sends = [c for c in state.api_calls if c["method"].lower() == "sendmessage"]
+
+    def simulated(key: tuple[int, int]) -> float:
+        moment = at[key]
+        assert moment is not None
+        return round((moment.replace(tzinfo=UTC) - NOW).total_seconds(), 1)
+
+    lower = [sent for sent in order if level[sent] > 0]
+    info = {
+        "paid_broadcast": paid,
+        "users": users,
+        "enqueued": scanned.enqueued,
+        "sent_by_urgency": dict(sorted(collections.Counter(level.values()).items())),
+        "last_urgent_s": simulated(order[last_urgent]),
+        "first_less_urgent_s": simulated(lower[0]) if lower else None,
+        "all_sent_s": max(simulated(sent) for sent in order),
+        "less_urgent_before_last_urgent": before,
+        "paid_messages": state.flood.paid_sent,
+        "http_429": sum(1 for c in sends if c.get("error", {}).get("error_code") == 429),
+        "dropped": report.dropped,
+        "real_seconds": round(seconds, 1),
+        "scan_seconds": round(scan_seconds, 1),
+    }
+    benchmark.extra_info.update(info)
+    print(f"\nmorning peak {info}")
+    assert report.sent == len(order) == len(rows)
+    assert before == 0

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from types import ModuleType
 
+from sqlalchemy import Engine
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseUpdateProcessor, TypeHandler
+from telegram.ext import BaseRateLimiter, BaseUpdateProcessor, TypeHandler
 
 import jobs
 from bot.errors import error_handler
@@ -31,6 +33,7 @@ from bot.i18n import LANGUAGES, translator
 from bot.inbox import DurableQueue, mark_handled, replay
 from bot.persistence import DbPersistence
 from bot.processing import PerUserProcessor
+from bot.rate_limit import SharedRateLimiter
 from bot.reminder_render import render
 from bot.runtime import DEPS_KEY, Context, Deps, ReleasingRateLimiter, no_user_id
 from bot.types import App, Builder, Handler
@@ -94,6 +97,16 @@ def handlers(features: Sequence[ModuleType] = FEATURES) -> list[Handler]:
     return out
 
 
+def rate_limiter(deps: Deps) -> BaseRateLimiter[int]:
+    """The limiter for ``TELEGRAM_RATE_PER_SECOND``: shared through PostgreSQL, where replicas
+    may run (``bot.rate_limit``); on SQLite, one process's own, with no database round trip."""
+    rate = deps.settings.telegram_rate_per_second
+    engine = deps.session_factory.kw.get("bind")
+    if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
+        return SharedRateLimiter(deps.uow, rate=rate, max_retries=3)
+    return ReleasingRateLimiter(overall_max_rate=rate, max_retries=3)
+
+
 def configure(
     builder: Builder,
     deps: Deps,
@@ -117,11 +130,7 @@ def configure(
         # Paces sends to Telegram's overall limit and retries a 429 after retry_after, so a
         # reply is not lost to flood control after its payment was already saved; and first
         # ends a handler's read transaction, so no lock is held while Telegram answers.
-        .rate_limiter(
-            ReleasingRateLimiter(
-                overall_max_rate=deps.settings.telegram_rate_per_second, max_retries=3
-            )
-        )
+        .rate_limiter(rate_limiter(deps))
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()
@@ -151,6 +160,8 @@ def menu(language: str, features: Sequence[ModuleType] = FEATURES) -> list[BotCo
 
 async def _post_init(application: App) -> None:
     """Queue the updates a crash left unhandled; publish the command menu per language."""
+    # Presses are answered on a thread of their own, whatever keeps the event loop busy.
+    application.bot_data[DEPS_KEY].answers.start(application.bot)
     await replay(application, application.bot_data[DEPS_KEY].uow)
     default = application.bot_data[DEPS_KEY].settings.default_language
     try:
@@ -164,5 +175,6 @@ async def _post_init(application: App) -> None:
 
 
 async def _post_stop(application: App) -> None:
-    """Write down the replies that went out but are not marked sent yet."""
+    """Write down the replies that went out but are not marked sent yet; stop the answering."""
     application.bot_data[DEPS_KEY].sent.flush()
+    await asyncio.to_thread(application.bot_data[DEPS_KEY].answers.stop)

@@ -225,14 +225,22 @@ class Turn:
 _CURRENT: ContextVar[SqlUnitOfWork | None] = ContextVar("repaybot_turn_uow", default=None)
 
 
-class ReleasingRateLimiter(AIORateLimiter):
-    """python-telegram-bot's rate limiter, which first ends the current turn's read transaction.
+def release_turn(endpoint: str) -> None:
+    """End the current turn's transaction before a call to Telegram, if it only read.
 
-    Every call to Telegram passes through the application's rate limiter, so this is the one
-    place that keeps a transaction from staying open across a network await: a turn that only
-    read lets go of its transaction (on SQLite, ``BEGIN IMMEDIATE`` is the write lock) before the
-    call. A turn that wrote and has not committed keeps it, and is logged: it should commit first.
+    Every call to Telegram passes through the application's rate limiter, which calls this: the
+    one place that keeps a transaction from staying open across a network await. A turn that
+    only read lets go of its transaction (on SQLite, ``BEGIN IMMEDIATE`` is the write lock); a
+    turn that wrote and has not committed keeps it, and is logged: it should commit first.
     """
+    uow = _CURRENT.get()
+    if uow is not None and not uow.release():
+        logger.warning("%s while a write is not committed: the lock waits on Telegram", endpoint)
+
+
+class ReleasingRateLimiter(AIORateLimiter):
+    """python-telegram-bot's rate limiter, which first ends the current turn's read transaction
+    (``release_turn``): one process alone on its database (``bot.rate_limit`` for replicas)."""
 
     async def process_request(
         self,
@@ -243,11 +251,7 @@ class ReleasingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        uow = _CURRENT.get()
-        if uow is not None and not uow.release():
-            logger.warning(
-                "%s while a write is not committed: the lock waits on Telegram", endpoint
-            )
+        release_turn(endpoint)
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )

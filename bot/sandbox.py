@@ -1,17 +1,20 @@
 """`repaybot run` without a token: the real bot against the local Bot API, chatted with here.
 
 The local Bot API server (bot.localapi) listens on 127.0.0.1; the real Application polls it
-over HTTP exactly as it would poll Telegram. The terminal is the phone: what you type is sent
-as one simulated user, and the bot's messages, edits, files and button answers are printed as
-they arrive. `:skip 3d` moves the bot's clock (and the emulator's, which reads it) forward,
-then runs the reminder jobs once (`jobs.run_now`), so reminders due by then arrive; `:scan`
-runs them without moving time.
+over HTTP exactly as it would poll Telegram, or with SANDBOX_WEBHOOK runs in webhook mode as in
+production (``bot.webhook``, the code ``repaybot run`` uses): its own HTTP server on 127.0.0.1,
+where the local Bot API POSTs each update with the secret the bot registered. The terminal is
+the phone: what you type is sent as one simulated user, and the bot's messages, edits, files
+and button answers are printed as they arrive. `:skip 3d` moves the bot's clock (and the
+emulator's, which reads it) forward, then runs the reminder jobs once (`jobs.run_now`), so
+reminders due by then arrive; `:scan` runs them without moving time.
 
 Settings (``BotSettings``, validated once; environment or .env):
     SANDBOX_PORT      port of the local Bot API (default 0: any free port)
     SANDBOX_LANGUAGE  the simulated user's Telegram language, zh or en (default from $LANG:
                       zh* -> zh-hans)
     SANDBOX_FLOOD     true turns on Telegram-like flood control (429 after ~5 quick messages)
+    SANDBOX_WEBHOOK   true: webhook mode (a free port, a secret made up per session)
 Data: DATABASE_URL if it names anything but the production default file; otherwise
 ./data/sandbox.sqlite3, so trying the bot never touches ./data/repaybot.sqlite3. Files the
 bot sends go to ./data/sandbox-downloads/; the last session's full log is ./data/sandbox.log
@@ -24,12 +27,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlmodel import col
@@ -47,6 +52,7 @@ from bot.localapi import (
     SimUser,
 )
 from bot.localapi.ptb import http_builder
+from bot.main import SEND_READ_TIMEOUT
 from bot.reminder_render import render
 from bot.runtime import Deps
 from bot.sandbox_io import BOT, LineReader, Terminal, is_tty
@@ -61,8 +67,16 @@ from bot.sandbox_render import (
     parse_duration,
     render_text,
 )
-from bot.sandbox_setup import check_port_free, sandbox_logging, sandbox_settings, user_language
+from bot.sandbox_setup import (
+    check_port_free,
+    free_port,
+    sandbox_logging,
+    sandbox_settings,
+    user_language,
+)
 from bot.settings import BotSettings
+from bot.types import App
+from bot.webhook import Metrics, WebhookBot, builder
 from tracker.storage.models.messaging import ProcessedUpdate
 
 logger = logging.getLogger(__name__)
@@ -73,6 +87,8 @@ LOG_FILE = Path("data/sandbox.log")
 SANDBOX_USER_ID = 100_000_001
 #: How long to wait for the bot to finish handling one message before reading the next line.
 REPLY_TIMEOUT = 30.0
+#: Webhook mode: the path of the bot's webhook URL.
+WEBHOOK_PATH = "/telegram"
 PHOTO_SUFFIXES = {".png", ".jpg", ".jpeg"}
 QUIT = {":quit", ":q", ":exit"}
 
@@ -85,6 +101,7 @@ repaybot sandbox — no Telegram token, so you are chatting with the real bot on
   :skip 3d / 2h / 30m 快进时间（到期的提醒随之送达）· :scan 立即检查提醒 · :time 查看时间
   :send 文件 上传 · :help 帮助 · :quit 退出
   Bot API {api} · data {database}"""
+WEBHOOK_BANNER = "  webhook mode: the Bot API POSTs each update to {url}"
 
 HELP = """\
 Sandbox commands · 沙盒命令
@@ -99,6 +116,10 @@ Sandbox commands · 沙盒命令
   :time           the sandbox's time in your timezone · 沙盒当前时间
   :quit           quit (also Ctrl-D or Ctrl-C) · 退出
 Files the bot sends are saved in {downloads} · 机器人发的文件保存在该目录"""
+
+
+class EmulatorStartError(Exception):
+    """The local Bot API server did not start (its port could not be bound)."""
 
 
 class _UpdateTracker(SimpleUpdateProcessor):
@@ -145,8 +166,10 @@ class Sandbox:
         color: bool | None = None,
         reply_timeout: float = REPLY_TIMEOUT,
         flood: bool = False,
+        webhook: bool = False,
     ) -> None:
         self.deps = deps
+        self.webhook = webhook
         self.downloads = downloads
         self.reply_timeout = reply_timeout
         self.port = port
@@ -170,6 +193,9 @@ class Sandbox:
         self.server: LocalBotApiServer | None = None
         self.root_url = ""  # http://127.0.0.1:PORT once serving (kept after shutdown)
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self.webhook_url = ""  # webhook mode: http://127.0.0.1:PORT/telegram once serving
+        # Webhook mode: the bot's metrics (updates_received counts the webhook's deliveries).
+        self.metrics: Metrics | None = None
         self._tracker = _UpdateTracker()
         self._cursor = self.state.last_event_seq
         self._reading = False  # waiting for the user's next line
@@ -177,34 +203,84 @@ class Sandbox:
 
     # ---- life cycle ---------------------------------------------------------------------
     async def run(self) -> int:
-        """Serve, poll and chat until :quit or end of input; everything is stopped on return."""
-        async with LocalBotApiServer(self.state, port=self.port) as server:
-            self.server = server
-            self.root_url = server.root_url
-            application = self.application = configure(
-                http_builder(server), self.deps, processor=self._tracker
-            )
-            if jobs.JOBS_KEY not in application.bot_data:  # bot.app may register them itself
-                jobs.register(application, self.deps, render=render)
-            async with application:  # initialize() … shutdown()
-                if application.post_init is not None:
-                    await application.post_init(application)  # run_polling would call it
-                await application.start()
-                assert application.updater is not None
-                await application.updater.start_polling(
-                    poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
-                )
-                printer = asyncio.create_task(self._print_forever(), name="sandbox-printer")
-                try:
-                    await self._chat()
-                finally:
-                    printer.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await printer
-                    await application.updater.stop()
-                    await application.stop()
+        """Serve, run the bot and chat until :quit or end of input; all is stopped on return."""
+        # The local Bot API serves from a thread of its own, as Telegram is elsewhere: the
+        # bot's threads (bot.answers) can reach it even while the bot's loop waits on them.
+        server = self.server = LocalBotApiServer(self.state, port=self.port)
+        try:
+            await asyncio.to_thread(server.start)
+        except RuntimeError as error:
+            raise EmulatorStartError(str(error)) from error
+        self.root_url = server.root_url
+        try:
+            if self.webhook:
+                await self._run_webhook(server)
+            else:
+                await self._run_polling(server)
+        finally:
+            await asyncio.to_thread(server.stop)
         self.term.note("bye · 再见")
         return 0
+
+    async def _run_polling(self, server: LocalBotApiServer) -> None:
+        application = self.application = configure(
+            http_builder(server), self.deps, processor=self._tracker
+        )
+        _register_jobs(application, self.deps)
+        async with application:  # initialize() … shutdown()
+            if application.post_init is not None:
+                await application.post_init(application)  # run_polling would call it
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(
+                poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
+            )
+            try:
+                await self._chat_and_print()
+            finally:
+                await application.updater.stop()
+                await application.stop()
+                if application.post_stop is not None:
+                    await application.post_stop(application)  # run_polling would call it
+
+    async def _run_webhook(self, server: LocalBotApiServer) -> None:
+        """The bot as ``repaybot run`` starts it with TELEGRAM_WEBHOOK_URL, on local ports."""
+        port = free_port()
+        self.webhook_url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+        settings = self.deps.settings.model_copy(
+            update={
+                "telegram_bot_token": SecretStr(self.state.token),
+                "telegram_api_base_url": server.base_url,
+                "telegram_api_file_url": server.base_file_url,
+                "telegram_webhook_url": self.webhook_url,
+                # Made up per session: only this emulator can post updates to the bot.
+                "telegram_webhook_secret": SecretStr(secrets.token_urlsafe(32)),
+                "webhook_host": "127.0.0.1",
+                "webhook_port": port,
+            }
+        )
+        metrics = self.metrics = Metrics(self.deps.session_factory)
+        application = self.application = configure(
+            builder(settings, metrics, read_timeout=SEND_READ_TIMEOUT),
+            self.deps,
+            processor=self._tracker,
+        )
+        _register_jobs(application, self.deps)
+        hook = WebhookBot(application, settings, self.deps.session_factory, metrics)
+        await hook.start()  # initialize, post_init, start, listen, setWebhook
+        try:
+            await self._chat_and_print()
+        finally:
+            await hook.stop()
+
+    async def _chat_and_print(self) -> None:
+        printer = asyncio.create_task(self._print_forever(), name="sandbox-printer")
+        try:
+            await self._chat()
+        finally:
+            printer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await printer
 
     async def _chat(self) -> None:
         self.term.note(self._banner())
@@ -232,7 +308,10 @@ class Sandbox:
     def _banner(self) -> str:
         database = make_url(self.deps.settings.database_url).render_as_string(hide_password=True)
         name = self.user.record.first_name
-        return BANNER.format(name=name, api=self.root_url, database=database)
+        banner = BANNER.format(name=name, api=self.root_url, database=database)
+        if self.webhook_url:
+            banner += "\n" + WEBHOOK_BANNER.format(url=self.webhook_url)
+        return banner
 
     # ---- input --------------------------------------------------------------------------
     async def _handle(self, line: str) -> None:
@@ -456,6 +535,11 @@ class Sandbox:
         return target
 
 
+def _register_jobs(application: App, deps: Deps) -> None:
+    if jobs.JOBS_KEY not in application.bot_data:  # bot.app may register them itself
+        jobs.register(application, deps, render=render)
+
+
 def _next_update_id(deps: Deps) -> int:
     """One more than the largest update id this database has recorded as handled."""
     with deps.session_factory() as session:
@@ -500,12 +584,16 @@ def run_sandbox(
             port=settings.sandbox_port,
             downloads=downloads,
             flood=settings.sandbox_flood,
+            webhook=settings.sandbox_webhook,
         )
         try:
             return asyncio.run(sandbox.run())
         except KeyboardInterrupt:
             sandbox.term.note("bye · 再见")
             return 0
-        except SystemExit as exit_:  # uvicorn exits when it cannot bind the port
-            print(f"repaybot run: the local Bot API could not start ({exit_})", file=sys.stderr)
+        except EmulatorStartError as error:
+            print(f"repaybot run: the local Bot API could not start ({error})", file=sys.stderr)
+            return 1
+        except SystemExit as exit_:  # uvicorn exits when it cannot bind the webhook's port
+            print(f"repaybot run: the bot's webhook could not start ({exit_})", file=sys.stderr)
             return 1

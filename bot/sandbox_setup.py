@@ -1,4 +1,4 @@
-"""Sandbox start-up: which database, port, language and flood control; where logs go."""
+"""Sandbox start-up: which database, ports, language and flood control; where logs go."""
 
 from __future__ import annotations
 
@@ -46,6 +46,13 @@ def check_port_free(port: int) -> None:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
             raise ValueError(f"SANDBOX_PORT {port} is not free: {error.strerror}") from None
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 that nothing listens on now (for the webhook's URL, known up front)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class _BriefFormatter(logging.Formatter):

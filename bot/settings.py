@@ -44,11 +44,14 @@ class BotSettings(Settings):
     telegram_paid_broadcast: bool = False
     log_level: str = "INFO"
     # The local sandbox (no token): its Bot API port (0: any free port), the simulated user's
-    # language (None: from $LANG) and whether Telegram's flood limits are enforced. Checked
-    # here only; whether the port is free is checked when the sandbox starts.
+    # language (None: from $LANG), whether Telegram's flood limits are enforced, and webhook
+    # mode (the local Bot API POSTs each update to the bot's own HTTP server on 127.0.0.1,
+    # with the secret, as Telegram does). Checked here only; whether the port is free is
+    # checked when the sandbox starts.
     sandbox_port: int = Field(default=0, ge=0, le=65535)
     sandbox_language: Literal["zh", "en"] | None = None
     sandbox_flood: bool = False
+    sandbox_webhook: bool = False
     # Webhook mode (None: long polling): the public URL Telegram calls, the secret it sends
     # back in a header, and where the bot's HTTP server listens (behind the TLS proxy).
     telegram_webhook_url: str | None = None
@@ -64,6 +67,7 @@ class BotSettings(Settings):
         "sandbox_port",
         "sandbox_language",
         "sandbox_flood",
+        "sandbox_webhook",
         mode="before",
     )
     @classmethod

@@ -9,6 +9,11 @@ inside Telegram's burst allowance, so a correctly paced sender never sees a 429.
 anyway (another process sending with the same token), ``pause`` holds every sender back for the
 ``retry_after`` Telegram asked for.
 
+Both limits are this process's own. All replicas together are held to ``TELEGRAM_RATE_PER_SECOND``
+by the bot's rate limiter (``bot.rate_limit``: one bucket in PostgreSQL), which every send passes
+as well; the overall rate here stays as a per-process ceiling that keeps the fan-out smooth, and
+the per-chat limit is kept only here.
+
 The clock and the sleep are injected: tests run the pacer on a fake clock without waiting.
 """
 

@@ -408,6 +408,7 @@ def _enqueue(
                 due_at=intent.send_at,
                 expires_at=intent.expires_at,
                 payload=_payload(intent),
+                priority=intent.urgency,  # the sender claims the most urgent first
             )
             for intent in fresh
         )

@@ -11,6 +11,12 @@ or network error → retried with exponential backoff until the message expires 
 and the error is logged. Rows of one chat go out in order, one at a time; chats go out side by
 side, up to the pacer's concurrency.
 
+Urgency: a batch holds one level only (``claim_due`` claims the most urgent due level), and the
+next batch is claimed once this one is done, so nothing less urgent goes out while more urgent
+rows are due. With a ``paid`` pacer (TELEGRAM_PAID_BROADCAST), the most urgent rows (overdue
+alerts, due-today reminders, replies) go with ``allow_paid_broadcast`` at the paid pace (up to
+1,000 a second, charged in Stars); the others keep the free pace.
+
 At least once, and almost always exactly once: a key is enqueued once and a row is sent only by
 the worker holding its claim, so a reminder is never planned or claimed twice. A duplicate can
 come from two windows only, as with any Telegram sender: a crash after Telegram accepted a message
@@ -56,6 +62,8 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 #: A message without an expiry is given up after this many failed attempts.
 MAX_ATTEMPTS = 10
+#: The urgency levels sent as a paid broadcast when it is on: overdue alerts, due today, replies.
+PAID_PRIORITY = 0
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -109,11 +117,15 @@ async def send_due(
     worker_id: str,
     limit: int = DEFAULT_LIMIT,
     pacer: Pacer | None = None,
+    paid: Pacer | None = None,
+    max_priority: int | None = None,
 ) -> SendReport:
     """Claim up to ``limit`` rows due at ``now`` and deliver them; returns what happened.
 
     Pass the process's shared ``pacer``: a new one per call would not remember the last
     batch's pace. Time moves on from ``now`` by the pacer's clock while the batch is sent.
+    ``paid`` (paid broadcast on): the pacer for the most urgent rows, sent with
+    ``allow_paid_broadcast``. ``max_priority``: leave less urgent rows in the queue.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
@@ -123,14 +135,18 @@ async def send_due(
     def clock() -> datetime:
         return now.astimezone(UTC) + timedelta(seconds=max(0.0, pacer.now() - started))
 
-    batch = await asyncio.to_thread(_claim, make_uow, now, limit, worker_id)
+    batch = await asyncio.to_thread(_claim, make_uow, now, limit, worker_id, max_priority)
     batch.fresh.update(await asyncio.to_thread(_current, make_uow, batch, now))
     report = SendReport(claimed=len(batch.rows), dropped=batch.expired)
     by_chat: dict[int, list[Outbox]] = {}
     for row in batch.rows:
         by_chat.setdefault(row.chat_id, []).append(row)
-    delivery = _Delivery(make_uow, bot, render, pacer, worker_id, batch, clock)
-    gate = asyncio.Semaphore(pacer.concurrency)
+    delivery = _Delivery(make_uow, bot, render, pacer, paid, worker_id, batch, clock)
+    # As many in flight as the batch's pace needs: the paid pace hides a round trip only
+    # with many more requests in flight than the free one.
+    gate = asyncio.Semaphore(
+        max((delivery.pacer_for(row).concurrency for row in batch.rows), default=1)
+    )
 
     async def send_chat(rows: list[Outbox]) -> None:
         async with gate:
@@ -143,11 +159,13 @@ async def send_due(
     return report
 
 
-def _claim(make_uow: MakeUow, now: datetime, limit: int, worker_id: str) -> _Batch:
+def _claim(
+    make_uow: MakeUow, now: datetime, limit: int, worker_id: str, max_priority: int | None = None
+) -> _Batch:
     release_memory()  # what the last batch (and the handlers) freed, back to the system
     with make_uow() as uow:
         expired = uow.outbox.drop_expired(now)
-        rows = uow.outbox.claim_due(now, limit, worker_id)
+        rows = uow.outbox.claim_due(now, limit, worker_id, max_priority=max_priority)
         users = uow.users.get_many({row.user_id for row in rows})
         uow.commit()
     return _Batch(rows, users, expired, {})
@@ -159,9 +177,18 @@ class _Delivery:
     bot: Bot
     render: Render
     pacer: Pacer
+    paid: Pacer | None
     worker_id: str
     batch: _Batch
     clock: Callable[[], datetime]
+
+    def is_paid(self, row: Outbox) -> bool:
+        """Whether the row goes as a paid broadcast: paid broadcast on, and most urgent."""
+        return self.paid is not None and row.priority <= PAID_PRIORITY
+
+    def pacer_for(self, row: Outbox) -> Pacer:
+        """The pace the row goes at."""
+        return self.paid if self.paid is not None and self.is_paid(row) else self.pacer
 
     async def deliver(self, row: Outbox) -> Outcome:
         """Send one claimed row and record the outcome; never raises for one row's trouble."""
@@ -195,7 +222,7 @@ class _Delivery:
             return await self._finish(row, Outcome.FAILED, "render failed")
         if rendered is None:
             return await self._finish(row, Outcome.DROPPED, "nothing to send")
-        await self.pacer.acquire(row.chat_id)
+        await self.pacer_for(row).acquire(row.chat_id)
         if self._expired(row):  # the wait for our turn can outlast a message
             return await self._finish(row, Outcome.DROPPED, "expired")
         return await self._send(row, user, rendered)
@@ -208,10 +235,12 @@ class _Delivery:
                 parse_mode=ParseMode.HTML,
                 reply_markup=rendered.keyboard,
                 link_preview_options=_NO_PREVIEW,
+                # None is left out of the request: without paid broadcast it stays as it was.
+                allow_paid_broadcast=self.is_paid(row) or None,
             )
         except RetryAfter as exc:
             wait = _seconds(exc)
-            self.pacer.pause(wait)
+            self.pacer_for(row).pause(wait)
             logger.info("outbox %s: flood control, again in %.0f s", row.id, wait)
             at = self.clock() + timedelta(seconds=wait)
             await self._db(_defer, row, self.worker_id, at, str(exc))

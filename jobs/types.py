@@ -62,6 +62,16 @@ class JobSettings(Protocol):
         """Seconds between two scans."""
         ...
 
+    @property
+    def telegram_rate_per_second(self) -> int:
+        """Messages a second the bot may send in all (replies and reminders)."""
+        ...
+
+    @property
+    def telegram_paid_broadcast(self) -> bool:
+        """Send the most urgent messages as Telegram's paid broadcast (up to 1,000 a second)."""
+        ...
+
 
 class JobDeps(Protocol):
     """The dependencies the jobs use (the bot's ``Deps`` is one)."""

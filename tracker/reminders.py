@@ -6,7 +6,9 @@ before, so a second scan, or a scan after a restart, never sends a message twice
 
 Timing, in the user's timezone, at the reminder time unless said otherwise:
 
-- ``due``: for each lead day L, on due date − L; stale once the due day is over.
+- ``due``: for each lead day L, on due date − L; stale when the next (smaller) lead's reminder
+  becomes sendable, which supersedes it, and the last one once the due day is over. A reminder
+  still queued then (a morning peak, an outage) is never sent late: the newer one says it.
 - ``overdue``: occasion n of ``OVERDUE_OCCASIONS`` on due date + grace days + n, i.e. the n-th
   day past the last day of grace. With no grace (the default) n is the days overdue as the
   ledger counts them. Stale ``OVERDUE_TTL`` after its send time; none after the last occasion.
@@ -25,6 +27,10 @@ risk intent is planned; the digest has its own switch.
 
 Catch-up: of the intents sendable now for one installment and kind only the latest is produced,
 so after an outage a user gets at most one message per installment and kind, not a backlog.
+
+Urgency (``urgency``, stored as ``outbox.priority``; 0 goes out first when the queue is long):
+0 overdue alerts and due-today reminders (and handlers' replies, which keep the default 0);
+1 due-tomorrow reminders and risk warnings; 2 reminders two or more days ahead and digests.
 """
 
 from __future__ import annotations
@@ -264,6 +270,35 @@ class Intent:
     expires_at: datetime  # aware UTC
     payload: Payload = field(default_factory=dict, hash=False)  # JSON-friendly, money as str
 
+    @property
+    def urgency(self) -> int:
+        """0 (most urgent) to 2: see ``urgency``."""
+        return urgency(self.kind, self.occasion)
+
+
+#: The most urgent level: overdue alerts, due-today reminders, handlers' replies.
+URGENT = 0
+#: Due tomorrow, and risk warnings.
+SOON = 1
+#: Two or more days ahead, and the weekly digest.
+LATER = 2
+
+
+def urgency(kind: IntentKind, occasion: int) -> int:
+    """How urgent a message of ``kind`` for ``occasion`` is: 0 (most) to 2 (least).
+
+    A risk warning is 1 although it comes RISK_LEAD_DAYS ahead: it says the user will likely
+    not manage to pay, and days to act (move money, talk to the lender) are what it is for,
+    so it goes before plain advance notices; it is sent once, nothing later repeats it.
+    """
+    if kind is IntentKind.OVERDUE:
+        return URGENT
+    if kind is IntentKind.DUE:
+        return URGENT if occasion <= 0 else SOON if occasion == 1 else LATER
+    if kind is IntentKind.RISK:
+        return SOON
+    return LATER
+
 
 class _Slot(NamedTuple):
     occasion: int
@@ -305,9 +340,16 @@ def parse_reminder_setting(text: str) -> ReminderSetting:
     head, _, rest = _SEPARATORS.sub(",", normalise_text(text)).partition(" ")
     if not rest and _LOOKS_LIKE_TIME.search(head.casefold()):
         return ReminderSetting(lead_days=None, at=parse_reminder_time(head))
-    return ReminderSetting(
-        lead_days=parse_lead_days(head), at=parse_reminder_time(rest) if rest else None
-    )
+    try:
+        lead_days = parse_lead_days(head)
+    except InvalidReminderSetting as error:
+        if error.code != "reminder_days_garbage":
+            raise
+        # Quote what the user wrote ("3;x"), not the separators we read it with ("3,x").
+        raise InvalidReminderSetting(
+            f"{text!r} is not a list of days", code="reminder_days_garbage", text=text.strip()
+        ) from error
+    return ReminderSetting(lead_days=lead_days, at=parse_reminder_time(rest) if rest else None)
 
 
 def local_today(now: datetime, timezone: str) -> date:
@@ -492,13 +534,20 @@ def _due_slots(facts: InstallmentFacts, prefs: ReminderPrefs, today: date) -> li
     if today > facts.due_date:
         return []  # stale: the due day is over
     end_of_due_day = _wall(facts.due_date + _DAY, _MIDNIGHT, prefs.zone)
-    days = [(lead, facts.due_date - timedelta(days=lead)) for lead in prefs.lead_days]
-    # A send time is never before its local day starts: later days need not be computed.
-    return [
-        _Slot(lead, send_time(day, prefs.at, prefs), end_of_due_day)
-        for lead, day in days
-        if day <= today
-    ]
+    slots: list[_Slot] = []
+    # From the smallest lead (the latest day) back: each slot goes stale when the one after it
+    # can be sent, even if that is still ahead.
+    ahead: datetime | None = None
+    for lead in reversed(prefs.lead_days):
+        day = facts.due_date - timedelta(days=lead)
+        send_at = send_time(day, prefs.at, prefs)
+        if day <= today:
+            # Superseded by the next lead's reminder once that is sendable; a next send time
+            # that is not later (not expected) leaves the end of the due day.
+            expires = ahead if ahead is not None and ahead > send_at else end_of_due_day
+            slots.append(_Slot(lead, send_at, min(expires, end_of_due_day)))
+        ahead = send_at
+    return slots[::-1]
 
 
 def _overdue_slots(facts: InstallmentFacts, prefs: ReminderPrefs, today: date) -> list[_Slot]:

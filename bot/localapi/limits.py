@@ -110,13 +110,19 @@ def parse_reply_markup(raw: Any) -> dict[str, Any] | None:
 
 @dataclass(frozen=True)
 class FloodConfig:
-    """Token-bucket limits: ~1 msg/s per chat and ~30 msg/s overall, with small bursts."""
+    """Token-bucket limits: ~1 msg/s per chat and ~30 msg/s overall, with small bursts.
+
+    A send with ``allow_paid_broadcast`` (charged in Stars) is held to ``paid_rate`` instead of
+    the overall limit, and does not use it up; the per-chat limit applies to it all the same.
+    """
 
     enabled: bool = True
     per_chat_rate: float = 1.0
     per_chat_burst: int = 5
     global_rate: float = 30.0
     global_burst: int = 30
+    paid_rate: float = 1000.0
+    paid_burst: int = 1000
     methods: frozenset[str] = field(
         default_factory=lambda: frozenset({"sendmessage", "senddocument", "sendphoto"})
     )
@@ -144,6 +150,9 @@ class FloodControl:
         self._lock = threading.Lock()
         self._chats: dict[int, _Bucket] = {}
         self._global: _Bucket | None = None
+        self._paid: _Bucket | None = None
+        #: Sends accepted with allow_paid_broadcast (each costs Stars on Telegram).
+        self.paid_sent = 0
 
     @property
     def config(self) -> FloodConfig:
@@ -158,28 +167,41 @@ class FloodControl:
             self._config = replace(self._config, **changes)
             self._chats.clear()
             self._global = None
+            self._paid = None
         return self._config
 
     def disable(self) -> None:
         """Turn flood control off (typical for unit tests of bot logic)."""
         self.configure(enabled=False)
 
-    def check(self, method: str, chat_id: int, now: float) -> None:
-        """Take one token from both buckets, or raise 429 with a whole-second retry_after."""
+    def check(self, method: str, chat_id: int, now: float, *, paid: bool = False) -> None:
+        """Take one token from the chat's bucket and the overall one (the paid one for a paid
+        broadcast), or raise 429 with a whole-second retry_after."""
         cfg = self._config
         if not cfg.enabled or method.lower() not in cfg.methods:
+            if paid:
+                with self._lock:
+                    self.paid_sent += 1
             return
         with self._lock:
             chat = self._chats.setdefault(chat_id, _Bucket(float(cfg.per_chat_burst), now))
-            overall = self._global or _Bucket(float(cfg.global_burst), now)
-            self._global = overall
             chat.refill(now, cfg.per_chat_rate, cfg.per_chat_burst)
-            overall.refill(now, cfg.global_rate, cfg.global_burst)
-            wait = max(chat.wait(cfg.per_chat_rate), overall.wait(cfg.global_rate))
+            if paid:
+                overall = self._paid or _Bucket(float(cfg.paid_burst), now)
+                self._paid = overall
+                rate, burst = cfg.paid_rate, cfg.paid_burst
+            else:
+                overall = self._global or _Bucket(float(cfg.global_burst), now)
+                self._global = overall
+                rate, burst = cfg.global_rate, cfg.global_burst
+            overall.refill(now, rate, burst)
+            wait = max(chat.wait(cfg.per_chat_rate), overall.wait(rate))
             if wait > 0:
                 raise too_many_requests(max(1, math.ceil(wait)))
             chat.tokens -= 1
             overall.tokens -= 1
+            if paid:
+                self.paid_sent += 1
 
 
 def check_answer_text(text: str | None) -> None:

@@ -168,6 +168,13 @@ def test_parse_reminder_setting_errors(text: str, code: str) -> None:
     assert error.value.code == code
 
 
+def test_unreadable_days_are_quoted_as_the_user_wrote_them() -> None:
+    """Found by the fuzz test: ";AAa" was quoted back as ",AAa", which the user never typed."""
+    with pytest.raises(InvalidReminderSetting) as error:
+        parse_reminder_setting(";AAa 09:00")
+    assert error.value.params["text"] == ";AAa 09:00"
+
+
 # --- preferences --------------------------------------------------------------------------
 
 
@@ -226,7 +233,8 @@ def test_due_reminder_at_the_local_reminder_time() -> None:
         debt_id=5,
         occasion=3,
         send_at=utc(2025, 3, 7, 1),
-        expires_at=utc(2025, 3, 10, 16),  # the end of the due day in Shanghai
+        # Stale when the 1-day reminder can go: 09:00 on 9 March in Shanghai (UTC+8).
+        expires_at=utc(2025, 3, 9, 1),
         payload={
             "installment_id": 11,
             "debt_id": 5,
@@ -369,7 +377,8 @@ def test_due_reminders_follow_local_days_in_auckland() -> None:
     prefs = ReminderPrefs(timezone="Pacific/Auckland")
     due = facts(due_date=date(2025, 4, 7))
     [intent] = plan(utc(2025, 4, 5, 21), due, prefs=prefs)  # 09:00 on 6 April, NZST
-    assert (intent.key, intent.expires_at) == ("due:11:1", utc(2025, 4, 7, 12))
+    # Stale at the due day's own reminder: 09:00 on 7 April, NZST (UTC+12) = 21:00 UTC on the 6th.
+    assert (intent.key, intent.expires_at) == ("due:11:1", utc(2025, 4, 6, 21))
 
 
 # --- risk warnings ------------------------------------------------------------------------

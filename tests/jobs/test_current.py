@@ -10,7 +10,7 @@ default 金条's first installment is ¥1,101.59 (¥919.09 principal), and penal
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -116,17 +116,22 @@ def keys(world: World) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("late", "en", "zh"), [(1, "in 2 days", "还有 2 天"), (2, "tomorrow", "明天")]
+    ("now", "en", "zh"),
+    [
+        (nine(13), "in 2 days", "还有 2 天"),
+        # The last minute before the 1-day reminder's own moment (it is stale from then on).
+        (nine(14) - timedelta(minutes=1), "tomorrow", "明天"),
+    ],
 )
 async def test_a_due_reminder_sent_late_counts_from_the_day_it_arrives(
-    world: World, language: Language, late: int, en: str, zh: str
+    world: World, language: Language, now: datetime, en: str, zh: str
 ) -> None:
     user, debt, inst = setup(world, language)
     world.scan(nine(12))  # plans the "3 days before" reminder for 12 December
     assert f"due:{inst}:3" in keys(world)
     pay(world, user, debt, PAID, date(2026, 12, 12))  # after planning, before sending
 
-    report = await world.send(render=render, now=nine(12 + late))
+    report = await world.send(render=render, now=now)
 
     assert report.sent == 1
     [text] = world.sent(world.chat(user))
@@ -136,6 +141,39 @@ async def test_a_due_reminder_sent_late_counts_from_the_day_it_arrives(
     else:
         assert f"还款提醒：金条的 {owed} 将于12月15日到期（{zh}）。" in text
     assert "1,101.59" not in text
+
+
+async def test_a_due_reminder_still_queued_when_the_next_one_can_go_is_dropped_not_sent(
+    world: World, language: Language
+) -> None:
+    # Reminders 3, 1 and 0 days before: the 3-day one (12 December) is stale from the 1-day
+    # one's moment, 09:00 on the 14th, whether or not a scan has planned that one yet.
+    user, _, inst = setup(world, language)
+    world.scan(nine(12))
+    [row] = world.rows().values()
+    assert (row.key, row.expires_at) == (f"due:{inst}:3", nine(14))
+
+    report = await world.send(render=render, now=nine(14))  # no scan: the sender alone
+
+    assert (report.sent, report.dropped) == (0, 1)
+    assert world.rows()[f"due:{inst}:3"].status is OutboxStatus.DROPPED
+    assert world.sent(world.chat(user)) == []
+
+
+async def test_the_next_reminder_supersedes_a_queued_one_and_says_it_once(
+    world: World, language: Language
+) -> None:
+    user, _, inst = setup(world, language)
+    world.scan(nine(12))
+    scanned, report = await world.run(nine(14), render=render)
+    rows = world.rows()
+    assert (scanned.enqueued, scanned.superseded, report.sent) == (1, 1, 1)
+    assert (rows[f"due:{inst}:3"].status, rows[f"due:{inst}:1"].status) == (
+        OutboxStatus.DROPPED,
+        OutboxStatus.SENT,
+    )
+    [text] = world.sent(world.chat(user))
+    assert ("tomorrow" if language is Language.EN else "明天") in text
 
 
 @pytest.mark.parametrize(
@@ -312,6 +350,8 @@ async def test_a_digest_lists_what_is_owed_when_it_arrives(
     assert f"digest:{user}:2026-W51" in keys(world)
     pay(world, user, debt, PAID, date(2026, 12, 14))
 
+    # The 1-day reminder first (more urgent, a batch of its own), then the digest.
+    await world.send(render=render, now=nine(14))
     await world.send(render=render, now=nine(14))
 
     [digest] = [t for t in world.sent(world.chat(user)) if "📋" in t]

@@ -131,3 +131,39 @@ async def test_a_send_run_ends_after_its_batch_once_the_application_stops(
     runner = jobs.Jobs(deps, render, bot, Pacer(), running=lambda: next(answers))
     await runner.send()
     assert calls == 3
+
+
+async def test_paid_broadcast_gets_a_pacer_of_its_own_when_the_setting_is_on(
+    app: App, deps: Deps, database: Database, engine: Engine
+) -> None:
+    assert jobs.register(app, deps, render=render).paid is None  # off by default
+    settings = BotSettings(database_url=database.url, telegram_paid_broadcast=True, _env_file=None)  # type: ignore[call-arg]
+    paid_deps = Deps(settings, make_session_factory(engine), Clock(frozen=T))
+    registered = jobs.register(app, paid_deps, render=render)
+    assert registered.paid is not None
+    assert registered.paid is not registered.pacer
+    assert (registered.paid.rate, registered.paid.per_chat) == (1000 * 0.97, 1.0)
+
+
+async def test_a_send_run_goes_level_by_level_and_only_urgent_ones_while_scanning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch is one urgency level: a short batch does not end the run (a less urgent level
+    may be waiting), an empty claim does. While the scan is still writing, only the most
+    urgent level is claimed."""
+    asked: list[int | None] = []
+    claims = iter([3, 2, 0, 5, 0])
+
+    async def batch(*args: Any, **kwargs: Any) -> jobs.SendReport:
+        asked.append(kwargs["max_priority"])
+        return jobs.SendReport(claimed=next(claims))
+
+    monkeypatch.setattr(jobs, "send_due", batch)
+    deps: Any = SimpleNamespace(uow=None, clock=Clock(), sent=SimpleNamespace(flush=lambda: 0))
+    bot: Any = None
+    runner = jobs.Jobs(deps, render, bot, Pacer())
+    await runner.send()
+    assert asked == [None, None, None]
+    async with runner._scanning:  # a scan in progress
+        await runner.send()
+    assert asked[3:] == [0, 0]

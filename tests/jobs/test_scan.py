@@ -238,12 +238,14 @@ async def test_catch_up_after_a_two_hour_outage(world: World) -> None:
     # go out now, one per installment and kind.
     back = at(DUE + timedelta(days=1), time(1, 30), SH)
     scanned, sent = await world.run(back)
-    assert (scanned.enqueued, sent.sent, sent.dropped) == (3, 3, 1)
+    # The overdue alert first, a batch of its own (most urgent), then the 1-day reminders.
+    assert (scanned.enqueued, sent.sent, sent.dropped) == (3, 1, 1)
+    assert (await world.send(back)).sent == 2
     assert world.rows()[f"due:{a}:0"].status is OutboxStatus.DROPPED
     assert world.sent(world.chat(u)) == []
-    assert sorted(world.sent(world.chat(v))) == sorted(
-        [f"due due:{v3}:0", f"due due:{v1}:1", f"due due:{v2}:1", f"overdue overdue:{v3}:1"]
-    )
+    first, alert, *reminders = world.sent(world.chat(v))
+    assert (first, alert) == (f"due due:{v3}:0", f"overdue overdue:{v3}:1")
+    assert sorted(reminders) == sorted([f"due due:{v1}:1", f"due due:{v2}:1"])
     for minutes in (1, 30, 120):
         scanned, sent = await world.run(back + timedelta(minutes=minutes))
         assert (scanned.enqueued, sent.claimed) == (0, 0)
@@ -379,3 +381,35 @@ async def test_overdue_found_when_a_running_loan_is_added_is_alerted_at_the_next
     assert alerts == [f"overdue overdue:{fourth}:12", f"overdue overdue:{fourth}:30"]
     # The installments paid before tracking are never reminded of.
     assert {k.split(":")[1] for k in keys(world, "overdue:")} == {str(fourth)}
+
+
+async def test_the_scan_writes_each_rows_urgency_and_the_sender_keeps_to_it(
+    world: World,
+) -> None:
+    # Monday 14 December, 09:00 in Shanghai: the week's digest, and four loans of one user.
+    user = world.user("小明")  # the digest on Mondays at 09:00
+    inst = {
+        name: world.first_installment(world.debt(user, due, name=name))
+        for name, due in (
+            ("overdue", date(2026, 12, 13)),  # a day overdue: the first alert
+            ("today", date(2026, 12, 14)),
+            ("tomorrow", date(2026, 12, 15)),
+            ("in 3 days", date(2026, 12, 17)),
+        )
+    }
+    now = at(date(2026, 12, 14), time(9), SH)
+    assert world.scan(now).enqueued == 5
+    expected = {
+        f"overdue:{inst['overdue']}:1": 0,
+        f"due:{inst['today']}:0": 0,
+        f"due:{inst['tomorrow']}:1": 1,
+        f"due:{inst['in 3 days']}:3": 2,
+        f"digest:{user}:2026-W51": 2,
+    }
+    assert {key: row.priority for key, row in world.rows().items()} == expected
+    # One level a batch, the most urgent first.
+    for level in (0, 1, 2):
+        report = await world.send(now)
+        assert report.sent == sum(1 for p in expected.values() if p == level)
+    levels = [expected[text.split(" ", 1)[1]] for text in world.sent(world.chat(user))]
+    assert levels == [0, 0, 1, 2, 2]

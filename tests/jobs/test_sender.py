@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 import jobs.sender as sender_module
+from jobs import PAID_CONCURRENCY, PAID_RATE
 from jobs.pacing import Pacer
 from jobs.types import Rendered
 from tests.jobs.conftest import FakeTime, World, at
@@ -119,8 +120,8 @@ async def test_an_unpaced_sender_meets_flood_control_and_still_sends_each_once(
 class RecordingPacer(Pacer):
     """The pacer, noting when it let each message go."""
 
-    def __init__(self, fake_time: FakeTime) -> None:
-        super().__init__(clock=fake_time.monotonic, sleep=fake_time.sleep)
+    def __init__(self, fake_time: FakeTime, **kw: Any) -> None:
+        super().__init__(clock=fake_time.monotonic, sleep=fake_time.sleep, **kw)
         self.grants: list[tuple[int, float]] = []
 
     async def acquire(self, chat_id: int) -> float:
@@ -286,3 +287,59 @@ async def test_a_send_whose_mark_fails_once_is_recorded_and_not_sent_again(
     _, again = await world.run(T + timedelta(hours=1))
     assert again.sent == 0
     assert len(world.sent()) == 1
+
+
+# ---- urgency and paid broadcast (issue 12) ---------------------------------------------------
+
+
+def _paid(call: dict[str, Any]) -> bool:
+    return str(call["params"].get("allow_paid_broadcast", "")).lower() == "true"
+
+
+async def test_paid_broadcast_sends_the_urgent_rows_paid_at_the_paid_pace(
+    world: World, fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sender_module.asyncio, "to_thread", _inline)  # an exact virtual timeline
+    world.state.flood.configure(enabled=True)  # 30/s free, 1,000/s paid, 1/s a chat
+    urgent = [world.user(f"today {n}", digest_enabled=False) for n in range(60)]
+    calm = [world.user(f"later {n}", digest_enabled=False) for n in range(30)]
+    for n, user in enumerate(urgent):
+        enqueue(world, user, f"due:{n}:0", priority=0)
+    for n, user in enumerate(calm):
+        enqueue(world, user, f"due:{100 + n}:3", priority=2)
+    free = RecordingPacer(fake_time)
+    paid = RecordingPacer(fake_time, rate=PAID_RATE, concurrency=PAID_CONCURRENCY)
+    start = fake_time.t
+
+    first = await world.send(T, pacer=free, paid=paid)
+    second = await world.send(T, pacer=free, paid=paid)
+
+    assert (first.sent, second.sent) == (60, 30)
+    assert world.refused(429) == 0
+    sends = [c for c in world.state.api_calls if c["method"].lower() == "sendmessage"]
+    chats = {world.chat(u) for u in urgent}
+    # The urgent ones all went first, all paid; the others after them, none paid.
+    assert [int(c["params"]["chat_id"]) in chats for c in sends] == [True] * 60 + [False] * 30
+    assert [_paid(c) for c in sends] == [True] * 60 + [False] * 30
+    assert world.state.flood.paid_sent == 60
+    assert {chat for chat, _ in paid.grants} == chats
+    assert not {chat for chat, _ in free.grants} & chats
+    # At the paid pace the 60 took less virtual time than the free 30/s allows for 60 (2 s);
+    # the others kept the free pace.
+    paid_moments = sorted(moment for _, moment in paid.grants)
+    assert paid_moments[-1] - start < 59 / 30
+    free_moments = sorted(moment for _, moment in free.grants)
+    assert min(b - a for a, b in itertools.pairwise(free_moments)) >= 1 / 30
+    assert paid_moments[-1] <= free_moments[0]
+
+
+async def test_without_paid_broadcast_nothing_is_sent_paid(world: World) -> None:
+    user = world.user(digest_enabled=False)
+    enqueue(world, user, "due:1:0", priority=0)
+    enqueue(world, user, "due:2:3", priority=2)
+    assert (await world.send(T)).sent == 1
+    assert (await world.send(T)).sent == 1
+    assert world.sent() == ["due due:1:0", "due due:2:3"]
+    sends = [c for c in world.state.api_calls if c["method"].lower() == "sendmessage"]
+    assert not any("allow_paid_broadcast" in c["params"] for c in sends)
+    assert world.state.flood.paid_sent == 0

@@ -120,6 +120,37 @@ async def test_flood_control_global_and_refill(user: SimUser, state: EmulatorSta
         await bot.send_message(users[30].chat_id, "broadcast")
 
 
+async def test_paid_broadcast_lifts_the_overall_limit_but_not_the_per_chat_one(
+    user: SimUser, state: EmulatorState
+) -> None:
+    fake_monotonic = [1000.0]
+    state.monotonic = lambda: fake_monotonic[0]
+    state.flood.configure(
+        enabled=True, global_rate=30.0, global_burst=30, paid_rate=1000.0, paid_burst=100
+    )
+    users = [state.create_user(f"u{i}") for i in range(131)]
+    async with in_process_bot(state) as bot:
+        # 100 paid at once (the paid burst) while the free bucket stays full: 30 free as well.
+        for other in users[:100]:
+            await bot.send_message(other.chat_id, "due today", allow_paid_broadcast=True)
+        with pytest.raises(RetryAfter):
+            await bot.send_message(users[100].chat_id, "due today", allow_paid_broadcast=True)
+        for other in users[100:130]:
+            await bot.send_message(other.chat_id, "in 3 days")
+        with pytest.raises(RetryAfter):
+            await bot.send_message(users[130].chat_id, "in 3 days")
+        fake_monotonic[0] += 0.01  # 1000/s refills 10 paid tokens in 10 ms, 0.3 free ones
+        await bot.send_message(users[130].chat_id, "due today", allow_paid_broadcast=True)
+        with pytest.raises(RetryAfter):
+            await bot.send_message(users[0].chat_id, "in 3 days")
+        # The per-chat limit holds for paid sends too (5 at once by default).
+        for i in range(4):
+            await bot.send_message(users[1].chat_id, f"paid {i}", allow_paid_broadcast=True)
+        with pytest.raises(RetryAfter):
+            await bot.send_message(users[1].chat_id, "sixth", allow_paid_broadcast=True)
+    assert state.flood.paid_sent == 100 + 1 + 4
+
+
 async def test_blocked_chat_is_forbidden(bot: Bot, user: SimUser, state: EmulatorState) -> None:
     user.block_bot()
     with pytest.raises(Forbidden, match=r"^Forbidden: bot was blocked by the user$"):

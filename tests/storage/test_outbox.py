@@ -162,3 +162,107 @@ def test_concurrent_workers_never_share_a_row(make_uow: MakeUow, database: Datab
     assert len(claimed_a) == 4
     assert len(claimed_b) == 6
     assert not set(claimed_a) & set(claimed_b)
+
+
+# ---- urgency: the most urgent due level first (issue 12) -------------------------------------
+
+
+def _keys(claimed: list[Outbox]) -> list[str]:
+    return [m.key for m in claimed]
+
+
+def test_claim_due_takes_only_the_most_urgent_level_that_is_due(make_uow: MakeUow) -> None:
+    user = _user(make_uow)
+    minute = timedelta(minutes=1)
+    with make_uow() as uow:
+        _enqueue(uow, user, "in-3-days", due_at=NOW - 10 * minute, priority=2)
+        _enqueue(uow, user, "tomorrow", due_at=NOW - 5 * minute, priority=1)
+        _enqueue(uow, user, "today-b", due_at=NOW - minute, priority=0)
+        _enqueue(uow, user, "today-a", due_at=NOW - 2 * minute, priority=0)
+        _enqueue(uow, user, "today-not-yet", due_at=NOW + minute, priority=0)
+        _enqueue(uow, user, "today-stale", due_at=NOW - minute, expires_at=NOW, priority=0)
+        _enqueue(uow, user, "reply")  # a handler's reply: the default, most urgent
+        uow.commit()
+    with make_uow() as uow:
+        # Level 0, oldest first; the one not due yet and the expired one do not hold it open.
+        assert _keys(uow.outbox.claim_due(NOW, 10, "w")) == ["today-a", "today-b", "reply"]
+        uow.commit()
+    with make_uow() as uow:
+        assert uow.outbox.claim_due(NOW, 10, "w", max_priority=0) == []
+        assert _keys(uow.outbox.claim_due(NOW, 10, "w")) == ["tomorrow"]
+        assert _keys(uow.outbox.claim_due(NOW, 10, "w")) == ["in-3-days"]
+        assert uow.outbox.claim_due(NOW, 10, "w") == []
+        # A minute on, the urgent one is due: it comes before anything less urgent would.
+        assert _keys(uow.outbox.claim_due(NOW + minute, 10, "w")) == ["today-not-yet"]
+        uow.commit()
+
+
+def test_a_batch_limit_leaves_the_rest_of_the_level_for_the_next_claim(
+    make_uow: MakeUow,
+) -> None:
+    user = _user(make_uow)
+    with make_uow() as uow:
+        for n in range(3):
+            _enqueue(uow, user, f"u{n}", due_at=NOW - timedelta(seconds=10 - n), priority=0)
+        _enqueue(uow, user, "digest", due_at=NOW - timedelta(hours=1), priority=2)
+        uow.commit()
+    with make_uow() as uow:
+        assert _keys(uow.outbox.claim_due(NOW, 2, "w")) == ["u0", "u1"]
+        assert _keys(uow.outbox.claim_due(NOW, 2, "w")) == ["u2"]
+        assert _keys(uow.outbox.claim_due(NOW, 2, "w")) == ["digest"]
+        uow.commit()
+
+
+def test_a_lapsed_claim_is_taken_over_at_its_own_level(make_uow: MakeUow) -> None:
+    user = _user(make_uow)
+    with make_uow() as uow:
+        _enqueue(uow, user, "tomorrow", due_at=NOW - timedelta(minutes=1), priority=1)
+        uow.outbox.claim_due(NOW, 1, "dead-worker", lease=timedelta(minutes=5))
+        _enqueue(uow, user, "in-3-days", due_at=NOW, priority=2)
+        uow.commit()
+    later = NOW + timedelta(minutes=6)
+    with make_uow() as uow:
+        _enqueue(uow, user, "overdue", due_at=later, priority=0)
+        uow.commit()
+    with make_uow() as uow:
+        assert _keys(uow.outbox.claim_due(later, 10, "w2")) == ["overdue"]
+        taken = uow.outbox.claim_due(later, 10, "w2")
+        assert [(m.key, m.locked_by, m.attempts) for m in taken] == [("tomorrow", "w2", 2)]
+        assert _keys(uow.outbox.claim_due(later, 10, "w2")) == ["in-3-days"]
+        uow.commit()
+
+
+def test_concurrent_workers_claim_the_urgent_level_before_the_rest(
+    make_uow: MakeUow, database: Database
+) -> None:
+    user = _user(make_uow)
+    with make_uow() as uow:
+        for n in range(6):
+            _enqueue(uow, user, f"urgent{n}", due_at=NOW - timedelta(seconds=n), priority=0)
+        for n in range(3):
+            _enqueue(uow, user, f"digest{n}", due_at=NOW - timedelta(hours=1), priority=2)
+        uow.commit()
+
+    claimed_b: list[str] = []
+
+    def worker_b() -> None:
+        with make_uow() as uow:
+            claimed_b.extend(_keys(uow.outbox.claim_due(NOW, 10, "b")))
+            uow.commit()
+
+    with make_uow() as first:
+        claimed_a = _keys(first.outbox.claim_due(NOW, 4, "a"))
+        thread = threading.Thread(target=worker_b)
+        thread.start()
+        # PostgreSQL: B skips A's four locked rows and takes the other two urgent ones, not the
+        # digests (A's rows still count for the level). SQLite: B waits for the write lock,
+        # then sees A's rows claimed: the same two.
+        thread.join(timeout=1.0)
+        if database.backend == "postgresql":
+            assert not thread.is_alive(), "SKIP LOCKED should not wait for worker A"
+        first.commit()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    # Oldest first: urgent5 is the one due earliest.
+    assert claimed_a == ["urgent5", "urgent4", "urgent3", "urgent2"]
+    assert claimed_b == ["urgent1", "urgent0"]

@@ -21,6 +21,7 @@ from tracker.storage.repositories import (
     PaymentRepository,
     PlanRepository,
     ProcessedUpdateRepository,
+    SendRateRepository,
     UserRepository,
 )
 
@@ -41,6 +42,7 @@ class UnitOfWork(abc.ABC):
     bot_state: BotStateRepository
     processed_updates: ProcessedUpdateRepository
     inbox: InboxRepository
+    send_rate: SendRateRepository
 
     def __enter__(self) -> Self:
         return self
@@ -111,6 +113,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.bot_state = BotStateRepository(session)
         self.processed_updates = ProcessedUpdateRepository(session)
         self.inbox = InboxRepository(session)
+        self.send_rate = SendRateRepository(session)
         return super().__enter__()
 
     def __exit__(

@@ -61,7 +61,9 @@ def send_document(state: EmulatorState, p: Params) -> JsonDict:
     chat = state.chat_for_send(p.values.get("chat_id"))
     caption(p)  # validate before storing anything
     stored, _ = _upload(state, p, "document")
-    state.flood.check("sendDocument", chat.user.id, state.monotonic())
+    state.flood.check(
+        "sendDocument", chat.user.id, state.monotonic(), paid=p.flag("allow_paid_broadcast")
+    )
     document: JsonDict = {
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,
@@ -86,7 +88,9 @@ def send_photo(state: EmulatorState, p: Params) -> JsonDict:
         if image_size(value.data) is None:
             raise bad_request("IMAGE_PROCESS_FAILED")
     stored, _ = _upload(state, p, "photo")
-    state.flood.check("sendPhoto", chat.user.id, state.monotonic())
+    state.flood.check(
+        "sendPhoto", chat.user.id, state.monotonic(), paid=p.flag("allow_paid_broadcast")
+    )
     width, height = image_size(stored.data) or (0, 0)
     size = {
         "file_id": stored.file_id,

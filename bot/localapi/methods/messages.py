@@ -23,7 +23,8 @@ def send_message(state: EmulatorState, p: Params) -> JsonDict:
     text, entities = message_text(p)
     markup = inline_markup(p, chat)
     reply = reply_target(p, chat)
-    state.flood.check("sendMessage", chat.user.id, state.monotonic())
+    paid = p.flag("allow_paid_broadcast")
+    state.flood.check("sendMessage", chat.user.id, state.monotonic(), paid=paid)
     content = with_text({}, "text", text, entities)
     if reply is not None:
         content["reply_to_message"] = reply

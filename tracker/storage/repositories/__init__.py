@@ -17,6 +17,7 @@ from tracker.storage.repositories.messaging import (
     ProcessedUpdateRepository,
     StoredUpdate,
 )
+from tracker.storage.repositories.rate import BucketState, SendRateRepository
 from tracker.storage.repositories.users import (
     BudgetRepository,
     HardshipRepository,
@@ -27,6 +28,7 @@ __all__ = [
     "DEFAULT_LEASE",
     "UPDATE_ID_REUSE",
     "BotStateRepository",
+    "BucketState",
     "BudgetRepository",
     "DebtRepository",
     "HardshipRepository",
@@ -38,6 +40,7 @@ __all__ = [
     "PlanRepository",
     "ProcessedUpdateRepository",
     "Repository",
+    "SendRateRepository",
     "StoredUpdate",
     "UserRepository",
 ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, exists, literal, or_, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, literal, or_, update
 from sqlmodel import col, select
 
 from tracker.storage.enums import OutboxStatus, StateNamespace
@@ -32,6 +32,8 @@ class NewMessage:
     due_at: datetime
     payload: Mapping[str, Any] = field(default_factory=dict)
     expires_at: datetime | None = None
+    #: 0 is the most urgent (``tracker.reminders.urgency``): claimed before anything less urgent.
+    priority: int = 0
 
 
 class OutboxRepository(Repository):
@@ -47,6 +49,7 @@ class OutboxRepository(Repository):
         due_at: datetime,
         payload: Mapping[str, Any] | str = "{}",
         expires_at: datetime | None = None,
+        priority: int = 0,
     ) -> tuple[Outbox, bool]:
         """Insert the message unless ``key`` exists: (the stored message, created?)."""
         created = self.enqueue(
@@ -57,6 +60,7 @@ class OutboxRepository(Repository):
             due_at=due_at,
             payload=payload,
             expires_at=expires_at,
+            priority=priority,
         )
         message = self.get_by_key(key)
         if message is None:  # pragma: no cover - the row was inserted or already there
@@ -73,6 +77,7 @@ class OutboxRepository(Repository):
         due_at: datetime,
         payload: Mapping[str, Any] | str = "{}",
         expires_at: datetime | None = None,
+        priority: int = 0,
     ) -> bool:
         """Insert the message unless ``key`` exists; whether it was inserted (one statement)."""
         text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
@@ -86,6 +91,7 @@ class OutboxRepository(Repository):
                 payload=text,
                 due_at=due_at,
                 expires_at=expires_at,
+                priority=priority,
                 status=OutboxStatus.PENDING,
                 attempts=0,
                 next_attempt_at=due_at,
@@ -112,6 +118,7 @@ class OutboxRepository(Repository):
                 "payload": json.dumps(m.payload, ensure_ascii=False),
                 "due_at": m.due_at,
                 "expires_at": m.expires_at,
+                "priority": m.priority,
                 "status": OutboxStatus.PENDING,
                 "attempts": 0,
                 "next_attempt_at": m.due_at,
@@ -140,30 +147,48 @@ class OutboxRepository(Repository):
         return row if row is not None and row.user_id == user_id else None
 
     def claim_due(
-        self, now: datetime, limit: int, worker_id: str, *, lease: timedelta = DEFAULT_LEASE
+        self,
+        now: datetime,
+        limit: int,
+        worker_id: str,
+        *,
+        lease: timedelta = DEFAULT_LEASE,
+        max_priority: int | None = None,
     ) -> list[Outbox]:
-        """Claim up to ``limit`` due messages for ``worker_id``; no row goes to two workers."""
-        # One UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL
-        # concurrent workers skip each other's rows; on SQLite the UPDATE holds the only write
+        """Claim up to ``limit`` due messages for ``worker_id``; no row goes to two workers.
+
+        Only the most urgent level (lowest ``priority``) that has a due message is claimed, in
+        ``next_attempt_at``, id order: a sender that finishes a batch before claiming the next
+        sends nothing less urgent while more urgent messages are due. ``max_priority`` leaves
+        less urgent levels alone altogether (None: every level).
+        """
+        # One UPDATE … WHERE id IN (SELECT … WHERE priority = (SELECT min(priority) …) FOR
+        # UPDATE SKIP LOCKED) … RETURNING: on PostgreSQL concurrent workers skip each other's
+        # rows (the level is read without locks: rows another worker is claiming can make this
+        # claim smaller or empty, never less urgent); on SQLite the UPDATE holds the only write
         # lock, so its condition is re-checked atomically. Claims whose lease ran out (a worker
         # died mid-send) are taken over; expired messages are left for drop_expired.
         if limit <= 0:
             return []
+        claimable = [
+            or_(
+                and_(
+                    col(Outbox.status) == OutboxStatus.PENDING,
+                    col(Outbox.next_attempt_at) <= now,
+                ),
+                and_(
+                    col(Outbox.status) == OutboxStatus.SENDING,
+                    col(Outbox.locked_until) < now,
+                ),
+            ),
+            or_(col(Outbox.expires_at).is_(None), col(Outbox.expires_at) > now),
+        ]
+        if max_priority is not None:
+            claimable.append(col(Outbox.priority) <= max_priority)
+        level = select(func.min(col(Outbox.priority))).where(*claimable).scalar_subquery()
         due = (
             select(col(Outbox.id))
-            .where(
-                or_(
-                    and_(
-                        col(Outbox.status) == OutboxStatus.PENDING,
-                        col(Outbox.next_attempt_at) <= now,
-                    ),
-                    and_(
-                        col(Outbox.status) == OutboxStatus.SENDING,
-                        col(Outbox.locked_until) < now,
-                    ),
-                ),
-                or_(col(Outbox.expires_at).is_(None), col(Outbox.expires_at) > now),
-            )
+            .where(*claimable, col(Outbox.priority) == level)
             .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
