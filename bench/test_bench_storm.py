@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 import os
 import random
@@ -22,6 +23,7 @@ from typing import Any
 
 from bot.app import configure
 from bot.clock import Clock
+from bot.fetcher import polling
 from bot.localapi import EmulatorState, LocalBotApiServer, SimUser
 from bot.localapi.limits import FloodConfig
 from bot.localapi.ptb import http_builder
@@ -97,8 +99,8 @@ async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) ->
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0, timeout=1)
+        polls = contextlib.AsyncExitStack()  # as `repaybot run` polls: bot.fetcher
+        await polls.enter_async_context(polling(application, deps, poll_timeout=1))
 
         async def watch() -> None:
             # The wait is measured by the local Bot API's own clock, from the press reaching it to
@@ -141,7 +143,7 @@ async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) ->
             seconds = time.perf_counter() - began
         finally:
             watcher.cancel()
-            await application.updater.stop()
+            await polls.aclose()
             await application.stop()
     replies = _bot_messages(state, users)
     with state.lock:

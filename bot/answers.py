@@ -7,10 +7,13 @@ watchdog answers it, without text, when the handler has not within ``ACK_AFTER``
 arrival; whoever claims a press first answers it, the other does not (the handler then says what
 it had to say in the chat: ``bot.runtime.turn``).
 
-The watchdog runs on a thread of its own, with its own event loop and HTTP connection, when the
-bot talks to the Bot API over the network: on a busy event loop a timer fires late (a storm of
-inputs made it 0.5–3 s late), while this thread has nothing else to do. A bot whose requests
-are in-process (tests through the emulator's ASGI app) keeps the watchdog on its own loop.
+The answers go out from a thread of their own, with its own event loop and HTTP connection,
+when the bot talks to the Bot API over the network: on a busy event loop a timer fires late and
+a request waits for its turn (a storm of inputs made answers 0.5–3 s late), while this thread
+has nothing else to do. The watchdog's timer starts when the press arrives (``bot.fetcher``
+hands it over before the batch is even stored), and a handler's own answer is sent from here
+too (``send``). A bot whose requests are in-process (tests through the emulator's ASGI app)
+keeps both on its own loop.
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ from telegram.request import HTTPXRequest
 logger = logging.getLogger(__name__)
 
 #: Seconds a press may wait for its handler, from its arrival, before the watchdog answers it:
-#: a press reaches a busy bot a few tenths of a second after the tap, and the answer must be
-#: back within a second of it. An idle bot's handler answers well before (with its own text).
-ACK_AFTER = 0.3
+#: an idle bot's handler answers well before (with its own text); a busy one's press is
+#: answered from here, well inside the second Telegram's spinner should last.
+ACK_AFTER = 0.2
 #: Press ids remembered (a press older than Telegram's 15 s cannot be answered anyway).
 REMEMBERED = 10_000
 #: Seconds to wait for the answering thread to start or to stop.
@@ -79,6 +82,21 @@ class CallbackAnswers:
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.stop()
+
+    def watch_query(self, query_id: str) -> bool:
+        """From any thread: answer the press in ``ack_after`` seconds unless claimed by then;
+        False if the answering thread does not run (the caller's handler must answer)."""
+        return self._thread is not None and self._thread.schedule(self.ack_after, query_id)
+
+    def send(self, query_id: str, text: str | None = None) -> bool:
+        """Answer a press the caller claimed, from the answering thread (no wait for a turn of
+        the bot's busy loop); False if that thread does not run: the caller answers it."""
+        return self._thread is not None and self._thread.send(query_id, text)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Block until the answering thread takes presses (False: it does not, in time)."""
+        thread = self._thread
+        return thread is not None and thread.wait_running(timeout)
 
     def watch(self, update: Update) -> None:
         """Answer ``update``'s press in ``ack_after`` seconds unless its handler has by then."""
@@ -130,6 +148,10 @@ class _AnsweringThread:
         """Start the thread (it takes presses once its loop runs)."""
         self._thread.start()
 
+    def wait_running(self, timeout: float) -> bool:
+        """Block until the thread's loop takes presses; False if it does not within ``timeout``."""
+        return self._running.wait(timeout)
+
     def schedule(self, delay: float, query_id: str) -> bool:
         """Answer ``query_id`` in ``delay`` seconds unless claimed; False if the thread does not
         run (yet or any more)."""
@@ -180,20 +202,33 @@ class _AnsweringThread:
         finally:
             await self._request.shutdown()
 
+    def send(self, query_id: str, text: str | None) -> bool:
+        """Answer a press its handler claimed, right away; False if the thread does not run."""
+        if not self._running.is_set() or self._loop.is_closed():
+            return False
+        try:
+            self._loop.call_soon_threadsafe(self._start_answer, query_id, text, False)
+        except RuntimeError:  # closed between the check and the call
+            return False
+        return True
+
     def _later(self, delay: float, query_id: str) -> None:
         self._loop.call_later(delay, self._due, query_id)
 
     def _due(self, query_id: str) -> None:
-        if not self._claim(query_id):
-            return
-        task = self._loop.create_task(self._answer(self._bot, query_id))
+        if self._claim(query_id):
+            self._start_answer(query_id, None, True)
+
+    def _start_answer(self, query_id: str, text: str | None, waited: bool) -> None:
+        task = self._loop.create_task(self._answer(self._bot, query_id, text, waited))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     @staticmethod
-    async def _answer(bot: Bot, query_id: str) -> None:
-        logger.info("a press waited; answered before its turn")
+    async def _answer(bot: Bot, query_id: str, text: str | None, waited: bool) -> None:
+        if waited:
+            logger.info("a press waited; answered before its turn")
         try:
-            await bot.answer_callback_query(query_id)
+            await bot.answer_callback_query(query_id, text=text)
         except TelegramError as error:  # too old already: nothing more to do
-            logger.info("a waiting press could not be answered: %s", error)
+            logger.info("a press could not be answered: %s", error)

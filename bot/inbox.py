@@ -68,6 +68,10 @@ class DurableQueue(asyncio.Queue[object]):
         """Queue an update read back from the inbox (it is stored already)."""
         await super().put(item)
 
+    def queue_stored(self, item: Update) -> None:
+        """Queue an update stored already (``bot.fetcher`` stores a whole batch at once)."""
+        super().put_nowait(item)
+
     def _store(self, update: Update) -> bool:
         payload = json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
         with self._make_uow() as uow:

@@ -6,11 +6,11 @@ import asyncio
 import logging
 import sys
 
-from telegram import Update
 from telegram.ext import ApplicationBuilder
 
 from bot.app import configure
 from bot.clock import Clock
+from bot.fetcher import serve_polling
 from bot.runtime import Deps
 from bot.settings import BotSettings
 from tracker.storage.db import make_engine, make_session_factory
@@ -64,7 +64,7 @@ def run() -> int:
     )
     application = configure(builder, deps)
     logger.info("repaybot polling %s", settings.telegram_api_base_url)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(serve_polling(application, deps))
     return 0
 
 

@@ -167,9 +167,11 @@ class Turn:
         watchdog while it waited: ``bot.answers``) or is not a press."""
         query = self.update.callback_query
         # Telegram accepts one answer per press: the registry says who gives it.
-        if query is None or not deps(self.context).answers.claim(query.id):
+        answers = deps(self.context).answers
+        if query is None or not answers.claim(query.id):
             return False
-        await query.answer(text)
+        if not answers.send(query.id, text):  # on the answering thread when there is one
+            await query.answer(text)
         return True
 
     def button(self, label: str, action: str, *args: object) -> InlineKeyboardButton:

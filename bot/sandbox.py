@@ -43,6 +43,7 @@ from telegram.ext import Application, SimpleUpdateProcessor
 
 import jobs
 from bot.app import configure
+from bot.fetcher import polling
 from bot.localapi import (
     EmulatorError,
     EmulatorState,
@@ -231,14 +232,10 @@ class Sandbox:
             if application.post_init is not None:
                 await application.post_init(application)  # run_polling would call it
             await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(
-                poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
-            )
             try:
-                await self._chat_and_print()
+                async with polling(application, self.deps):  # as ``repaybot run`` polls
+                    await self._chat_and_print()
             finally:
-                await application.updater.stop()
                 await application.stop()
                 if application.post_stop is not None:
                     await application.post_stop(application)  # run_polling would call it

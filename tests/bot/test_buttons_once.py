@@ -4,6 +4,7 @@ answer from the bot, the user always sees why nothing happened, and nothing fail
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 
 from bot.answers import ACK_AFTER
 from bot.app import configure
+from bot.fetcher import polling
 from bot.localapi import EmulatorState, LocalBotApiServer, SimUser
 from bot.localapi.ptb import http_builder
 from tests.bot.helpers import forge_press
@@ -102,8 +104,8 @@ async def test_a_press_is_answered_while_the_event_loop_is_busy(
             assert application.post_init is not None
             await application.post_init(application)
             await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(poll_interval=0, timeout=1)
+            polls = contextlib.AsyncExitStack()  # as `repaybot run` polls: bot.fetcher
+            await polls.enter_async_context(polling(application, deps, poll_timeout=1))
             try:
                 user.send_text("/status")
                 with_buttons = await user.next_message()
@@ -123,7 +125,7 @@ async def test_a_press_is_answered_while_the_event_loop_is_busy(
                 await user.next_messages(2, timeout=10)  # the slow reply, then the press's own
                 await asyncio.sleep(0.2)
             finally:
-                await application.updater.stop()
+                await polls.aclose()
                 await application.stop()
                 assert application.post_stop is not None
                 await application.post_stop(application)

@@ -1,0 +1,288 @@
+"""Long polling on a thread of its own: each getUpdates answer stored in one transaction.
+
+python-telegram-bot's ``Updater`` polls on the bot's event loop: it asks for the next updates
+only once the loop has stored the last ones and given it a turn, so under a storm a press sat at
+Telegram for up to half a second before the bot even saw it. ``UpdateFetcher`` polls from a
+thread with its own event loop and connection instead:
+
+1. getUpdates (long polling) with the offset after the last batch stored;
+2. the presses in the batch are handed to the watchdog at once (``bot.answers``): the answer
+   no longer waits for the store or the bot's loop (a press answered and then not stored is
+   delivered again by Telegram; its second answer is refused, and nothing else happens);
+3. the whole batch is stored in one transaction (``inbox_updates``); only then does the next
+   getUpdates confirm it to Telegram, so a crash at any moment loses nothing;
+4. the new updates go to the application's queue on the bot's loop; a redelivered one (stored
+   before) is not queued again.
+
+It serves the real bot and the sandbox, which talk to a Bot API over the network; the tests'
+in-process emulator keeps the ``Updater`` (``start_polling``), with the same inbox semantics
+(``DurableQueue.put``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import threading
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+
+from telegram import Bot, Update
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.answers import CallbackAnswers
+from bot.inbox import DurableQueue
+from bot.runtime import Deps
+from bot.types import App
+from tracker.storage.uow import SqlUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+#: Seconds Telegram may hold a getUpdates open when there is nothing to send.
+POLL_TIMEOUT = 10
+#: Pauses after a failed poll or store: the first, and the longest it grows to (doubling).
+FIRST_PAUSE = 1.0
+LAST_PAUSE = 30.0
+#: Seconds to wait for the thread to stop.
+STOP_TIMEOUT = 15.0
+
+
+class UpdateFetcher:
+    """getUpdates, store, queue: the durable inbox's intake on a thread of its own."""
+
+    def __init__(
+        self,
+        application: App,
+        *,
+        make_uow: Callable[[], SqlUnitOfWork],
+        now: Callable[[], datetime],
+        answers: CallbackAnswers,
+        poll_timeout: int = POLL_TIMEOUT,
+        allowed_updates: Sequence[str] = Update.ALL_TYPES,
+        on_stopped: Callable[[], None] | None = None,
+    ) -> None:
+        queue = application.update_queue
+        if not isinstance(queue, DurableQueue):
+            raise TypeError("the application's update queue must be the durable inbox")
+        self._application = application
+        self._queue = queue
+        self._make_uow = make_uow
+        self._now = now
+        self._answers = answers
+        self._poll_timeout = poll_timeout
+        self._allowed = list(allowed_updates)
+        #: Called on the bot's loop if polling ends by itself (a revoked token, a bug).
+        self._on_stopped = on_stopped
+        self._cancelled = False
+        self._owner: asyncio.AbstractEventLoop | None = None
+        self._loop = asyncio.new_event_loop()
+        self._task: asyncio.Task[None] | None = None
+        self._thread = threading.Thread(target=self._run, name="update-fetcher", daemon=True)
+        #: Updates stored and queued so far (the tests read it).
+        self.queued = 0
+
+    @staticmethod
+    def usable(application: App) -> bool:
+        """True if the application's bot talks to a Bot API over the network."""
+        request = application.bot.request
+        return isinstance(request, HTTPXRequest) and not getattr(request, "in_process", False)
+
+    def start(self) -> None:
+        """Start polling (call on the bot's event loop, after ``application.start()``)."""
+        self._owner = asyncio.get_running_loop()
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop polling: the poll in flight is cancelled, what was stored stays queued or in the
+        inbox (blocking: call it in a worker thread from the bot's loop)."""
+        if not self._thread.is_alive():
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed already
+            self._loop.call_soon_threadsafe(self._cancel)
+        self._thread.join(STOP_TIMEOUT)
+
+    def _cancel(self) -> None:
+        self._cancelled = True
+        if self._task is not None:
+            self._task.cancel()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._task = self._loop.create_task(self._main())
+            with contextlib.suppress(asyncio.CancelledError):
+                self._loop.run_until_complete(self._task)
+        except Exception:
+            logger.exception("the update fetcher stopped")
+        finally:
+            self._loop.close()
+            if not self._cancelled and self._on_stopped is not None and self._owner is not None:
+                with contextlib.suppress(RuntimeError):  # the bot's loop is gone already
+                    self._owner.call_soon_threadsafe(self._on_stopped)
+
+    async def _main(self) -> None:
+        app_bot = self._application.bot
+        # Telegram holds the poll open up to poll_timeout seconds: read a little longer.
+        request = HTTPXRequest(connection_pool_size=2, read_timeout=self._poll_timeout + 10.0)
+        bot = Bot(
+            app_bot.token,
+            base_url=lambda _token: app_bot.base_url,
+            base_file_url=lambda _token: app_bot.base_file_url,
+            request=request,
+            get_updates_request=request,
+        )
+        await request.initialize()
+        try:
+            await self._poll(bot)
+        finally:
+            await request.shutdown()
+
+    async def _poll(self, bot: Bot) -> None:
+        with contextlib.suppress(TelegramError):  # polling and a webhook exclude each other
+            await bot.delete_webhook()
+        # The presses of the first batch go to the answering thread (bot.answers), which the
+        # application started in post_init: a moment to take its first breath.
+        if not await asyncio.to_thread(self._answers.wait_ready, 5.0):
+            logger.warning("presses are answered by their handlers only (no answering thread)")
+        offset: int | None = None
+        pause = FIRST_PAUSE
+        conflict_logged = False
+        while self._owner is not None and self._owner.is_running():
+            try:
+                updates = await bot.get_updates(
+                    offset=offset, timeout=self._poll_timeout, allowed_updates=self._allowed
+                )
+            except Conflict as error:
+                if not conflict_logged:  # once, not every few seconds
+                    logger.warning(
+                        "another process is polling this bot token (409 Conflict): only one may "
+                        "poll; stop the other one (%s)",
+                        error,
+                    )
+                    conflict_logged = True
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, LAST_PAUSE)
+                continue
+            except InvalidToken:
+                logger.error("Telegram refused the bot token: polling stopped")
+                raise
+            except (NetworkError, TelegramError) as error:
+                logger.warning("getUpdates failed (%s); again in %.0f s", error, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, LAST_PAUSE)
+                continue
+            pause, conflict_logged = FIRST_PAUSE, False
+            if not updates:
+                continue
+            for update in updates:
+                if update.callback_query is not None:
+                    self._answers.watch_query(update.callback_query.id)
+            offset = await self._store_and_queue(updates, offset)
+
+    async def _store_and_queue(self, updates: Sequence[Update], offset: int | None) -> int | None:
+        """Store the batch (retrying until the database takes it); the next offset."""
+        pause = FIRST_PAUSE
+        while True:
+            try:
+                fresh = self._store(updates)
+                break
+            except Exception:
+                logger.exception(
+                    "could not store %d update(s); again in %.0f s", len(updates), pause
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, LAST_PAUSE)
+        if fresh:
+            owner = self._owner
+            assert owner is not None  # start() set it
+            with contextlib.suppress(RuntimeError):  # the bot's loop closed: the inbox has them
+                owner.call_soon_threadsafe(self._queue_all, fresh)
+        return max(update.update_id for update in updates) + 1 if updates else offset
+
+    def _store(self, updates: Sequence[Update]) -> list[Update]:
+        """One transaction for the batch; the updates not stored before, for the application."""
+        fresh: list[Update] = []
+        at = self._now()
+        with self._make_uow() as uow:
+            for update in updates:
+                payload = update.to_dict()
+                sender = update.effective_user
+                stored = uow.inbox.store(
+                    update.update_id,
+                    json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                    at,
+                    telegram_user_id=sender.id if sender is not None else None,
+                )
+                if stored:
+                    # Read again with the application's bot: replies go through its connection
+                    # and rate limiter, on its loop.
+                    fresh.append(Update.de_json(payload, self._application.bot))
+                else:
+                    logger.info("update %s was received before: not queued again", update.update_id)
+            uow.commit()
+        return fresh
+
+    def _queue_all(self, updates: list[Update]) -> None:
+        for update in updates:
+            self._queue.queue_stored(update)
+        self.queued += len(updates)
+
+
+@contextlib.asynccontextmanager
+async def polling(
+    application: App,
+    deps: Deps,
+    *,
+    poll_timeout: int = POLL_TIMEOUT,
+    on_stopped: Callable[[], None] | None = None,
+) -> AsyncIterator[UpdateFetcher | None]:
+    """Poll while inside (the application started): with ``UpdateFetcher`` over the network,
+    with python-telegram-bot's ``Updater`` in-process (tests); yields the fetcher, if any."""
+    if not UpdateFetcher.usable(application):
+        updater = application.updater
+        assert updater is not None  # configure() keeps the builder's Updater
+        await updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield None
+        finally:
+            await updater.stop()
+        return
+    fetcher = UpdateFetcher(
+        application,
+        make_uow=deps.uow,
+        now=deps.clock.now,
+        answers=deps.answers,
+        poll_timeout=poll_timeout,
+        on_stopped=on_stopped,
+    )
+    fetcher.start()
+    try:
+        yield fetcher
+    finally:
+        await asyncio.to_thread(fetcher.stop)
+
+
+async def serve_polling(application: App, deps: Deps) -> None:
+    """``repaybot run`` with long polling: until SIGINT or SIGTERM (or polling ends by itself,
+    e.g. the token was revoked), then stop cleanly."""
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    async with application:  # initialize() … shutdown()
+        if application.post_init is not None:
+            await application.post_init(application)  # replays the inbox, starts answering
+        await application.start()
+        try:
+            async with polling(application, deps, on_stopped=stopped.set):
+                await stopped.wait()
+        finally:
+            await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
