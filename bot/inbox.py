@@ -1,10 +1,11 @@
 """The durable inbox: every update is in the database before Telegram is told it arrived.
 
-python-telegram-bot's ``Updater`` confirms the updates of one ``getUpdates`` answer on its *next*
-call (``offset`` = last id + 1), after putting each of them on the application's update queue,
-and its webhook handler answers 200 only after the same ``put``. So the extension point is the
-queue: ``DurableQueue.put`` stores the update first (a worker thread, one short transaction), and
-an update is confirmed to Telegram only once it is stored.
+Long polling is ``bot.fetcher``'s: it stores a whole ``getUpdates`` answer in one transaction,
+confirms it with the next call (``offset`` = last id + 1), and queues the new updates with
+``DurableQueue.queue_stored``. python-telegram-bot's ``Updater`` (the in-process tests) confirms
+the same way after putting each update on the application's update queue, and its webhook
+handler answers 200 only after the same ``put``; so ``DurableQueue.put`` stores the update first
+(one short transaction), and an update is confirmed to Telegram only once it is stored.
 
 An update counts as handled when ``processed_updates`` holds its id: ``turn()`` writes that in the
 same transaction as the update's effects, and ``mark_handled`` (the last handler group) writes it
