@@ -29,6 +29,8 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.offloop import copy_bot, over_network
+
 logger = logging.getLogger(__name__)
 
 #: Seconds a press may wait for its handler, from its arrival, before the watchdog answers it:
@@ -68,8 +70,7 @@ class CallbackAnswers:
         """Answer on a thread of its own if ``bot`` talks over the network; True if it does."""
         if self._thread is not None:
             return True
-        request = bot.request
-        if not isinstance(request, HTTPXRequest) or getattr(request, "in_process", False):
+        if not over_network(bot):
             return False  # in-process (the emulator's ASGI app) or unknown: stay on the loop
         # Not waited for: the thread makes no request until a press is due (no getMe), and
         # until its loop runs watch() keeps the watchdog here.
@@ -128,12 +129,7 @@ class _AnsweringThread:
     ) -> None:
         # The same token and Bot API as the application's bot, a connection of its own.
         self._request = HTTPXRequest(connection_pool_size=8)
-        self._bot = Bot(
-            bot.token,
-            base_url=lambda _token: bot.base_url,
-            base_file_url=lambda _token: bot.base_file_url,
-            request=self._request,
-        )
+        self._bot = copy_bot(bot, self._request)
         self._claim = claim
         # The bot's event loop: once it is gone, so is this thread (an application stopped
         # without post_stop, as tests and benchmarks do, does not leave it behind).

@@ -36,6 +36,7 @@ from telegram.request import HTTPXRequest
 
 from bot.answers import CallbackAnswers
 from bot.inbox import DurableQueue
+from bot.offloop import copy_bot, over_network
 from bot.runtime import Deps
 from bot.types import App
 from tracker.storage.uow import SqlUnitOfWork
@@ -88,8 +89,7 @@ class UpdateFetcher:
     @staticmethod
     def usable(application: App) -> bool:
         """True if the application's bot talks to a Bot API over the network."""
-        request = application.bot.request
-        return isinstance(request, HTTPXRequest) and not getattr(request, "in_process", False)
+        return over_network(application.bot)
 
     def start(self) -> None:
         """Start polling (call on the bot's event loop, after ``application.start()``)."""
@@ -128,13 +128,7 @@ class UpdateFetcher:
         app_bot = self._application.bot
         # Telegram holds the poll open up to poll_timeout seconds: read a little longer.
         request = HTTPXRequest(connection_pool_size=2, read_timeout=self._poll_timeout + 10.0)
-        bot = Bot(
-            app_bot.token,
-            base_url=lambda _token: app_bot.base_url,
-            base_file_url=lambda _token: app_bot.base_file_url,
-            request=request,
-            get_updates_request=request,
-        )
+        bot = copy_bot(app_bot, request)
         await request.initialize()
         try:
             await self._poll(bot)
@@ -181,9 +175,9 @@ class UpdateFetcher:
             for update in updates:
                 if update.callback_query is not None:
                     self._answers.watch_query(update.callback_query.id)
-            offset = await self._store_and_queue(updates, offset)
+            offset = await self._store_and_queue(updates)
 
-    async def _store_and_queue(self, updates: Sequence[Update], offset: int | None) -> int | None:
+    async def _store_and_queue(self, updates: Sequence[Update]) -> int:
         """Store the batch (retrying until the database takes it); the next offset."""
         pause = FIRST_PAUSE
         while True:
@@ -201,7 +195,7 @@ class UpdateFetcher:
             assert owner is not None  # start() set it
             with contextlib.suppress(RuntimeError):  # the bot's loop closed: the inbox has them
                 owner.call_soon_threadsafe(self._queue_all, fresh)
-        return max(update.update_id for update in updates) + 1 if updates else offset
+        return max(update.update_id for update in updates) + 1
 
     def _store(self, updates: Sequence[Update]) -> list[Update]:
         """One transaction for the batch; the updates not stored before, for the application."""

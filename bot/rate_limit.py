@@ -30,19 +30,17 @@ import asyncio
 import logging
 import math
 import time
-import warnings
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram._utils.types import JSONDict
 from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.runtime import release_turn
+from jobs.pacing import retry_seconds
 from tracker.storage.db import read_only
 from tracker.storage.repositories import BucketState
 from tracker.storage.uow import SqlUnitOfWork
@@ -123,16 +121,6 @@ def interval_us(rate: float) -> int:
     if rate <= 0:
         raise ValueError("the rate must be positive")
     return math.ceil(1_000_000 / rate)
-
-
-def retry_seconds(error: RetryAfter) -> float:
-    """How long Telegram asked to wait, in seconds (PTB 22 gives an int or a timedelta)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        retry_after = error.retry_after
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)
 
 
 class Threads:

@@ -21,7 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 #: Telegram's limits for a bot (https://core.telegram.org/bots/faq#broadcasting-to-users).
 TELEGRAM_MESSAGES_PER_SECOND = 30.0
@@ -109,3 +114,14 @@ class Pacer:
 
     def _prune(self, now: float) -> None:
         self._chat_free = {chat: t for chat, t in self._chat_free.items() if t > now}
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asked to wait, in seconds (PTB 22 gives an int or a timedelta, and
+    warns that it will be a timedelta: both are accepted here, without the warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        retry_after = error.retry_after
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)

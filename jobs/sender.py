@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,11 +38,10 @@ from sqlalchemy.exc import OperationalError
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 
 from jobs.current import Drop, current
 from jobs.housekeeping import release_memory
-from jobs.pacing import Pacer
+from jobs.pacing import Pacer, retry_seconds
 from jobs.types import Render, Rendered
 from tracker.storage.db import read_only
 from tracker.storage.models import Outbox, User
@@ -239,7 +237,7 @@ class _Delivery:
                 allow_paid_broadcast=self.is_paid(row) or None,
             )
         except RetryAfter as exc:
-            wait = _seconds(exc)
+            wait = retry_seconds(exc)
             self.pacer_for(row).pause(wait)
             logger.info("outbox %s: flood control, again in %.0f s", row.id, wait)
             at = self.clock() + timedelta(seconds=wait)
@@ -377,13 +375,3 @@ def _defer(make_uow: MakeUow, row: Outbox, worker: str, at: datetime, error: str
 def _id(row: Outbox) -> int:
     assert row.id is not None  # claimed rows come from the database
     return row.id
-
-
-def _seconds(exc: RetryAfter) -> float:
-    # PTB 22 warns that retry_after becomes a timedelta; accept both, without the warning.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        retry_after = exc.retry_after
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)
