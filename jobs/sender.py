@@ -13,9 +13,9 @@ side, up to the pacer's concurrency.
 
 Urgency: a batch holds one level only (``claim_due`` claims the most urgent due level), and the
 next batch is claimed once this one is done, so nothing less urgent goes out while more urgent
-rows are due. With a ``paid`` pacer (TELEGRAM_PAID_BROADCAST), the most urgent rows (overdue
-alerts, due-today reminders, replies) go with ``allow_paid_broadcast`` at the paid pace (up to
-1,000 a second, charged in Stars); the others keep the free pace.
+rows are due. With a ``paid`` pacer (TELEGRAM_PAID_BROADCAST), the most urgent reminders
+(overdue alerts, due-today reminders) go with ``allow_paid_broadcast`` at the paid pace (up to
+1,000 a second, charged in Stars); everything else (replies included) keeps the free pace.
 
 At least once, and almost always exactly once: a key is enqueued once and a row is sent only by
 the worker holding its claim, so a reminder is never planned or claimed twice. A duplicate can
@@ -43,6 +43,7 @@ from jobs.current import Drop, current
 from jobs.housekeeping import release_memory
 from jobs.pacing import Pacer, retry_seconds
 from jobs.types import Render, Rendered
+from tracker.reminders import IntentKind
 from tracker.storage.db import read_only
 from tracker.storage.models import Outbox, User
 from tracker.storage.uow import SqlUnitOfWork, UnitOfWork
@@ -60,8 +61,11 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 #: A message without an expiry is given up after this many failed attempts.
 MAX_ATTEMPTS = 10
-#: The urgency levels sent as a paid broadcast when it is on: overdue alerts, due today, replies.
+#: The urgency levels sent as a paid broadcast when it is on: overdue alerts and due today.
 PAID_PRIORITY = 0
+#: The kinds sent as a paid broadcast: reminders, not replies or "remind me later" re-sends,
+#: which share the most urgent level but are few and need no broadcast (Stars cost money).
+PAID_KINDS = frozenset({IntentKind.OVERDUE, IntentKind.DUE})
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
@@ -182,7 +186,7 @@ class _Delivery:
 
     def is_paid(self, row: Outbox) -> bool:
         """Whether the row goes as a paid broadcast: paid broadcast on, and most urgent."""
-        return self.paid is not None and row.priority <= PAID_PRIORITY
+        return self.paid is not None and row.priority <= PAID_PRIORITY and row.kind in PAID_KINDS
 
     def pacer_for(self, row: Outbox) -> Pacer:
         """The pace the row goes at."""

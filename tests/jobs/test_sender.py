@@ -343,3 +343,17 @@ async def test_without_paid_broadcast_nothing_is_sent_paid(world: World) -> None
     sends = [c for c in world.state.api_calls if c["method"].lower() == "sendmessage"]
     assert not any("allow_paid_broadcast" in c["params"] for c in sends)
     assert world.state.flood.paid_sent == 0
+
+
+async def test_a_reply_is_never_a_paid_broadcast(world: World, fake_time: FakeTime) -> None:
+    """Replies share the most urgent level, but Stars pay only for the morning's reminders."""
+    first, second = world.user("replied", digest_enabled=False), world.user("due today")
+    enqueue(world, first, "reply:1", kind="reply", priority=0)
+    enqueue(world, first, "later:due:7", kind="later", priority=0)
+    enqueue(world, second, "due:2:0", priority=0)
+    paid = RecordingPacer(fake_time, rate=PAID_RATE, concurrency=PAID_CONCURRENCY)
+    assert (await world.send(T, pacer=RecordingPacer(fake_time), paid=paid)).sent == 3
+    sends = [c for c in world.state.api_calls if c["method"].lower() == "sendmessage"]
+    paid_chats = {int(c["params"]["chat_id"]) for c in sends if _paid(c)}
+    assert paid_chats == {world.chat(second)}
+    assert world.state.flood.paid_sent == 1
