@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import signal
 import threading
@@ -35,7 +34,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.answers import CallbackAnswers
-from bot.inbox import DurableQueue
+from bot.inbox import DurableQueue, store
 from bot.offloop import copy_bot, over_network
 from bot.runtime import Deps
 from bot.types import App
@@ -203,18 +202,10 @@ class UpdateFetcher:
         at = self._now()
         with self._make_uow() as uow:
             for update in updates:
-                payload = update.to_dict()
-                sender = update.effective_user
-                stored = uow.inbox.store(
-                    update.update_id,
-                    json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                    at,
-                    telegram_user_id=sender.id if sender is not None else None,
-                )
-                if stored:
+                if store(uow, update, at):
                     # Read again with the application's bot: replies go through its connection
                     # and rate limiter, on its loop.
-                    fresh.append(Update.de_json(payload, self._application.bot))
+                    fresh.append(Update.de_json(update.to_dict(), self._application.bot))
                 else:
                     logger.info("update %s was received before: not queued again", update.update_id)
             uow.commit()

@@ -65,26 +65,28 @@ class DurableQueue(asyncio.Queue[object]):
                 return
         await super().put(item)
 
-    async def replay(self, item: Update) -> None:
-        """Queue an update read back from the inbox (it is stored already)."""
-        await super().put(item)
-
     def queue_stored(self, item: Update) -> None:
-        """Queue an update stored already (``bot.fetcher`` stores a whole batch at once)."""
+        """Queue an update stored already (read back from the inbox, or stored in a batch by
+        ``bot.fetcher``); the queue has no bound, so this never waits."""
         super().put_nowait(item)
 
     def _store(self, update: Update) -> bool:
-        payload = json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
         with self._make_uow() as uow:
-            sender = update.effective_user
-            new = uow.inbox.store(
-                update.update_id,
-                payload,
-                self._now(),
-                telegram_user_id=sender.id if sender is not None else None,
-            )
+            new = store(uow, update, self._now())
             uow.commit()
         return new
+
+
+def store(uow: SqlUnitOfWork, update: Update, at: datetime) -> bool:
+    """Keep the update as Telegram sent it in ``uow`` (not committed); False if it was stored or
+    handled before (a redelivery): then it must not be queued again."""
+    sender = update.effective_user
+    return uow.inbox.store(
+        update.update_id,
+        json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":")),
+        at,
+        telegram_user_id=sender.id if sender is not None else None,
+    )
 
 
 async def replay(application: App, make_uow: Callable[[], SqlUnitOfWork]) -> int:
@@ -104,7 +106,7 @@ async def replay(application: App, make_uow: Callable[[], SqlUnitOfWork]) -> int
         except (ValueError, TypeError, KeyError):
             logger.exception("update %s in the inbox cannot be read: skipped", update_id)
             continue
-        await queue.replay(update)
+        queue.queue_stored(update)
     if rows:
         logger.info("replaying %d stored update(s) not handled before the last stop", len(rows))
     return len(rows)

@@ -204,7 +204,7 @@ class ReplicaCoordinator:
             update = self._decode(stored)
             if update is None:
                 continue
-            await queue.replay(update)
+            queue.queue_stored(update)
             queued += 1
         if queued:
             logger.info("queued %d stored update(s) no replica handled in time", queued)
