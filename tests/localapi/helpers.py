@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import warnings
-
-from telegram.error import RetryAfter
-from telegram.warnings import PTBDeprecationWarning
-
 from bot.localapi import EmulatorState
 
 
@@ -23,11 +17,3 @@ def last_error(state: EmulatorState) -> str:
 def ptb_message(description: str) -> str:
     """What PTB's TelegramError.message makes of a raw description."""
     return description.removeprefix("Bad Request: ").capitalize()
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """RetryAfter.retry_after in seconds, whether PTB hands out int or timedelta."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)

@@ -10,7 +10,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.localapi import EmulatorState, SimUser
 from bot.localapi.ptb import in_process_bot
-from tests.localapi.helpers import last_error, retry_seconds
+from jobs.pacing import retry_seconds
+from tests.localapi.helpers import last_error
 
 # PTB 22 itself warns when it builds RetryAfter from an int; nothing to fix on our side.
 pytestmark = pytest.mark.filterwarnings(
