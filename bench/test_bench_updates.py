@@ -7,10 +7,13 @@ a run ends when every message has its reply. Two bots, one after the other, in t
 - **echo**: a bare python-telegram-bot Application (default settings) that answers each text
   with the same text — the ceiling for one process polling the same API;
 - **repaybot**: the real Application (`bot.app.configure`: durable inbox, per-user processor,
-  persistence), each message a `/paid 1` recorded against the user's debt.
+  persistence), each message a `/paid 1` recorded against the user's debt, polled as
+  `repaybot run` polls, with BENCH_WORKERS processes (default 2: `BOT_WORKERS`, `bot.workers`).
 
-Printed and stored in the benchmark's extra info: updates per second for both and the ratio.
-SQLite always; PostgreSQL too when TEST_DATABASE_URL is set.
+Printed and stored in the benchmark's extra info: updates per second for both and the ratio, and
+the CPU seconds this process (the local Bot API, polling, shard 0) and the workers used.
+SQLite always; PostgreSQL too when TEST_DATABASE_URL is set. The local Bot API and the simulated
+users run in this process: on a machine with few cores they take CPU from the bot too.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import resource
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -32,9 +36,10 @@ from bot.clock import Clock
 from bot.fetcher import polling
 from bot.localapi import EmulatorState, LocalBotApiServer, SimUser
 from bot.localapi.limits import FloodConfig
-from bot.localapi.ptb import http_builder
+from bot.main import polling_builder
 from bot.runtime import Deps
 from bot.settings import BotSettings
+from bot.shards import Shard
 from tests.bot.helpers import given_debts
 from tests.databases import BACKENDS, Database, fresh_database
 from tracker.storage.db import make_session_factory
@@ -49,6 +54,8 @@ TIMEOUT = 300.0
 #: The bot's send pacing (``TELEGRAM_RATE_PER_SECOND``): Telegram's 30 a second would be the
 #: ceiling here, so it is lifted (BENCH_SENDS_PER_SECOND=30 measures with it).
 SENDS_PER_SECOND = int(os.environ.get("BENCH_SENDS_PER_SECOND", "100000"))
+#: Processes handling updates (``BOT_WORKERS``): the polling one and BENCH_WORKERS - 1 workers.
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -71,6 +78,15 @@ def _echo_bot(server: LocalBotApiServer) -> Application:  # type: ignore[type-ar
     application = ApplicationBuilder().token(server.state.token).base_url(server.base_url).build()
     application.add_handler(MessageHandler(filters.TEXT, _echo))
     return application
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds used so far by this process and by its ended child processes."""
+    me, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
 def _answered(users: list[SimUser]) -> int:
@@ -121,22 +137,38 @@ def test_paid_round_trips_against_a_bare_echo_bot(benchmark: Any, database: Data
     echo_users = [state.create_user(f"e{n}", language_code="en") for n in range(USERS)]
     bot_users = [state.create_user(f"p{n}", language_code="en") for n in range(USERS)]
     engine = database.engine()
-    settings = BotSettings(
-        database_url=database.url,
-        telegram_rate_per_second=SENDS_PER_SECOND,
-        _env_file=None,  # type: ignore[call-arg]
+    given_debts(
+        lambda: SqlUnitOfWork(make_session_factory(engine)),
+        bot_users,
+        name="Loan",
+        language=Language.EN,
+        now=NOW,
     )
-    deps = Deps(settings, make_session_factory(engine), Clock(frozen=NOW))
-    given_debts(deps.uow, bot_users, name="Loan", language=Language.EN, now=NOW)
     try:
         with LocalBotApiServer(state) as server:
+            settings = BotSettings(
+                database_url=database.process_url,
+                telegram_bot_token=state.token,
+                telegram_api_base_url=server.base_url,
+                telegram_rate_per_second=SENDS_PER_SECOND,
+                bot_workers=WORKERS,
+                _env_file=None,  # type: ignore[call-arg]
+            )
+            deps = Deps(
+                settings,
+                make_session_factory(engine),
+                Clock(frozen=NOW),
+                shard=Shard(0, WORKERS),
+            )
             echo_seconds = asyncio.run(_round_trips(_echo_bot(server), echo_users, "/paid 1"))
 
             def run() -> float:
-                application = configure(http_builder(server), deps, with_jobs=False)
+                application = configure(polling_builder(settings), deps, with_jobs=False)
                 return asyncio.run(_round_trips(application, bot_users, "/paid 1", deps))
 
+            before = _cpu()
             seconds = benchmark.pedantic(run, rounds=1, iterations=1)
+            cpu = [round(after - then, 1) for then, after in zip(before, _cpu(), strict=True)]
         total = USERS * MESSAGES
         with SqlUnitOfWork(make_session_factory(engine)) as uow:
             recorded = sum(
@@ -157,7 +189,12 @@ def test_paid_round_trips_against_a_bare_echo_bot(benchmark: Any, database: Data
         "repaybot_updates_per_s": round(rate, 1),
         "ratio": round(rate / echo_rate, 3),
         "sends_per_second_cap": SENDS_PER_SECOND,
+        "bot_workers": WORKERS,
         "payments_recorded": recorded,
+        # CPU seconds during the repaybot run (including starting and stopping): this process
+        # (the local Bot API, polling, shard 0) and the worker processes.
+        "cpu_s_this_process": cpu[0],
+        "cpu_s_workers": cpu[1],
     }
     benchmark.extra_info.update(info)
     print(f"\nupdates {info}")

@@ -104,7 +104,9 @@ def rate_limiter(deps: Deps) -> BaseRateLimiter[int]:
     engine = deps.session_factory.kw.get("bind")
     if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
         return SharedRateLimiter(deps.uow, rate=rate, max_retries=3)
-    return ReleasingRateLimiter(overall_max_rate=rate, max_retries=3)
+    # Worker processes on SQLite (bot.workers) share the rate out: each paces its own share.
+    share = max(1, rate // deps.shard.count)
+    return ReleasingRateLimiter(overall_max_rate=share, max_retries=3)
 
 
 def configure(
@@ -160,10 +162,13 @@ def menu(language: str, features: Sequence[ModuleType] = FEATURES) -> list[BotCo
 
 async def _post_init(application: App) -> None:
     """Queue the updates a crash left unhandled; publish the command menu per language."""
+    deps: Deps = application.bot_data[DEPS_KEY]
     # Presses are answered on a thread of their own, whatever keeps the event loop busy.
-    application.bot_data[DEPS_KEY].answers.start(application.bot)
-    await replay(application, application.bot_data[DEPS_KEY].uow)
-    default = application.bot_data[DEPS_KEY].settings.default_language
+    deps.answers.start(application.bot)
+    deps.replayed.update(await replay(application, deps.uow, deps.shard))
+    if not deps.shard.polls:
+        return  # a worker process (bot.workers): the polling one publishes the menu
+    default = deps.settings.default_language
     try:
         await application.bot.set_my_commands(menu(default))  # for apps in other languages
         for language in LANGUAGES:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import threading
@@ -34,10 +35,11 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.answers import CallbackAnswers
-from bot.inbox import DurableQueue, store
+from bot.inbox import DurableQueue, payload_of, sender_of
 from bot.offloop import copy_bot, over_network
 from bot.runtime import Deps
 from bot.types import App
+from bot.workers import WorkerPool, worker_pool
 from tracker.storage.uow import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,7 @@ class UpdateFetcher:
         poll_timeout: int = POLL_TIMEOUT,
         allowed_updates: Sequence[str] = Update.ALL_TYPES,
         on_stopped: Callable[[], None] | None = None,
+        workers: WorkerPool | None = None,
     ) -> None:
         queue = application.update_queue
         if not isinstance(queue, DurableQueue):
@@ -77,6 +80,8 @@ class UpdateFetcher:
         self._allowed = list(allowed_updates)
         #: Called on the bot's loop if polling ends by itself (a revoked token, a bug).
         self._on_stopped = on_stopped
+        #: The other processes that handle updates, each for its users (None: this one only).
+        self._workers = workers
         self._cancelled = False
         self._owner: asyncio.AbstractEventLoop | None = None
         self._loop = asyncio.new_event_loop()
@@ -172,7 +177,7 @@ class UpdateFetcher:
             if not updates:
                 continue
             for update in updates:
-                if update.callback_query is not None:
+                if update.callback_query is not None and self._mine(update):
                     self._answers.watch_query(update.callback_query.id)
             offset = await self._store_and_queue(updates)
 
@@ -196,19 +201,33 @@ class UpdateFetcher:
                 owner.call_soon_threadsafe(self._queue_all, fresh)
         return max(update.update_id for update in updates) + 1
 
+    def _mine(self, update: Update) -> bool:
+        """True if this process handles the update (not one of the workers)."""
+        return self._workers is None or self._workers.owns(sender_of(update))
+
     def _store(self, updates: Sequence[Update]) -> list[Update]:
-        """One transaction for the batch; the updates not stored before, for the application."""
-        fresh: list[Update] = []
+        """One transaction for the batch; then the new updates of the workers' users go to
+        them, and those of this process's users are returned, for the application."""
+        # Written out before the transaction: on SQLite it holds the write lock.
+        rows = [(update, payload_of(update), sender_of(update)) for update in updates]
+        new: list[tuple[Update, str, int | None]] = []
         at = self._now()
         with self._make_uow() as uow:
-            for update in updates:
-                if store(uow, update, at):
-                    # Read again with the application's bot: replies go through its connection
-                    # and rate limiter, on its loop.
-                    fresh.append(Update.de_json(update.to_dict(), self._application.bot))
+            for update, payload, sender in rows:
+                if uow.inbox.store(update.update_id, payload, at, telegram_user_id=sender):
+                    new.append((update, payload, sender))
                 else:
                     logger.info("update %s was received before: not queued again", update.update_id)
             uow.commit()
+        fresh: list[Update] = []
+        for update, payload, sender in new:
+            if self._workers is not None and not self._workers.owns(sender):
+                # Stored first: a worker that dies now replays it.
+                self._workers.hand_over(update.update_id, payload, sender)
+            else:
+                # Read again with the application's bot: replies go through its connection and
+                # rate limiter, on its loop.
+                fresh.append(Update.de_json(update.to_dict(), self._application.bot))
         return fresh
 
     def _queue_all(self, updates: list[Update]) -> None:
@@ -225,9 +244,12 @@ async def polling(
     poll_timeout: int = POLL_TIMEOUT,
     on_stopped: Callable[[], None] | None = None,
 ) -> AsyncIterator[UpdateFetcher | None]:
-    """Poll while inside (the application started): with ``UpdateFetcher`` over the network,
-    with python-telegram-bot's ``Updater`` in-process (tests); yields the fetcher, if any."""
+    """Poll while inside (the application started): with ``UpdateFetcher`` over the network
+    (and the worker processes ``deps.shard`` asks for), with python-telegram-bot's ``Updater``
+    in-process (tests); yields the fetcher, if any."""
     if not UpdateFetcher.usable(application):
+        if deps.shard.count > 1:
+            raise ValueError("worker processes need a Bot API over the network")
         updater = application.updater
         assert updater is not None  # configure() keeps the builder's Updater
         await updater.start_polling(
@@ -238,19 +260,21 @@ async def polling(
         finally:
             await updater.stop()
         return
-    fetcher = UpdateFetcher(
-        application,
-        make_uow=deps.uow,
-        now=deps.clock.now,
-        answers=deps.answers,
-        poll_timeout=poll_timeout,
-        on_stopped=on_stopped,
-    )
-    fetcher.start()
-    try:
-        yield fetcher
-    finally:
-        await asyncio.to_thread(fetcher.stop)
+    async with worker_pool(deps.settings, deps.clock, deps.shard) as workers:
+        fetcher = UpdateFetcher(
+            application,
+            make_uow=deps.uow,
+            now=deps.clock.now,
+            answers=deps.answers,
+            poll_timeout=poll_timeout,
+            on_stopped=on_stopped,
+            workers=workers,
+        )
+        fetcher.start()
+        try:
+            yield fetcher
+        finally:
+            await asyncio.to_thread(fetcher.stop)
 
 
 async def serve_polling(application: App, deps: Deps) -> None:
@@ -264,6 +288,7 @@ async def serve_polling(application: App, deps: Deps) -> None:
         if application.post_init is not None:
             await application.post_init(application)  # replays the inbox, starts answering
         await application.start()
+        gc.freeze()  # what start-up made lives as long as the process: collections skip it
         try:
             async with polling(application, deps, on_stopped=stopped.set):
                 await stopped.wait()

@@ -25,6 +25,7 @@ from datetime import datetime
 from telegram import Update
 
 from bot.answers import CallbackAnswers
+from bot.shards import Shard
 from bot.types import App
 from tracker.storage.uow import SqlUnitOfWork
 
@@ -80,24 +81,36 @@ class DurableQueue(asyncio.Queue[object]):
 def store(uow: SqlUnitOfWork, update: Update, at: datetime) -> bool:
     """Keep the update as Telegram sent it in ``uow`` (not committed); False if it was stored or
     handled before (a redelivery): then it must not be queued again."""
-    sender = update.effective_user
     return uow.inbox.store(
-        update.update_id,
-        json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":")),
-        at,
-        telegram_user_id=sender.id if sender is not None else None,
+        update.update_id, payload_of(update), at, telegram_user_id=sender_of(update)
     )
 
 
-async def replay(application: App, make_uow: Callable[[], SqlUnitOfWork]) -> int:
-    """Queue the stored updates not handled yet (a crash left them); how many."""
+def payload_of(update: Update) -> str:
+    """The update as stored: the JSON Telegram sent."""
+    return json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def sender_of(update: Update) -> int | None:
+    """The Telegram id of the user who sent the update (None: a channel post and the like)."""
+    sender = update.effective_user
+    return sender.id if sender is not None else None
+
+
+async def replay(
+    application: App, make_uow: Callable[[], SqlUnitOfWork], shard: Shard | None = None
+) -> list[int]:
+    """Queue the stored updates not handled yet (a crash left them), of this process's
+    ``shard`` of the users; their ids."""
     queue = application.update_queue
     if not isinstance(queue, DurableQueue):
-        return 0
+        return []
+    mine = shard or Shard()
 
     def pending() -> list[tuple[int, str]]:
         with make_uow() as uow:
-            return [(row.update_id, row.payload) for row in uow.inbox.pending(REPLAY_LIMIT)]
+            rows = uow.inbox.pending(REPLAY_LIMIT, shard_index=mine.index, shard_count=mine.count)
+            return [(row.update_id, row.payload) for row in rows]
 
     rows = await asyncio.to_thread(pending)
     for update_id, payload in rows:
@@ -109,7 +122,7 @@ async def replay(application: App, make_uow: Callable[[], SqlUnitOfWork]) -> int
         queue.queue_stored(update)
     if rows:
         logger.info("replaying %d stored update(s) not handled before the last stop", len(rows))
-    return len(rows)
+    return [update_id for update_id, _ in rows]
 
 
 def mark_handled(make_uow: Callable[[], SqlUnitOfWork], update_id: int, at: datetime) -> None:

@@ -34,6 +34,7 @@ from bot.formatting import split_message
 from bot.i18n import N_, Translator, language_for, translator
 from bot.sent_marks import SentMarks
 from bot.settings import BotSettings
+from bot.shards import Shard
 from jobs.types import REPLY_KIND
 from tracker.errors import DomainError
 from tracker.storage.enums import Language
@@ -67,6 +68,8 @@ class Deps:
     settings: BotSettings
     session_factory: sessionmaker[Session]
     clock: Clock = field(default_factory=Clock)
+    #: The users whose updates this process handles (``bot.workers``: one of several processes).
+    shard: Shard = field(default_factory=Shard)
     #: Updates whose turn() committed "handled" with their effects (bot.app's last group reads it).
     handled: set[int] = field(default_factory=set, repr=False)
     #: Which button presses are answered (by their handler or the watchdog): each only once.
@@ -75,6 +78,8 @@ class Deps:
     sent: SentMarks = field(init=False, repr=False)
     #: How this process last made each message look (an edit to the same is not sent).
     edits: EditMemory = field(default_factory=EditMemory, repr=False)
+    #: Updates queued from the inbox at start-up (a worker's pipe may bring them again).
+    replayed: set[int] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
         self.sent = SentMarks(self.uow, self.clock.now)
@@ -129,6 +134,7 @@ class Turn:
 
     def commit(self) -> None:
         """Save the work, together with the note that this update was handled."""
+        self.uow.writing()  # a turn that only read so far (reading=True) takes the lock now
         self.uow.processed_updates.mark_processed(self.update.update_id, self.now)
         self.uow.commit()
         self.committed = True
@@ -148,6 +154,7 @@ class Turn:
         markup = InlineKeyboardMarkup(keyboard) if keyboard else None
         rows = markup.to_dict()["inline_keyboard"] if markup else []
         key = f"reply:{self.update.update_id}"
+        self.uow.writing()  # a turn that only read so far (reading=True) takes the lock now
         self.uow.outbox.enqueue(
             key,
             user_id=self.user_id,
@@ -260,10 +267,17 @@ class ReleasingRateLimiter(AIORateLimiter):
 
 
 def _load_user(uow: SqlUnitOfWork, update: Update, settings: BotSettings) -> User:
+    """The sender as a stored user, read without the write lock; created (or marked active)
+    and committed on first contact (or when they come back)."""
     sender = update.effective_user
     chat = update.effective_chat
     assert sender is not None
+    uow.reading()
     user = uow.users.get_by_telegram_id(sender.id)
+    if user is not None and user.active:
+        return user
+    uow.writing()
+    user = uow.users.get_by_telegram_id(sender.id)  # again, under the write lock
     if user is None:
         language = language_for(sender.language_code) if sender.language_code else None
         user = uow.users.add(
@@ -281,8 +295,14 @@ def _load_user(uow: SqlUnitOfWork, update: Update, settings: BotSettings) -> Use
 
 
 @asynccontextmanager
-async def turn(update: Update, context: Context) -> AsyncIterator[Turn]:
-    """Open a unit of work for this update and answer domain errors in the user's language."""
+async def turn(update: Update, context: Context, *, reading: bool = False) -> AsyncIterator[Turn]:
+    """Open a unit of work for this update and answer domain errors in the user's language.
+
+    ``reading=True``: the handler goes on in the read transaction the user was loaded in and
+    calls ``uow.writing()`` before it writes (on SQLite the write lock is then held only for the
+    writes, while other processes read and compute: ``bot.workers``); else its first statement
+    takes the write lock, as one transaction from its first read to its commit.
+    """
     d = deps(context)
     if update.effective_user is None:
         raise RuntimeError("turn() needs an update from a user")
@@ -290,7 +310,7 @@ async def turn(update: Update, context: Context) -> AsyncIterator[Turn]:
         token = _CURRENT.set(uow)
         edits_token = edits.CURRENT.set(d.edits)
         try:
-            async with _handled(update, context, uow, d) as t:
+            async with _handled(update, context, uow, d, reading=reading) as t:
                 yield t
         finally:
             edits.CURRENT.reset(edits_token)
@@ -299,13 +319,15 @@ async def turn(update: Update, context: Context) -> AsyncIterator[Turn]:
 
 @asynccontextmanager
 async def _handled(
-    update: Update, context: Context, uow: SqlUnitOfWork, d: Deps
+    update: Update, context: Context, uow: SqlUnitOfWork, d: Deps, *, reading: bool
 ) -> AsyncIterator[Turn]:
     """The body of ``turn()``: the user, the translator, and domain errors as replies."""
     user = _load_user(uow, update, d.settings)
     if uow.has_writes():
         uow.commit()  # the user exists from first contact, whatever the handler does next
-    # else the handler goes on in the same transaction (a call to Telegram ends it first)
+    elif not reading:
+        uow.writing()  # the handler's first statement takes the write lock
+    # (a call to Telegram ends a transaction that only read: release_turn)
     t = Turn(update, context, uow, user, d.clock.now(), translator(user.language))
     try:
         yield t

@@ -53,7 +53,7 @@ from bot.localapi import (
     SimUser,
 )
 from bot.localapi.ptb import http_builder
-from bot.main import SEND_READ_TIMEOUT
+from bot.main import SEND_CONNECTIONS, SEND_READ_TIMEOUT
 from bot.reminder_render import render
 from bot.runtime import Deps
 from bot.sandbox_io import BOT, LineReader, Terminal, is_tty
@@ -258,7 +258,9 @@ class Sandbox:
         )
         metrics = self.metrics = Metrics(self.deps.session_factory)
         application = self.application = configure(
-            builder(settings, metrics, read_timeout=SEND_READ_TIMEOUT),
+            builder(
+                settings, metrics, read_timeout=SEND_READ_TIMEOUT, connections=SEND_CONNECTIONS
+            ),
             self.deps,
             processor=self._tracker,
         )

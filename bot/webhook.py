@@ -140,15 +140,25 @@ class TimedProcessor(PerUserProcessor):
         await super().do_process_update(update, timed())
 
 
-def builder(settings: BotSettings, metrics: Metrics, *, read_timeout: float) -> Builder:
+def builder(
+    settings: BotSettings, metrics: Metrics, *, read_timeout: float, connections: int
+) -> Builder:
     """The ApplicationBuilder for webhook mode: no Updater, and sends counted."""
     assert settings.telegram_bot_token is not None
+    # HTTPXRequest alone keeps one connection and gives up after 1 s waiting for it: updates
+    # handled side by side would queue their replies behind each other, and fail.
+    request = CountingRequest(
+        metrics,
+        read_timeout=read_timeout,
+        connection_pool_size=connections,
+        pool_timeout=read_timeout,
+    )
     return (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.file_base_url)
-        .request(CountingRequest(metrics, read_timeout=read_timeout))
+        .request(request)
         .updater(None)
     )
 

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import Engine
@@ -40,6 +41,14 @@ class Database:
     def engine(self) -> Engine:
         """A new engine on this database (the caller disposes of it)."""
         return make_engine(self.url, connect_args=self.connect_args)
+
+    @property
+    def process_url(self) -> str:
+        """The URL alone, for another process (PostgreSQL: the test's schema in the URL)."""
+        if self.schema is None:
+            return self.url
+        path = quote(f"-csearch_path={self.schema}")
+        return f"{self.url}{'&' if '?' in self.url else '?'}options={path}"
 
 
 @contextlib.contextmanager

@@ -65,6 +65,16 @@ class Status(StrEnum):
     OVERDUE = "overdue"
 
 
+# Module constants: the replay below reads components in tight loops, where looking the members
+# up on the enum class each time is a measurable part of the cost.
+_PENALTY = Component.PENALTY
+_FEE = Component.FEE
+_INTEREST = Component.INTEREST
+_PRINCIPAL = Component.PRINCIPAL
+#: Nothing paid yet, per component (copied for each installment, in the order of Component).
+_NOTHING_PAID: dict[Component, Decimal] = {component: ZERO for component in Component}
+
+
 def parse_order(text: str) -> tuple[Component, ...]:
     """Read an allocation order such as ``"penalty,fee,interest,principal"``."""
     try:
@@ -139,9 +149,7 @@ class _Open:
     """Mutable state of one installment while payments are replayed."""
 
     row: ScheduleRow
-    paid: dict[Component, Decimal] = field(
-        default_factory=lambda: {component: ZERO for component in Component}
-    )
+    paid: dict[Component, Decimal] = field(default_factory=lambda: dict(_NOTHING_PAID))
     penalty: Decimal = ZERO  # accrued so far, quantized per accrual segment
     settled_on: date | None = None
     #: Set when the debt is paid off before this installment is due: only what had accrued.
@@ -150,19 +158,26 @@ class _Open:
 
     def due(self, component: Component) -> Decimal:
         """What the schedule (or the accrued penalty) asks of this component."""
-        if component is Component.PENALTY:
+        if component is _PENALTY:
             return self.penalty
-        if component is Component.FEE:
+        if component is _FEE:
             return self.row.fee if self.fee_cap is None else self.fee_cap
-        if component is Component.INTEREST:
+        if component is _INTEREST:
             return self.row.interest if self.interest_cap is None else self.interest_cap
         return self.row.principal
 
+    def fee_due(self) -> Decimal:
+        """``due(FEE)``, for the hot loops."""
+        return self.row.fee if self.fee_cap is None else self.fee_cap
+
+    def interest_due(self) -> Decimal:
+        """``due(INTEREST)``, for the hot loops."""
+        return self.row.interest if self.interest_cap is None else self.interest_cap
+
     def scheduled(self) -> Decimal:
         """What this installment asks in all (less after an early payoff)."""
-        return sum(
-            (self.due(c) for c in (Component.FEE, Component.INTEREST, Component.PRINCIPAL)), ZERO
-        )
+        # sum(..., ZERO) spelt out: the same additions in the same order, without a generator.
+        return ZERO + self.fee_due() + self.interest_due() + self.row.principal
 
     def copy(self) -> _Open:
         """An independent copy, for projecting money held in advance without changing this."""
@@ -181,9 +196,13 @@ class _Open:
 
     def scheduled_remaining(self) -> Decimal:
         """Unpaid fee, interest and principal (penalty is tracked apart)."""
-        return sum(
-            (self.remaining(c) for c in (Component.FEE, Component.INTEREST, Component.PRINCIPAL)),
-            ZERO,
+        paid = self.paid
+        # sum(..., ZERO) spelt out: the same additions in the same order, without a generator.
+        return (
+            ZERO
+            + (self.fee_due() - paid[_FEE])
+            + (self.interest_due() - paid[_INTEREST])
+            + (self.row.principal - paid[_PRINCIPAL])
         )
 
 
@@ -298,6 +317,7 @@ class Ledger:
         self.rows = tuple(sorted(rows, key=lambda r: (r.due_date, r.number)))
         self.policy = policy
         self._penalty_rate = policy.penalty.rate_per_day(policy.contract_daily_rate)
+        self._grace = timedelta(days=policy.grace_days)
 
     def state(self, payments: Iterable[Payment], today: date) -> LedgerState:
         """Allocate ``payments`` oldest installment first and report the position on ``today``."""
@@ -332,7 +352,7 @@ class Ledger:
         return item
 
     def _grace_end(self, row: ScheduleRow) -> date:
-        return row.due_date + timedelta(days=self.policy.grace_days)
+        return row.due_date + self._grace
 
     def _penalty_base(self, item: _Open) -> Decimal:
         if self.policy.penalty.mode is PenaltyMode.RATE_MULTIPLIER:
@@ -422,20 +442,38 @@ class Ledger:
 
     def _settle_figures(self, run: _Replay, day: date) -> Owed:
         """What settling on ``day`` takes before the money held in advance is counted."""
+        # Run once per payment held in advance, over every installment: item.remaining(c) is
+        # spelt out (the same subtractions) to keep the calls out of the loop.
+        # The installments matured, the current one, then the later ones: each sum adds the
+        # same terms in the same order as one loop over all of them would.
         principal = interest = penalty = fees = ZERO
+        opens = run.opens
+        matured = run.matured
+        grace = self._grace
+        for item in opens[:matured]:
+            paid = item.paid
+            row = item.row
+            principal += row.principal - paid[_PRINCIPAL]
+            interest += item.interest_due() - paid[_INTEREST]
+            fees += item.fee_due() - paid[_FEE]
+            if day > row.due_date + grace:
+                penalty += item.penalty - paid[_PENALTY]
         current = run.current()
-        for index, item in enumerate(run.opens):
-            principal += item.remaining(Component.PRINCIPAL)
-            if index < run.matured:
-                interest += item.remaining(Component.INTEREST)
-                fees += item.remaining(Component.FEE)
-                if day > self._grace_end(item.row):
-                    penalty += item.remaining(Component.PENALTY)
-            elif item is current:
-                interest += self._accrued_interest(run, item, day)
-                fees += item.remaining(Component.FEE)
-            elif self.policy.fees_on_payoff:
-                fees += item.remaining(Component.FEE)
+        if current is not None:
+            paid = current.paid
+            principal += current.row.principal - paid[_PRINCIPAL]
+            interest += self._accrued_interest(run, current, day)
+            fees += current.fee_due() - paid[_FEE]
+        if self.policy.fees_on_payoff:
+            for item in opens[matured + 1 :]:
+                paid = item.paid
+                row = item.row
+                principal += row.principal - paid[_PRINCIPAL]
+                fee_cap = item.fee_cap
+                fees += (row.fee if fee_cap is None else fee_cap) - paid[_FEE]
+        else:
+            for item in opens[matured + 1 :]:
+                principal += item.row.principal - item.paid[_PRINCIPAL]
         return Owed(principal, interest, penalty, fees)
 
     def _accrued_interest(self, run: _Replay, item: _Open, day: date) -> Decimal:

@@ -41,7 +41,9 @@ from tracker.services.payments import (
     find_debts,
     last_payment,
     payment_history,
+    prepare_payment,
     record_payment,
+    store_payment,
     undo_payment,
 )
 from tracker.storage.enums import PaymentSource
@@ -87,7 +89,7 @@ PAY, UNDO, KEEP, HISTORY = "pay", "payundo", "paykeep", "payhist"
 
 async def paid(update: Update, context: Context) -> None:
     """/paid <amount> [debt] [date]."""
-    async with turn(update, context) as t:
+    async with turn(update, context, reading=True) as t:  # _pay takes the write lock late
         if not context.args:
             await t.reply(t._(views.USAGE))
             return
@@ -101,7 +103,7 @@ async def paid_text(update: Update, context: Context) -> None:
     found = recognise_payment(message.text if message else None)
     if found is None:  # the filter let it through, so this does not happen
         return
-    async with turn(update, context) as t:
+    async with turn(update, context, reading=True) as t:  # _pay takes the write lock late
         request = resolve(found, today=t.today, month_first=_month_first(t))
         await _pay(t, request, PaymentSource.TEXT)
 
@@ -115,7 +117,8 @@ async def _pay(t: Turn, request: PaymentRequest, source: PaymentSource) -> None:
     """Record the payment if the debt is clear, else ask which debt with buttons."""
     choice = choose_debt(t.uow, user_id=t.user_id, name=request.debt_name)
     if choice.debt is not None:
-        outcome = record_payment(
+        # Costed and worded while only reading; the write lock is taken for the writes alone.
+        outcome = prepare_payment(
             t.uow,
             user_id=t.user_id,
             debt_id=_id(choice.debt),
@@ -126,7 +129,9 @@ async def _pay(t: Turn, request: PaymentRequest, source: PaymentSource) -> None:
             now=t.now,
             source=source,
         )
-        await t.commit_and_reply(views.recorded(t, outcome))
+        text = views.recorded(t, outcome)
+        stored = store_payment(t.uow, outcome=outcome, user_id=t.user_id, today=t.today)
+        await t.commit_and_reply(text if stored is outcome else views.recorded(t, stored))
         return
     rows: list[list[InlineKeyboardButton]] = []
     amounts: list[tuple[Decimal, str]] = []

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from sqlmodel import select
@@ -51,13 +50,6 @@ def database(
     """A fresh database on each backend."""
     with fresh_database(request.param, tmp_path_factory) as db:
         yield db
-
-
-def _url(db: Database) -> str:
-    """The database URL for the bot process (PostgreSQL: the test's schema on the path)."""
-    if db.schema is None:
-        return db.url
-    return f"{db.url}{'&' if '?' in db.url else '?'}options={quote(f'-csearch_path={db.schema}')}"
 
 
 def _given_debt(db: Database, sim: SimUser) -> None:
@@ -108,13 +100,16 @@ def _acknowledged(sim: SimUser) -> set[int]:
 class Bot:
     """``repaybot run`` in a child process, killed and restarted by the test."""
 
-    def __init__(self, server: LocalBotApiServer, database_url: str, log: Path) -> None:
+    def __init__(
+        self, server: LocalBotApiServer, database_url: str, log: Path, *, workers: int = 1
+    ) -> None:
         self.env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": server.state.token,
             "TELEGRAM_API_BASE_URL": server.base_url,
             "DATABASE_URL": database_url,
             "LOG_LEVEL": "INFO",
+            "BOT_WORKERS": str(workers),
         }
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -122,11 +117,7 @@ class Bot:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-c",
-                    "import sys; from bot.cli import main; sys.exit(main(['run']))",
-                ],
+                [sys.executable, "-c", RUN],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
@@ -159,7 +150,7 @@ def test_kill_9_at_random_moments_loses_and_duplicates_no_payment(
     amounts = list(range(101, 101 + PAYMENTS))
     pending = iter(amounts)
     with LocalBotApiServer(state) as server:
-        bot = Bot(server, _url(database), tmp_path / "bot.log")
+        bot = Bot(server, database.process_url, tmp_path / "bot.log")
         try:
             for _ in range(KILLS):
                 bot.start()

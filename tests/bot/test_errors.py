@@ -27,13 +27,13 @@ async def test_a_bug_after_a_write_saves_nothing_and_apologises(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     debt_id = given_debt(en_user)
-    real = payments_feature.record_payment
+    real = payments_feature.store_payment
 
-    def record_then_fail(*args: Any, **kwargs: Any) -> Any:
+    def store_then_fail(*args: Any, **kwargs: Any) -> Any:
         real(*args, **kwargs)  # the payment row is written (flushed), not yet committed
         raise RuntimeError("a bug between the write and the commit")
 
-    monkeypatch.setattr(payments_feature, "record_payment", record_then_fail)
+    monkeypatch.setattr(payments_feature, "store_payment", store_then_fail)
     update = en_user.send_text("/paid 500")
     with caplog.at_level(logging.ERROR):
         reply = await en_user.next_message()
@@ -61,7 +61,7 @@ async def test_the_apology_is_in_chinese_for_a_chinese_user(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(payments_feature, "record_payment", broken)
+    monkeypatch.setattr(payments_feature, "store_payment", broken)
     zh_user.send_text("还了500")
     reply = await zh_user.next_message()
     assert "抱歉" in reply.text

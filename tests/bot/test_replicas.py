@@ -46,7 +46,7 @@ from bot.replicas import ORPHAN_AGE, ReplicaCoordinator
 from bot.runtime import Deps
 from bot.webhook import Metrics, TimedProcessor, WebhookBot, builder
 from tests.bot.conftest import START
-from tests.bot.test_crash_recovery import ROOT, RUN, _given_debt, _url
+from tests.bot.test_crash_recovery import ROOT, RUN, _given_debt
 from tests.bot.test_webhook import SECRET, free_port, webhook_settings
 from tests.databases import PG_URL, Database, fresh_database
 from tracker.money import from_minor
@@ -78,7 +78,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 def db_url(database: Database) -> str:
     """The migrated PostgreSQL schema, as the bot's DATABASE_URL (overrides the SQLite one)."""
     upgrade(database.url, connect_args=database.connect_args)
-    return _url(database)
+    return database.process_url
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ async def started_replica(
     deps = Deps(settings, make_session_factory(make_engine(db_url)), clock)
     metrics = Metrics(deps.session_factory)
     application = configure(
-        builder(settings, metrics, read_timeout=5),
+        builder(settings, metrics, read_timeout=5, connections=8),
         deps,
         with_jobs=False,
         processor=TimedProcessor(metrics),
@@ -432,7 +432,7 @@ def test_two_replicas_one_killed_handle_every_update_once_and_in_order(
     with LocalBotApiServer(state) as server:
         logs = [tmp_path / "a.log", tmp_path / "b.log"]
         hook_placeholder = "http://127.0.0.1:1/telegram/hook"
-        replicas = [Replica(server, _url(database), hook_placeholder, log) for log in logs]
+        replicas = [Replica(server, database.process_url, hook_placeholder, log) for log in logs]
         with Balancer([r.root for r in replicas]) as balancer:
             for replica in replicas:
                 replica.env["TELEGRAM_WEBHOOK_URL"] = balancer.url

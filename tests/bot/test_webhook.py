@@ -77,7 +77,7 @@ async def running(emulator: LocalBotApiServer, db_url: str, clock: Clock) -> Asy
     deps = Deps(settings, make_session_factory(make_engine(db_url)), clock)
     metrics = Metrics(deps.session_factory)
     application = configure(
-        builder(settings, metrics, read_timeout=5),
+        builder(settings, metrics, read_timeout=5, connections=8),
         deps,
         with_jobs=False,
         processor=TimedProcessor(metrics),

@@ -5,11 +5,12 @@ Also the sums over several debts (what falls due soon, what settling everything 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 
 from tracker.dates import add_months
 from tracker.errors import NotFound
@@ -27,8 +28,40 @@ from tracker.rates import Rate
 from tracker.schedule import start_of
 from tracker.schedule_types import LoanTerms, ScheduleRow
 from tracker.storage.enums import DebtStatus, PlanOrigin
-from tracker.storage.models import Debt, Installment, Payment, PlanVersion
+from tracker.storage.models import Debt, PlanVersion
 from tracker.storage.uow import UnitOfWork
+
+
+class StoredInstallment(Protocol):
+    """What the ledger reads of a stored installment: an ``Installment``, or its figures alone
+    (``PaymentRepository.ledger_figures``)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def due_date(self) -> date: ...
+    @property
+    def principal_minor(self) -> int: ...
+    @property
+    def interest_minor(self) -> int: ...
+    @property
+    def fee_minor(self) -> int: ...
+    @property
+    def total_minor(self) -> int: ...
+
+
+class StoredPayment(Protocol):
+    """What the ledger reads of a stored payment: a ``Payment``, or its figures alone
+    (``PaymentRepository.ledger_figures``)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def paid_on(self) -> date: ...
+    @property
+    def amount_minor(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,20 +113,32 @@ def terms_of(debt: Debt, plan: PlanVersion) -> LoanTerms:
     )
 
 
-def rows_of(installments: list[Installment], currency: str) -> tuple[ScheduleRow, ...]:
+@lru_cache(maxsize=4096)
+def _cached_from_minor(units: int, currency: str) -> Decimal:
+    return from_minor(units, currency)
+
+
+def _amount(units: int, currency: str) -> Decimal:
+    """``from_minor``, remembered: a position converts the same few amounts again and again."""
+    if type(units) is not int:  # a bool (refused) would share 1's cache entry: not cached
+        return from_minor(units, currency)
+    return _cached_from_minor(units, currency)
+
+
+def rows_of(installments: Sequence[StoredInstallment], currency: str) -> tuple[ScheduleRow, ...]:
     """Stored installments back as schedule rows, with running balances."""
-    balance = sum((from_minor(i.principal_minor, currency) for i in installments), Decimal(0))
+    balance = sum((_amount(i.principal_minor, currency) for i in installments), Decimal(0))
     rows = []
     for item in sorted(installments, key=lambda i: i.seq):
-        principal = from_minor(item.principal_minor, currency)
+        principal = _amount(item.principal_minor, currency)
         balance -= principal
         rows.append(
             ScheduleRow(
                 number=item.seq,
                 due_date=item.due_date,
-                payment=from_minor(item.total_minor, currency),
-                interest=from_minor(item.interest_minor, currency),
-                fee=from_minor(item.fee_minor, currency),
+                payment=_amount(item.total_minor, currency),
+                interest=_amount(item.interest_minor, currency),
+                fee=_amount(item.fee_minor, currency),
                 principal=principal,
                 balance=balance,
             )
@@ -131,7 +176,7 @@ def policy_of(debt: Debt, plan: PlanVersion) -> LedgerPolicy:
     )
 
 
-def counts(plan: PlanVersion, payment: Payment) -> bool:
+def counts(plan: PlanVersion, payment: StoredPayment) -> bool:
     """Whether ``plan``'s ledger counts ``payment``.
 
     A renegotiated plan starts from what was owed when it was agreed, after every payment
@@ -143,38 +188,51 @@ def counts(plan: PlanVersion, payment: Payment) -> bool:
     return payment.id is not None and payment.id > plan.after_payment_id
 
 
-def ledger_payments(plan: PlanVersion, payments: Iterable[Payment]) -> list[LedgerPayment]:
+def ledger_payments(plan: PlanVersion, payments: Iterable[StoredPayment]) -> list[LedgerPayment]:
     """The stored payments ``plan`` counts, as the ledger takes them."""
     return [
-        LedgerPayment(paid_on=p.paid_on, amount=from_minor(p.amount_minor, p.currency), ref=p.id)
+        LedgerPayment(paid_on=p.paid_on, amount=_amount(p.amount_minor, p.currency), ref=p.id)
         for p in payments
         if counts(plan, p)
     ]
 
 
-def position(uow: UnitOfWork, *, user_id: int, debt_id: int, today: date) -> Position:
-    """Where one of the user's debts stands on ``today``."""
+def position(
+    uow: UnitOfWork,
+    *,
+    user_id: int,
+    debt_id: int,
+    today: date,
+    pending: LedgerPayment | None = None,
+) -> Position:
+    """Where one of the user's debts stands on ``today`` (with ``pending``: a payment about to
+    be stored, the newest; its allocations carry ``ref`` None)."""
     debt = uow.debts.require_for_user(user_id, debt_id)
     plan = uow.plans.active_for_debt(debt_id)
     if plan is None:
         raise NotFound(f"debt {debt_id} has no active plan", code="plan_not_found")
-    installments = uow.installments.for_plan(id_of(plan))
-    return position_of(
-        debt, plan, installments, uow.payments.list_for_debt(user_id, debt_id), today
-    )
+    # The figures alone, in one statement: the ledger reads nothing else, and loading objects
+    # costs more than the query.
+    installments, payments = uow.payments.ledger_figures(user_id, debt_id, id_of(plan))
+    return position_of(debt, plan, installments, payments, today, pending=pending)
 
 
 def position_of(
     debt: Debt,
     plan: PlanVersion,
-    installments: list[Installment],
-    payments: Iterable[Payment],
+    installments: Sequence[StoredInstallment],
+    payments: Iterable[StoredPayment],
     today: date,
+    *,
+    pending: LedgerPayment | None = None,
 ) -> Position:
     """Where ``debt`` stands on ``today``, from its active plan's rows and its payments (loaded
-    by the caller: one debt here, a batch of users in the reminder scan)."""
+    by the caller: one debt here, a batch of users in the reminder scan), and ``pending``."""
     rows = rows_of(installments, debt.currency)
-    state = Ledger(rows, policy_of(debt, plan)).state(ledger_payments(plan, payments), today)
+    counted = ledger_payments(plan, payments)
+    if pending is not None:  # stored next, it will be the newest: the active plan counts it
+        counted.append(pending)
+    state = Ledger(rows, policy_of(debt, plan)).state(counted, today)
     return Position(debt, plan, rows, state)
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from tracker.errors import Conflict, InvalidDate, NotFound
 from tracker.ledger import Allocation, Component
+from tracker.ledger import Payment as LedgerPayment
 from tracker.money import ZERO, check_amount, from_minor, to_minor
 from tracker.parsing.text import normalise_text
 from tracker.services.debts import Position, loan_began, position
@@ -159,7 +160,43 @@ def record_payment(
     """Record a payment once per idempotency key; a repeat returns the first with created=False.
 
     Refuses a payment dated after ``today`` or before the loan began (the debt's original
-    start, even when a later plan replaced its schedule).
+    start, even when a later plan replaced its schedule). ``prepare_payment`` then
+    ``store_payment``, for a caller with nothing to do in between.
+    """
+    outcome = prepare_payment(
+        uow,
+        user_id=user_id,
+        debt_id=debt_id,
+        amount=amount,
+        paid_on=paid_on,
+        today=today,
+        idempotency_key=idempotency_key,
+        now=now,
+        source=source,
+        note=note,
+    )
+    return store_payment(uow, outcome=outcome, user_id=user_id, today=today)
+
+
+def prepare_payment(
+    uow: UnitOfWork,
+    *,
+    user_id: int,
+    debt_id: int,
+    amount: Decimal,
+    paid_on: date,
+    today: date,
+    idempotency_key: str,
+    now: datetime,
+    source: PaymentSource = PaymentSource.COMMAND,
+    note: str | None = None,
+) -> PaymentOutcome:
+    """Check a payment and cost it, reading only: the outcome of storing it (its payment not
+    stored yet), or of the payment recorded under this key before (created=False).
+
+    A caller that read with ``uow.reading()`` (``bot.features.payments``) builds its reply from
+    this outcome before ``store_payment`` takes the write lock, so the lock is held only for the
+    writes; the user's debts change only through the user's own updates, handled one at a time.
     """
     debt = uow.debts.require_for_user(user_id, debt_id)
     check_amount(amount)
@@ -178,25 +215,54 @@ def record_payment(
             start=began,
             debt=debt.name,
         )
-    payment, created = uow.payments.add_once(
-        Payment(
-            debt_id=debt_id,
-            user_id=user_id,
-            amount_minor=to_minor(amount, debt.currency),
-            currency=debt.currency,
-            paid_on=paid_on,
-            recorded_at=now,
-            note=(note or "").strip()[:MAX_NOTE_LENGTH] or None,
-            source=source,
-            idempotency_key=idempotency_key,
-        )
+    earlier = uow.payments.get_by_key(idempotency_key)
+    if earlier is not None:
+        return _recorded_before(uow, earlier, user_id=user_id, today=today)
+    payment = Payment(
+        debt_id=debt_id,
+        user_id=user_id,
+        amount_minor=to_minor(amount, debt.currency),
+        currency=debt.currency,
+        paid_on=paid_on,
+        recorded_at=now,
+        note=(note or "").strip()[:MAX_NOTE_LENGTH] or None,
+        source=source,
+        idempotency_key=idempotency_key,
     )
+    # The ledger takes it as the newest payment, with no ref until it is stored.
+    pending = LedgerPayment(
+        paid_on=paid_on, amount=from_minor(payment.amount_minor, payment.currency), ref=None
+    )
+    after = position(uow, user_id=user_id, debt_id=debt_id, today=today, pending=pending)
+    mine = tuple(a for a in after.state.allocations if a.payment_ref is None)
+    return PaymentOutcome(payment, True, mine, after)
+
+
+def store_payment(
+    uow: UnitOfWork, *, outcome: PaymentOutcome, user_id: int, today: date
+) -> PaymentOutcome:
+    """Store the payment ``prepare_payment`` costed (in ``uow``, not committed); the outcome as
+    stored. If its key was taken in between (a twin stored by another process), the payment
+    stored first stands and is returned, created=False, read again under the write lock."""
+    if not outcome.created:
+        return outcome  # recorded before: nothing to write
+    uow.writing()  # the write lock from here to the commit
+    payment, created = uow.payments.add_once(outcome.payment)
+    if created:
+        return outcome
+    return _recorded_before(uow, payment, user_id=user_id, today=today)
+
+
+def _recorded_before(
+    uow: UnitOfWork, payment: Payment, *, user_id: int, today: date
+) -> PaymentOutcome:
+    """The outcome of a payment stored before under the same key."""
     if payment.user_id != user_id:
         # Keys are per Telegram update; only forged button data can name someone else's.
         raise Conflict("the idempotency key belongs to another user", code="payment_key_conflict")
     after = position(uow, user_id=user_id, debt_id=payment.debt_id, today=today)
     mine = tuple(a for a in after.state.allocations if a.payment_ref == payment.id)
-    return PaymentOutcome(payment, created, mine, after)
+    return PaymentOutcome(payment, False, mine, after)
 
 
 def last_payment(uow: UnitOfWork, *, user_id: int) -> HistoryEntry:

@@ -12,6 +12,8 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlmodel import Session
 
+from tracker.storage import sqlite_gate
+
 #: How long a SQLite writer waits for another writer before "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -51,15 +53,21 @@ def make_engine(
         return create_engine(parsed, connect_args=args, echo=echo, pool_pre_ping=True)
 
     kwargs: dict[str, Any] = {}
+    gate: Path | None = None
     if _is_memory(parsed):
         # Every new connection to :memory: would be a new, empty database.
         kwargs["poolclass"] = StaticPool
     elif parsed.database and not parsed.database.startswith("file:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(parsed.database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        gate = path.with_name(f"{path.name}-gate")
     # The bot calls the database from worker threads; the pool keeps one thread per connection.
     args.setdefault("check_same_thread", False)
     engine = create_engine(parsed, connect_args=args, echo=echo, **kwargs)
     _configure_sqlite(engine, foreign_keys=sqlite_foreign_keys)
+    if gate is not None:
+        # Writers of several processes (bot.workers) hand the write lock over without sleeping.
+        sqlite_gate.install(engine, str(gate))
     return engine
 
 
@@ -94,6 +102,7 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool) -> None:
         if connection.get_execution_options().get(READ_ONLY):
             driver.execute("BEGIN")
         else:
+            sqlite_gate.take(connection, SQLITE_BUSY_TIMEOUT_MS / 1000)
             driver.execute("BEGIN IMMEDIATE")
 
 

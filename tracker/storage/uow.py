@@ -10,6 +10,7 @@ from typing import Self
 from sqlalchemy import event
 from sqlmodel import Session
 
+from tracker.storage.db import read_only
 from tracker.storage.repositories import (
     BotStateRepository,
     BudgetRepository,
@@ -24,6 +25,7 @@ from tracker.storage.repositories import (
     SendRateRepository,
     UserRepository,
 )
+from tracker.storage.repositories.base import WROTE
 
 
 class UnitOfWork(abc.ABC):
@@ -64,17 +66,31 @@ class UnitOfWork(abc.ABC):
     def rollback(self) -> None:
         """Discard the work done since the last commit."""
 
+    @abc.abstractmethod
+    def reading(self) -> None:
+        """Read what follows in a transaction that takes no write lock, until ``writing()``."""
 
-#: Session.info key: the current transaction flushed something (``SqlUnitOfWork.release``).
-_WROTE = "wrote"
+    @abc.abstractmethod
+    def writing(self) -> None:
+        """End a transaction begun by ``reading()``: the next statement takes the write lock."""
+
+
+#: Session.info key: the current transaction flushed something (``SqlUnitOfWork.release``);
+#: repositories that write with Core statements set it too.
+_WROTE = WROTE
 
 
 def _mark_wrote(session: Session, _context: object) -> None:
     session.info[_WROTE] = True
 
 
+#: Session.info key: the open transaction was begun by ``reading()`` (SQLite: no write lock).
+_READING = "reading"
+
+
 def _clear_wrote(session: Session) -> None:
     session.info.pop(_WROTE, None)
+    session.info.pop(_READING, None)
 
 
 # Listened on the class once: a listener added per session costs more than a short transaction.
@@ -154,3 +170,25 @@ class SqlUnitOfWork(UnitOfWork):
     def rollback(self) -> None:
         """Roll the session's transaction back."""
         self.session.rollback()
+
+    def reading(self) -> None:
+        """Begin the transaction as a read, on SQLite: it takes no write lock, so the write
+        lock is held only from ``writing()`` to the commit (another process's writers go on
+        meanwhile). Nothing happens if a transaction is open already, or on PostgreSQL, where
+        readers never wait for writers."""
+        session = self.session
+        if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+            return
+        read_only(session)
+        session.info[_READING] = True
+
+    def writing(self) -> None:
+        """End the read begun by ``reading()`` (objects loaded stay readable); the next statement
+        begins a transaction that takes the write lock. What was read may have changed since
+        only if another process wrote it: callers use this where none does (a user's own data,
+        handled by one process at a time)."""
+        session = self.session
+        if session.info.get(_READING) and session.in_transaction():
+            if self.has_writes():
+                raise RuntimeError("a read transaction wrote: call writing() before writes")
+            session.commit()  # ends the read; after_commit forgets _READING

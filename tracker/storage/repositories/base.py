@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
+
+#: Session.info key: the current transaction wrote something (``SqlUnitOfWork.has_writes``).
+WROTE = "wrote"
+
+
+def upsert_insert(dialect: str, entity: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that supports ON CONFLICT on ``dialect`` (a dialect name)."""
+    if dialect == "postgresql":
+        return postgresql.insert(entity)
+    if dialect == "sqlite":
+        return sqlite.insert(entity)
+    raise NotImplementedError(f"unsupported database: {dialect}")
+
+
+def table_of(model: Any) -> Table:
+    """The table a model is mapped to, for Core statements."""
+    table: Table = model.__table__
+    return table
 
 
 class Repository:
@@ -20,8 +39,12 @@ class Repository:
 
     def _upsert_insert(self, entity: Any) -> postgresql.Insert | sqlite.Insert:
         """An INSERT that supports ON CONFLICT on both backends."""
-        if self._dialect == "postgresql":
-            return postgresql.insert(entity)
-        if self._dialect == "sqlite":
-            return sqlite.insert(entity)
-        raise NotImplementedError(f"unsupported database: {self._dialect}")
+        return upsert_insert(self._dialect, entity)
+
+    def _core(self) -> Connection:
+        """The session's connection, for a Core statement built once (no ORM machinery: it costs
+        more than the statement); pending changes are flushed first, as an ORM statement would."""
+        session = self._session
+        if session.autoflush:
+            session.flush()
+        return session.connection()

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, or_, true, update
+from sqlalchemy import (
+    bindparam,
+    delete,
+    inspect,
+    literal_column,
+    null,
+    or_,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col, func, select
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
@@ -15,10 +30,118 @@ from tracker.money import to_minor
 from tracker.schedule_types import ScheduleRow
 from tracker.storage.enums import DebtStatus, OutboxStatus, PlanStatus
 from tracker.storage.models import Debt, Installment, Outbox, Payment, PlanVersion, User
-from tracker.storage.repositories.base import Repository
+from tracker.storage.repositories.base import WROTE, Repository, table_of, upsert_insert
 
 #: Outbox keys about one installment start with these (tracker.reminders: due, overdue, risk).
 _INSTALLMENT_KINDS = frozenset({"due", "overdue", "risk"})
+
+# The statements of a payment's path are built once, with bind parameters: building a statement
+# and computing its cache key cost more than running it. Where only figures are read (the
+# ledger's inputs), Core rows skip the ORM's loading of whole objects.
+
+_DEBTS_OF_USER = select(Debt).where(col(Debt.user_id) == bindparam("user_id"))
+_DEBTS_ORDER = (col(Debt.created_at), col(Debt.id))
+#: list_for_user's statement per set of statuses asked (None: all), built on first use.
+_DEBTS_BY_STATUSES: dict[frozenset[DebtStatus] | None, SelectOfScalar[Debt]] = {}
+
+_ACTIVE_PLAN = select(PlanVersion).where(
+    col(PlanVersion.debt_id) == bindparam("debt_id"),
+    col(PlanVersion.status) == PlanStatus.ACTIVE,
+)
+
+_PLAN_INSTALLMENTS = (
+    select(Installment)
+    .where(col(Installment.plan_version_id) == bindparam("plan_id"))
+    .order_by(col(Installment.seq))
+)
+
+_PAYMENT_BY_KEY = select(Payment).where(
+    col(Payment.idempotency_key) == bindparam("idempotency_key")
+)
+_PAYMENTS_ORDER = (col(Payment.paid_on), col(Payment.recorded_at), col(Payment.id))
+_DEBT_PAYMENTS = (
+    select(Payment)
+    .where(
+        col(Payment.debt_id) == bindparam("debt_id"), col(Payment.user_id) == bindparam("user_id")
+    )
+    .order_by(*_PAYMENTS_ORDER)
+)
+_DEBT_PAYMENTS_NOT_UNDONE = (
+    select(Payment)
+    .where(
+        col(Payment.debt_id) == bindparam("debt_id"),
+        col(Payment.user_id) == bindparam("user_id"),
+        col(Payment.undone_at).is_(None),
+    )
+    .order_by(*_PAYMENTS_ORDER)
+)
+_INSTALLMENTS = table_of(Installment)
+_PAYMENTS = table_of(Payment)
+_PAYMENT_ID_BY_KEY = core_select(_PAYMENTS.c.id).where(
+    _PAYMENTS.c.idempotency_key == bindparam("idempotency_key")
+)
+#: A plan's installments (kind 0) and the debt's payments not undone (kind 1), in one round trip:
+#: installments by due date and sequence, payments in the order they were paid (list_for_debt's).
+_LEDGER_FIGURES = union_all(
+    core_select(
+        literal_column("0").label("kind"),
+        _INSTALLMENTS.c.seq.label("number"),
+        _INSTALLMENTS.c.due_date.label("day"),
+        _INSTALLMENTS.c.principal_minor.label("principal_or_amount"),
+        _INSTALLMENTS.c.interest_minor.label("interest"),
+        _INSTALLMENTS.c.fee_minor.label("fee"),
+        _INSTALLMENTS.c.total_minor.label("total"),
+        null().label("currency"),
+        null().label("recorded_at"),
+    ).where(_INSTALLMENTS.c.plan_version_id == bindparam("plan_id")),
+    core_select(
+        literal_column("1"),
+        _PAYMENTS.c.id,
+        _PAYMENTS.c.paid_on,
+        _PAYMENTS.c.amount_minor,
+        literal_column("0"),
+        literal_column("0"),
+        literal_column("0"),
+        _PAYMENTS.c.currency,
+        _PAYMENTS.c.recorded_at,
+    ).where(
+        _PAYMENTS.c.debt_id == bindparam("debt_id"),
+        _PAYMENTS.c.user_id == bindparam("user_id"),
+        _PAYMENTS.c.undone_at.is_(None),
+    ),
+).order_by("kind", "day", "recorded_at", "number")
+#: The columns add_once inserts (the id comes from the database).
+_PAYMENT_VALUES = tuple(column.key for column in _PAYMENTS.columns if not column.primary_key)
+
+
+@cache
+def _insert_payment(dialect: str) -> ReturningInsert[Any]:
+    # ON CONFLICT names the idempotency key only: any other constraint still raises.
+    return (
+        upsert_insert(dialect, _PAYMENTS)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(_PAYMENTS.c.id)
+    )
+
+
+class InstallmentAmounts(NamedTuple):
+    """An installment's figures alone, as the ledger reads them (``services.debts.rows_of``)."""
+
+    seq: int
+    due_date: date
+    principal_minor: int
+    interest_minor: int
+    fee_minor: int
+    total_minor: int
+
+
+class PaymentAmounts(NamedTuple):
+    """A payment's figures alone, as the ledger reads them (``services.debts.ledger_payments``)."""
+
+    id: int
+    paid_on: date
+    amount_minor: int
+    currency: str
 
 
 class DebtRepository(Repository):
@@ -47,11 +170,18 @@ class DebtRepository(Repository):
         self, user_id: int, *, statuses: Iterable[DebtStatus] | None = None
     ) -> list[Debt]:
         """The user's debts in the order they were added, optionally only some statuses."""
-        statement = select(Debt).where(col(Debt.user_id) == user_id)
-        if statuses is not None:
-            statement = statement.where(col(Debt.status).in_([DebtStatus(s) for s in statuses]))
-        statement = statement.order_by(col(Debt.created_at), col(Debt.id))
-        return list(self._session.exec(statement).all())
+        wanted = None if statuses is None else frozenset(DebtStatus(s) for s in statuses)
+        statement = _DEBTS_BY_STATUSES.get(wanted)
+        if statement is None:
+            statement = _DEBTS_OF_USER
+            if wanted is not None and len(wanted) == 1:
+                # "=", not "IN": an IN list is rendered into the SQL on every execution.
+                statement = statement.where(col(Debt.status) == next(iter(wanted)))
+            elif wanted is not None:
+                statement = statement.where(col(Debt.status).in_(sorted(wanted)))
+            statement = statement.order_by(*_DEBTS_ORDER)
+            _DEBTS_BY_STATUSES[wanted] = statement
+        return list(self._session.exec(statement, params={"user_id": user_id}).all())
 
     def delete_with_history(self, user_id: int, debt_id: int) -> None:
         """Delete the user's debt with its plans, installments, payments and reminders.
@@ -141,10 +271,7 @@ class PlanRepository(Repository):
 
     def active_for_debt(self, debt_id: int) -> PlanVersion | None:
         """The debt's active plan, if any."""
-        statement = select(PlanVersion).where(
-            col(PlanVersion.debt_id) == debt_id, col(PlanVersion.status) == PlanStatus.ACTIVE
-        )
-        return self._session.exec(statement).first()
+        return self._session.exec(_ACTIVE_PLAN, params={"debt_id": debt_id}).first()
 
     def active_for_debts(self, debt_ids: Iterable[int]) -> dict[int, PlanVersion]:
         """The active plan of each of these debts that has one, by debt id (for batch jobs)."""
@@ -331,12 +458,7 @@ class InstallmentRepository(Repository):
 
     def for_plan(self, plan_id: int) -> list[Installment]:
         """A plan version's installments in sequence."""
-        statement = (
-            select(Installment)
-            .where(col(Installment.plan_version_id) == plan_id)
-            .order_by(col(Installment.seq))
-        )
-        return list(self._session.exec(statement).all())
+        return list(self._session.exec(_PLAN_INSTALLMENTS, params={"plan_id": plan_id}).all())
 
 
 class PaymentRepository(Repository):
@@ -344,9 +466,12 @@ class PaymentRepository(Repository):
 
     def add_once(self, payment: Payment) -> tuple[Payment, bool]:
         """Add the payment unless its idempotency key exists: (the stored payment, created?)."""
-        # The unique constraint decides, inside a SAVEPOINT, so a duplicate (a redelivery, a
-        # double tap, a concurrent twin) ends with one row and this unit of work stays usable.
+        # The unique constraint decides, so a duplicate (a redelivery, a double tap, a
+        # concurrent twin) ends with one row and this unit of work stays usable: ON CONFLICT DO
+        # NOTHING for a new object, else (an object already in the session) inside a SAVEPOINT.
         # No look first: a new key is the common case, and the constraint is checked anyway.
+        if inspect(payment).transient:
+            return self._insert_once(payment)
         try:
             with self._session.begin_nested():
                 self._session.add(payment)
@@ -357,10 +482,41 @@ class PaymentRepository(Repository):
             return existing, False
         return payment, True
 
+    def _insert_once(self, payment: Payment) -> tuple[Payment, bool]:
+        """``add_once`` for a new object in one statement: INSERT … ON CONFLICT DO NOTHING on the
+        key. No SAVEPOINT (its round trips and the ORM's flush cost more than the insert), and
+        the object is then what a flush would have left: persistent, the transaction's own."""
+        session = self._session
+        session.flush()  # as begin_nested() would: what is pending goes first
+        values = {name: getattr(payment, name) for name in _PAYMENT_VALUES}
+        if payment.id is not None:
+            values["id"] = payment.id
+        statement = _insert_payment(self._dialect)
+        payment_id = session.connection().execute(statement, values).scalar()
+        if payment_id is None:  # the key is taken: a redelivery, a double tap, a twin
+            existing = self.get_by_key(payment.idempotency_key)
+            if existing is None:  # pragma: no cover - the conflicting row is committed or ours
+                raise RuntimeError(f"payment {payment.idempotency_key!r} vanished")
+            return existing, False
+        payment.id = payment_id
+        make_transient_to_detached(payment)
+        session.add(payment)
+        # The bookkeeping of a flush: a rollback makes the object transient again (as for
+        # any row this transaction inserted), and the unit of work knows it wrote.
+        transaction = session._transaction
+        if transaction is not None:
+            transaction._new[inspect(payment)] = True
+        session.info[WROTE] = True
+        return payment, True
+
     def get_by_key(self, idempotency_key: str) -> Payment | None:
         """The payment recorded under this idempotency key."""
-        statement = select(Payment).where(col(Payment.idempotency_key) == idempotency_key)
-        return self._session.exec(statement).first()
+        params = {"idempotency_key": idempotency_key}
+        # Asked before every payment is stored, and a key is almost always new: looking up the
+        # id alone costs a fraction of the ORM's query, which then runs only for a key in use.
+        if self._core().execute(_PAYMENT_ID_BY_KEY, params).first() is None:
+            return None
+        return self._session.exec(_PAYMENT_BY_KEY, params=params).first()
 
     def get_for_user(self, user_id: int, payment_id: int) -> Payment | None:
         """The payment if it belongs to the user, else None."""
@@ -386,15 +542,27 @@ class PaymentRepository(Repository):
         self, user_id: int, debt_id: int, *, include_undone: bool = False
     ) -> list[Payment]:
         """The debt's payments in the order they were paid."""
-        statement = select(Payment).where(
-            col(Payment.debt_id) == debt_id, col(Payment.user_id) == user_id
-        )
-        if not include_undone:
-            statement = statement.where(col(Payment.undone_at).is_(None))
-        statement = statement.order_by(
-            col(Payment.paid_on), col(Payment.recorded_at), col(Payment.id)
-        )
-        return list(self._session.exec(statement).all())
+        statement = _DEBT_PAYMENTS if include_undone else _DEBT_PAYMENTS_NOT_UNDONE
+        params = {"debt_id": debt_id, "user_id": user_id}
+        return list(self._session.exec(statement, params=params).all())
+
+    def ledger_figures(
+        self, user_id: int, debt_id: int, plan_id: int
+    ) -> tuple[list[InstallmentAmounts], list[PaymentAmounts]]:
+        """What the ledger reads, in one statement and without loading objects: the figures of
+        plan ``plan_id``'s installments (by due date) and of the debt's payments not undone
+        (in ``list_for_debt``'s order)."""
+        params = {"plan_id": plan_id, "debt_id": debt_id, "user_id": user_id}
+        installments: list[InstallmentAmounts] = []
+        payments: list[PaymentAmounts] = []
+        for kind, number, day, amount, interest, fee, total, currency, _ in self._core().execute(
+            _LEDGER_FIGURES, params
+        ):
+            if kind == 0:
+                installments.append(InstallmentAmounts(number, day, amount, interest, fee, total))
+            else:
+                payments.append(PaymentAmounts(number, day, amount, currency))
+        return installments, payments
 
     def list_for_debts(
         self, debt_ids: Iterable[int], *, include_undone: bool = False

@@ -6,14 +6,16 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, delete, exists, func, literal, or_, update
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col, select
 
 from tracker.storage.enums import OutboxStatus, StateNamespace
 from tracker.storage.models import BotState, InboxUpdate, Outbox, ProcessedUpdate, utcnow
-from tracker.storage.repositories.base import Repository
+from tracker.storage.repositories.base import Repository, table_of, upsert_insert
 
 #: How long a claimed message stays with its worker before another may take it over.
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -34,6 +36,31 @@ class NewMessage:
     expires_at: datetime | None = None
     #: 0 is the most urgent (``tracker.reminders.urgency``): claimed before anything less urgent.
     priority: int = 0
+
+
+_OUTBOX = table_of(Outbox)
+_PROCESSED = table_of(ProcessedUpdate)
+
+
+# Built once per dialect (every reply and every update runs them): building an INSERT and
+# computing its cache key cost more than running it.
+@cache
+def _enqueue_statement(dialect: str) -> ReturningInsert[Any]:
+    # ON CONFLICT DO NOTHING: a concurrent enqueue of the same key waits, then skips.
+    return (
+        upsert_insert(dialect, _OUTBOX)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(_OUTBOX.c.id)
+    )
+
+
+@cache
+def _mark_processed_statement(dialect: str) -> ReturningInsert[Any]:
+    return (
+        upsert_insert(dialect, _PROCESSED)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(_PROCESSED.c.update_id)
+    )
 
 
 class OutboxRepository(Repository):
@@ -81,27 +108,22 @@ class OutboxRepository(Repository):
     ) -> bool:
         """Insert the message unless ``key`` exists; whether it was inserted (one statement)."""
         text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
-        statement = (
-            self._upsert_insert(Outbox)
-            .values(
-                key=key,
-                user_id=user_id,
-                chat_id=chat_id,
-                kind=kind,
-                payload=text,
-                due_at=due_at,
-                expires_at=expires_at,
-                priority=priority,
-                status=OutboxStatus.PENDING,
-                attempts=0,
-                next_attempt_at=due_at,
-                created_at=utcnow(),
-            )
-            # ON CONFLICT DO NOTHING: a concurrent enqueue of the same key waits, then skips.
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(col(Outbox.id))
-        )
-        return self._session.exec(statement).first() is not None
+        values = {
+            "key": key,
+            "user_id": user_id,
+            "chat_id": chat_id,
+            "kind": kind,
+            "payload": text,
+            "due_at": due_at,
+            "expires_at": expires_at,
+            "priority": priority,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": due_at,
+            "created_at": utcnow(),
+        }
+        result = self._core().execute(_enqueue_statement(self._dialect), values)
+        return result.first() is not None
 
     def enqueue_many(self, messages: Iterable[NewMessage]) -> set[str]:
         """``enqueue_once`` for many messages, a few hundred per statement: the keys created.
@@ -404,13 +426,9 @@ class ProcessedUpdateRepository(Repository):
 
     def mark_processed(self, update_id: int, at: datetime) -> bool:
         """Record the update; False if it was recorded before (a redelivery)."""
-        statement = (
-            self._upsert_insert(ProcessedUpdate)
-            .values(update_id=update_id, processed_at=at)
-            .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(col(ProcessedUpdate.update_id))
-        )
-        return self._session.exec(statement).first() is not None
+        values = {"update_id": update_id, "processed_at": at}
+        result = self._core().execute(_mark_processed_statement(self._dialect), values)
+        return result.first() is not None
 
     def is_processed(self, update_id: int) -> bool:
         """Whether the update was handled already."""
@@ -499,8 +517,12 @@ class InboxRepository(Repository):
         )
         return self._session.exec(statement).first() is not None
 
-    def pending(self, limit: int = 1000) -> list[StoredUpdate]:
-        """Stored updates not handled yet, oldest first (what a restart must still do)."""
+    def pending(
+        self, limit: int = 1000, *, shard_index: int = 0, shard_count: int = 1
+    ) -> list[StoredUpdate]:
+        """Stored updates not handled yet, oldest first (what a restart must still do); with
+        several worker processes, those of one shard (Telegram user id modulo ``shard_count``;
+        updates without a user belong to shard 0)."""
         handled = select(ProcessedUpdate.update_id).where(
             col(ProcessedUpdate.update_id) == col(InboxUpdate.update_id)
         )
@@ -510,6 +532,10 @@ class InboxRepository(Repository):
             .order_by(col(InboxUpdate.received_at), col(InboxUpdate.update_id))
             .limit(limit)
         )
+        if shard_count > 1:
+            sender = col(InboxUpdate.telegram_user_id)
+            mine = sender % shard_count == shard_index
+            statement = statement.where(or_(sender.is_(None), mine) if shard_index == 0 else mine)
         return [StoredUpdate(uid, payload) for uid, payload in self._session.exec(statement)]
 
     def forget_user(self, telegram_user_id: int) -> int:

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from tracker.storage.models import Budget, HardshipReport, User
 from tracker.storage.repositories.base import Repository
+
+# Built once: a statement reused with new parameters skips building and cache-keying it again,
+# which costs more than running it (every update starts with this look-up).
+_BY_TELEGRAM_ID = select(User).where(col(User.telegram_user_id) == bindparam("telegram_user_id"))
 
 
 class UserRepository(Repository):
@@ -26,8 +31,8 @@ class UserRepository(Repository):
 
     def get_by_telegram_id(self, telegram_user_id: int) -> User | None:
         """The user with this Telegram user id."""
-        statement = select(User).where(col(User.telegram_user_id) == telegram_user_id)
-        return self._session.exec(statement).first()
+        params = {"telegram_user_id": telegram_user_id}
+        return self._session.exec(_BY_TELEGRAM_ID, params=params).first()
 
     def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
         """Users by internal id, for jobs that start from installments or outbox rows."""

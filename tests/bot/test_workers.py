@@ -1,0 +1,207 @@
+"""Worker processes (``BOT_WORKERS``, ``bot.workers``): each user's updates handled in one of
+several processes, and still exactly once through kill -9 of either kind of process.
+
+The bot runs as ``repaybot run`` (a real process tree) against the local Bot API over real HTTP,
+on a SQLite file, and on PostgreSQL when ``TEST_DATABASE_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.localapi import EmulatorState, SimUser
+from bot.localapi.limits import FloodConfig
+from bot.localapi.server import LocalBotApiServer
+from bot.shards import Shard, shard_of
+from tests.bot.test_crash_recovery import Bot, _acknowledged, _given_debt, _recorded
+from tests.databases import BACKENDS, Database, fresh_database
+from tracker.storage.migrate import upgrade
+
+WORKERS = 2
+
+
+@pytest.fixture(params=BACKENDS)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """A migrated database on each backend."""
+    with fresh_database(request.param, tmp_path_factory) as db:
+        upgrade(db.url, connect_args=db.connect_args)
+        yield db
+
+
+def test_a_user_belongs_to_one_shard_and_userless_updates_to_the_polling_one() -> None:
+    shards = [Shard(index, 3) for index in range(3)]
+    for telegram_id in (1, 2, 3, 10**10 + 7):
+        assert [shard.owns(telegram_id) for shard in shards].count(True) == 1
+        assert shards[telegram_id % 3].owns(telegram_id)
+    assert shard_of(None, 3) == 0
+    assert shards[0].polls
+    assert not shards[1].polls
+    with pytest.raises(ValueError, match="does not exist"):
+        Shard(3, 3)
+
+
+def _users(state: EmulatorState, database: Database) -> list[SimUser]:
+    """Two users in each shard, each with a debt."""
+    users: list[SimUser] = []
+    while sorted(shard_of(sim.id, WORKERS) for sim in users) != [0, 0, 1, 1]:
+        sim = state.create_user(f"用户{len(users)}", language_code="zh-hans")
+        if sum(shard_of(u.id, WORKERS) == shard_of(sim.id, WORKERS) for u in users) < 2:
+            users.append(sim)
+    for sim in users:
+        _given_debt(database, sim)
+    return users
+
+
+def _workers_of(pid: int) -> set[int]:
+    """The worker processes whose parent is ``pid`` (Linux /proc; not multiprocessing's
+    resource tracker)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"spawn_main" in command:
+            found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has stopped
+
+
+def _wait_for_workers(bot: Bot, count: int, timeout: float = 60.0) -> set[int]:
+    """The polling process's worker processes, once ``count`` of them run."""
+    assert bot.process is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = _workers_of(bot.process.pid)
+        if len(workers) >= count:
+            return workers
+        time.sleep(0.1)
+    raise AssertionError("the worker processes did not start")
+
+
+READY_LINE = "worker process(es) handle their users' updates"
+
+
+def _wait_for_log(log: Path, line: str, count: int, timeout: float = 60.0) -> None:
+    """Wait until ``line`` is in the log ``count`` times."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.exists() and log.read_text(errors="replace").count(line) >= count:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{line!r} is not in the log {count} times")
+
+
+def _settle(
+    database: Database, users: list[SimUser], amounts: dict[int, list[int]]
+) -> tuple[list[Decimal], dict[int, set[int]]]:
+    """Wait until every payment is recorded and acknowledged (or 90 s pass)."""
+    expected = sorted(Decimal(a) for sent in amounts.values() for a in sent)
+    recorded: list[Decimal] = []
+    unacknowledged = {sim.id: set(amounts[sim.id]) for sim in users}
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        recorded = _recorded(database)
+        for sim in users:
+            unacknowledged[sim.id] -= _acknowledged(sim)
+        if len(recorded) >= len(expected) and not any(unacknowledged.values()):
+            time.sleep(1.0)  # a duplicate, if any, would land now
+            return _recorded(database), unacknowledged
+        time.sleep(0.3)
+    return recorded, unacknowledged
+
+
+def test_kill_9_of_the_polling_process_takes_its_workers_and_loses_nothing(
+    database: Database, tmp_path: Path
+) -> None:
+    rng = random.Random(7)
+    state = EmulatorState(flood=FloodConfig(enabled=False))
+    users = _users(state, database)
+    amounts: dict[int, list[int]] = {sim.id: [] for sim in users}
+    next_amount = iter(range(101, 1000))
+
+    def pay(sim: SimUser) -> None:
+        amount = next(next_amount)
+        amounts[sim.id].append(amount)
+        sim.send_text(f"/paid {amount}")
+
+    with LocalBotApiServer(state) as server:
+        bot = Bot(server, database.process_url, tmp_path / "bot.log", workers=WORKERS)
+        try:
+            for start in range(1, 4):
+                bot.start()
+                workers = _wait_for_workers(bot, WORKERS - 1)
+                _wait_for_log(tmp_path / "bot.log", READY_LINE, start)  # workers at work
+                deadline = time.monotonic() + rng.uniform(0.5, 2.0)
+                while time.monotonic() < deadline:
+                    pay(rng.choice(users))
+                    time.sleep(rng.uniform(0.01, 0.05))
+                bot.kill()
+                # Linux ends the workers with their parent: none is left to handle an update
+                # a second time beside the restarted bot.
+                gone_by = time.monotonic() + 10
+                while any(_alive(pid) for pid in workers) and time.monotonic() < gone_by:
+                    time.sleep(0.05)
+                assert not any(_alive(pid) for pid in workers), "a worker outlived kill -9"
+                pay(rng.choice(users))  # while the bot is down
+            bot.start()
+            recorded, unacknowledged = _settle(database, users, amounts)
+        finally:
+            bot.stop()
+    log = (tmp_path / "bot.log").read_text(errors="replace")
+    expected = sorted(Decimal(a) for sent in amounts.values() for a in sent)
+    assert recorded == expected, f"lost or doubled payments\n{log[-3000:]}"
+    assert not any(unacknowledged.values()), f"never acknowledged: {unacknowledged}"
+    # Killed with their parent, not left to finish on their own once their pipe closed.
+    assert "the polling process is gone" not in log
+    assert "Traceback" not in log, log[max(0, log.find("Traceback") - 300) :][:3000]
+
+
+def test_a_worker_killed_mid_burst_is_replaced_and_its_users_lose_nothing(
+    database: Database, tmp_path: Path
+) -> None:
+    state = EmulatorState(flood=FloodConfig(enabled=False))
+    users = _users(state, database)
+    theirs = [sim for sim in users if shard_of(sim.id, WORKERS) == 1]
+    amounts: dict[int, list[int]] = {sim.id: [] for sim in users}
+    with LocalBotApiServer(state) as server:
+        bot = Bot(server, database.process_url, tmp_path / "bot.log", workers=WORKERS)
+        try:
+            bot.start()
+            (worker,) = _wait_for_workers(bot, 1)
+            for n, amount in enumerate(range(201, 241)):
+                sim = users[n % len(users)]
+                amounts[sim.id].append(amount)
+                sim.send_text(f"/paid {amount}")
+                if n == 15:
+                    os.kill(worker, 9)  # mid-burst: what it had queued is in the inbox
+                time.sleep(0.02)
+            recorded, unacknowledged = _settle(database, users, amounts)
+        finally:
+            bot.stop()
+    log = (tmp_path / "bot.log").read_text(errors="replace")
+    expected = sorted(Decimal(a) for sent in amounts.values() for a in sent)
+    assert recorded == expected, f"lost or doubled payments\n{log[-3000:]}"
+    assert not any(unacknowledged.values()), f"never acknowledged: {unacknowledged}"
+    assert "worker 1 stopped (exit code -9): starting it again" in log
+    assert all(amounts[sim.id] for sim in theirs)  # the dead worker's users did pay
+    assert "Traceback" not in log, log[max(0, log.find("Traceback") - 300) :][:3000]
