@@ -260,6 +260,7 @@ async def polling(
         finally:
             await updater.stop()
         return
+    gc.freeze()  # what start-up made lives as long as the process: collections skip it
     async with worker_pool(deps.settings, deps.clock, deps.shard) as workers:
         fetcher = UpdateFetcher(
             application,
@@ -288,7 +289,6 @@ async def serve_polling(application: App, deps: Deps) -> None:
         if application.post_init is not None:
             await application.post_init(application)  # replays the inbox, starts answering
         await application.start()
-        gc.freeze()  # what start-up made lives as long as the process: collections skip it
         try:
             async with polling(application, deps, on_stopped=stopped.set):
                 await stopped.wait()
