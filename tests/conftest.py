@@ -24,6 +24,16 @@ def database(
         yield db
 
 
+@pytest.fixture(params=BACKENDS)
+def own_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """A database migrated to head for this test alone (its bot runs as a process of its own)."""
+    with fresh_database(request.param, tmp_path_factory) as db:
+        upgrade(db.url, connect_args=db.connect_args)
+        yield db
+
+
 @pytest.fixture(scope="session")
 def _shared_engine(database: Database) -> Iterator[Engine]:
     engine = database.engine()

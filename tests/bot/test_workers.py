@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,20 +20,9 @@ from bot.localapi.limits import FloodConfig
 from bot.localapi.server import LocalBotApiServer
 from bot.shards import Shard, shard_of
 from tests.bot.test_crash_recovery import Bot, _acknowledged, _given_debt, _recorded
-from tests.databases import BACKENDS, Database, fresh_database
-from tracker.storage.migrate import upgrade
+from tests.databases import Database
 
 WORKERS = 2
-
-
-@pytest.fixture(params=BACKENDS)
-def database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    """A migrated database on each backend."""
-    with fresh_database(request.param, tmp_path_factory) as db:
-        upgrade(db.url, connect_args=db.connect_args)
-        yield db
 
 
 def test_a_user_belongs_to_one_shard_and_userless_updates_to_the_polling_one() -> None:
@@ -111,10 +99,11 @@ def _wait_for_log(log: Path, line: str, count: int, timeout: float = 60.0) -> No
     raise AssertionError(f"{line!r} is not in the log {count} times")
 
 
-def _settle(
-    database: Database, users: list[SimUser], amounts: dict[int, list[int]]
-) -> tuple[list[Decimal], dict[int, set[int]]]:
-    """Wait until every payment is recorded and acknowledged (or 90 s pass)."""
+def _assert_each_recorded_once_and_acknowledged(
+    database: Database, users: list[SimUser], amounts: dict[int, list[int]], log: Path
+) -> None:
+    """Wait (up to 90 s) for every payment sent to be recorded and acknowledged; then none may
+    be missing, doubled or unacknowledged."""
     expected = sorted(Decimal(a) for sent in amounts.values() for a in sent)
     recorded: list[Decimal] = []
     unacknowledged = {sim.id: set(amounts[sim.id]) for sim in users}
@@ -125,17 +114,27 @@ def _settle(
             unacknowledged[sim.id] -= _acknowledged(sim)
         if len(recorded) >= len(expected) and not any(unacknowledged.values()):
             time.sleep(1.0)  # a duplicate, if any, would land now
-            return _recorded(database), unacknowledged
+            recorded = _recorded(database)
+            break
         time.sleep(0.3)
-    return recorded, unacknowledged
+    tail = log.read_text(errors="replace")[-3000:]
+    assert recorded == expected, f"lost or doubled payments\n{tail}"
+    assert not any(unacknowledged.values()), f"never acknowledged: {unacknowledged}\n{tail}"
+
+
+def _without_traceback(log: Path) -> str:
+    """The bot's log, which must show no traceback."""
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, text[max(0, text.find("Traceback") - 300) :][:3000]
+    return text
 
 
 def test_kill_9_of_the_polling_process_takes_its_workers_and_loses_nothing(
-    database: Database, tmp_path: Path
+    own_database: Database, tmp_path: Path
 ) -> None:
     rng = random.Random(7)
     state = EmulatorState(flood=FloodConfig(enabled=False))
-    users = _users(state, database)
+    users = _users(state, own_database)
     amounts: dict[int, list[int]] = {sim.id: [] for sim in users}
     next_amount = iter(range(101, 1000))
 
@@ -145,12 +144,12 @@ def test_kill_9_of_the_polling_process_takes_its_workers_and_loses_nothing(
         sim.send_text(f"/paid {amount}")
 
     with LocalBotApiServer(state) as server:
-        bot = Bot(server, database.process_url, tmp_path / "bot.log", workers=WORKERS)
+        bot = Bot(server, own_database.process_url, tmp_path / "bot.log", workers=WORKERS)
         try:
             for start in range(1, 4):
                 bot.start()
                 workers = _wait_for_workers(bot, WORKERS - 1)
-                _wait_for_log(tmp_path / "bot.log", READY_LINE, start)  # workers at work
+                _wait_for_log(bot.log, READY_LINE, start)  # workers at work
                 deadline = time.monotonic() + rng.uniform(0.5, 2.0)
                 while time.monotonic() < deadline:
                     pay(rng.choice(users))
@@ -164,30 +163,26 @@ def test_kill_9_of_the_polling_process_takes_its_workers_and_loses_nothing(
                 assert not any(_alive(pid) for pid in workers), "a worker outlived kill -9"
                 pay(rng.choice(users))  # while the bot is down
             bot.start()
-            recorded, unacknowledged = _settle(database, users, amounts)
+            _assert_each_recorded_once_and_acknowledged(own_database, users, amounts, bot.log)
         finally:
             bot.stop()
-    log = (tmp_path / "bot.log").read_text(errors="replace")
-    expected = sorted(Decimal(a) for sent in amounts.values() for a in sent)
-    assert recorded == expected, f"lost or doubled payments\n{log[-3000:]}"
-    assert not any(unacknowledged.values()), f"never acknowledged: {unacknowledged}"
     # Killed with their parent, not left to finish on their own once their pipe closed.
-    assert "the polling process is gone" not in log
-    assert "Traceback" not in log, log[max(0, log.find("Traceback") - 300) :][:3000]
+    assert "the polling process is gone" not in _without_traceback(bot.log)
 
 
 def test_a_worker_killed_mid_burst_is_replaced_and_its_users_lose_nothing(
-    database: Database, tmp_path: Path
+    own_database: Database, tmp_path: Path
 ) -> None:
     state = EmulatorState(flood=FloodConfig(enabled=False))
-    users = _users(state, database)
+    users = _users(state, own_database)
     theirs = [sim for sim in users if shard_of(sim.id, WORKERS) == 1]
     amounts: dict[int, list[int]] = {sim.id: [] for sim in users}
     with LocalBotApiServer(state) as server:
-        bot = Bot(server, database.process_url, tmp_path / "bot.log", workers=WORKERS)
+        bot = Bot(server, own_database.process_url, tmp_path / "bot.log", workers=WORKERS)
         try:
             bot.start()
             (worker,) = _wait_for_workers(bot, 1)
+            _wait_for_log(bot.log, READY_LINE, 1)  # at work, so it dies with updates queued
             for n, amount in enumerate(range(201, 241)):
                 sim = users[n % len(users)]
                 amounts[sim.id].append(amount)
@@ -195,13 +190,8 @@ def test_a_worker_killed_mid_burst_is_replaced_and_its_users_lose_nothing(
                 if n == 15:
                     os.kill(worker, 9)  # mid-burst: what it had queued is in the inbox
                 time.sleep(0.02)
-            recorded, unacknowledged = _settle(database, users, amounts)
+            _assert_each_recorded_once_and_acknowledged(own_database, users, amounts, bot.log)
         finally:
             bot.stop()
-    log = (tmp_path / "bot.log").read_text(errors="replace")
-    expected = sorted(Decimal(a) for sent in amounts.values() for a in sent)
-    assert recorded == expected, f"lost or doubled payments\n{log[-3000:]}"
-    assert not any(unacknowledged.values()), f"never acknowledged: {unacknowledged}"
-    assert "worker 1 stopped (exit code -9): starting it again" in log
+    assert "worker 1 stopped (exit code -9): starting it again" in _without_traceback(bot.log)
     assert all(amounts[sim.id] for sim in theirs)  # the dead worker's users did pay
-    assert "Traceback" not in log, log[max(0, log.find("Traceback") - 300) :][:3000]

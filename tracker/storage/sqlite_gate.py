@@ -47,24 +47,21 @@ def install(engine: Engine, path: str) -> None:
         if fd is not None:
             os.close(fd)  # closing also gives the lock back
 
-    @event.listens_for(engine, "commit")
-    def _commit(connection: Connection) -> None:
-        driver = connection.connection.driver_connection
-        if driver is not None and driver.in_transaction:
-            # Now, so the gate opens after it (the driver's own commit then does nothing).
-            driver.execute("COMMIT")
-        _release(connection.connection.info)
-
-    @event.listens_for(engine, "rollback")
-    def _rollback(connection: Connection) -> None:
-        driver = connection.connection.driver_connection
-        if driver is not None and driver.in_transaction:
-            driver.execute("ROLLBACK")
-        _release(connection.connection.info)
+    # End the transaction now, so the gate opens after it (the driver's own commit or rollback
+    # then finds none and does nothing).
+    event.listen(engine, "commit", lambda connection: _end(connection, "COMMIT"))
+    event.listen(engine, "rollback", lambda connection: _end(connection, "ROLLBACK"))
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         _release(record.info)  # a connection returned without commit or rollback events
+
+
+def _end(connection: Connection, statement: str) -> None:
+    driver = connection.connection.driver_connection
+    if driver is not None and driver.in_transaction:
+        driver.execute(statement)
+    _release(connection.connection.info)
 
 
 def take(connection: Connection, timeout: float) -> None:
