@@ -35,8 +35,10 @@ PR_SET_PDEATHSIG = 1
 def work(shard: Shard, pipe: Connection, settings: BotSettings, clock: Clock, parent: int) -> None:
     """The worker's main function (in a process of its own, started by ``WorkerPool``)."""
     _die_with_parent(parent)
-    # Ctrl-C reaches the whole process group: the polling process stops the workers itself.
+    # Ctrl-C reaches the whole process group, and systemd signals the whole unit: the polling
+    # process stops the workers itself, after its own last updates (and they die with it).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(
         level=settings.log_level,
         format=f"%(asctime)s %(levelname)s worker-{shard.index} %(name)s %(message)s",

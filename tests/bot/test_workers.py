@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -195,3 +196,32 @@ def test_a_worker_killed_mid_burst_is_replaced_and_its_users_lose_nothing(
             bot.stop()
     assert "worker 1 stopped (exit code -9): starting it again" in _without_traceback(bot.log)
     assert all(amounts[sim.id] for sim in theirs)  # the dead worker's users did pay
+
+
+def test_sigterm_stops_the_workers_after_their_last_updates(
+    own_database: Database, tmp_path: Path
+) -> None:
+    state = EmulatorState(flood=FloodConfig(enabled=False))
+    users = _users(state, own_database)
+    amounts: dict[int, list[int]] = {sim.id: [] for sim in users}
+    with LocalBotApiServer(state) as server:
+        bot = Bot(server, own_database.process_url, tmp_path / "bot.log", workers=WORKERS)
+        try:
+            bot.start()
+            workers = _wait_for_workers(bot, WORKERS - 1)
+            _wait_for_log(bot.log, READY_LINE, 1)
+            for n, sim in enumerate(users):
+                amounts[sim.id].append(301 + n)
+                sim.send_text(f"/paid {301 + n}")
+            _assert_each_recorded_once_and_acknowledged(own_database, users, amounts, bot.log)
+            for pid in workers:
+                os.kill(pid, signal.SIGTERM)  # as systemd signals every process of the unit
+            assert bot.process is not None
+            bot.process.terminate()
+            assert bot.process.wait(timeout=30) == 0
+        finally:
+            bot.stop()
+    assert not any(_alive(pid) for pid in workers)
+    log = _without_traceback(bot.log)
+    assert "worker 1 stopped" not in log  # not taken for a crash and started again
+    assert "did not stop in time" not in log
