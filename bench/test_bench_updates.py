@@ -8,10 +8,11 @@ a run ends when every message has its reply. Two bots, one after the other, in t
   with the same text — the ceiling for one process polling the same API;
 - **repaybot**: the real Application (`bot.app.configure`: durable inbox, per-user processor,
   persistence), each message a `/paid 1` recorded against the user's debt, polled as
-  `repaybot run` polls, with BENCH_WORKERS processes (default 3: `BOT_WORKERS`, `bot.workers`).
+  `repaybot run` polls, with BENCH_WORKERS worker processes (default 2: `BOT_WORKERS`,
+  `bot.workers`).
 
 Printed and stored in the benchmark's extra info: updates per second for both and the ratio, and
-the CPU seconds this process (the local Bot API, polling, shard 0) and the workers used.
+the CPU seconds this process (the local Bot API, polling) and the workers used.
 SQLite always; PostgreSQL too when TEST_DATABASE_URL is set. The local Bot API and the simulated
 users run in this process: on a machine with few cores they take CPU from the bot too.
 """
@@ -54,10 +55,8 @@ TIMEOUT = 300.0
 #: The bot's send pacing (``TELEGRAM_RATE_PER_SECOND``): Telegram's 30 a second would be the
 #: ceiling here, so it is lifted (BENCH_SENDS_PER_SECOND=30 measures with it).
 SENDS_PER_SECOND = int(os.environ.get("BENCH_SENDS_PER_SECOND", "100000"))
-#: Processes handling updates (``BOT_WORKERS``): the polling one and BENCH_WORKERS - 1 workers.
-#: 3 measured best on 2 cores: the polling process also carries the local Bot API and polls, so
-#: it does best with a third of the users.
-WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+#: Worker processes handling updates (``BOT_WORKERS``; 1: the polling process handles them).
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -160,7 +159,7 @@ def test_paid_round_trips_against_a_bare_echo_bot(benchmark: Any, database: Data
                 settings,
                 make_session_factory(engine),
                 Clock(frozen=NOW),
-                shard=Shard(0, WORKERS),
+                shard=Shard() if WORKERS == 1 else None,
             )
             echo_seconds = asyncio.run(_round_trips(_echo_bot(server), echo_users, "/paid 1"))
 
@@ -194,7 +193,7 @@ def test_paid_round_trips_against_a_bare_echo_bot(benchmark: Any, database: Data
         "bot_workers": WORKERS,
         "payments_recorded": recorded,
         # CPU seconds during the repaybot run (including starting and stopping): this process
-        # (the local Bot API, polling, shard 0) and the worker processes.
+        # (the local Bot API, polling; the updates too with one process) and the worker processes.
         "cpu_s_this_process": cpu[0],
         "cpu_s_workers": cpu[1],
     }

@@ -104,8 +104,10 @@ def rate_limiter(deps: Deps) -> BaseRateLimiter[int]:
     engine = deps.session_factory.kw.get("bind")
     if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
         return SharedRateLimiter(deps.uow, rate=rate, max_retries=3)
-    # Worker processes on SQLite (bot.workers) share the rate out: each paces its own share.
-    share = max(1, rate // deps.shard.count)
+    # Worker processes on SQLite (bot.workers) share the rate out with the polling process (its
+    # jobs send the reminders): each paces its own share.
+    workers = deps.settings.bot_workers
+    share = max(1, rate // (workers + 1 if workers > 1 else 1))
     return ReleasingRateLimiter(overall_max_rate=share, max_retries=3)
 
 
@@ -165,9 +167,10 @@ async def _post_init(application: App) -> None:
     deps: Deps = application.bot_data[DEPS_KEY]
     # Presses are answered on a thread of their own, whatever keeps the event loop busy.
     deps.answers.start(application.bot)
-    deps.replayed.update(await replay(application, deps.uow, deps.shard))
-    if not deps.shard.polls:
-        return  # a worker process (bot.workers): the polling one publishes the menu
+    if deps.shard is not None:  # None: the polling process, whose workers replay their own
+        deps.replayed.update(await replay(application, deps.uow, deps.shard))
+        if deps.shard.count > 1:
+            return  # a worker process (bot.workers): the polling one publishes the menu
     default = deps.settings.default_language
     try:
         await application.bot.set_my_commands(menu(default))  # for apps in other languages

@@ -177,7 +177,8 @@ class UpdateFetcher:
             if not updates:
                 continue
             for update in updates:
-                if update.callback_query is not None and self._mine(update):
+                # A worker's press is watched there, as it arrives (bot.worker_main).
+                if update.callback_query is not None and self._workers is None:
                     self._answers.watch_query(update.callback_query.id)
             offset = await self._store_and_queue(updates)
 
@@ -201,13 +202,9 @@ class UpdateFetcher:
                 owner.call_soon_threadsafe(self._queue_all, fresh)
         return max(update.update_id for update in updates) + 1
 
-    def _mine(self, update: Update) -> bool:
-        """True if this process handles the update (not one of the workers)."""
-        return self._workers is None or self._workers.owns(sender_of(update))
-
     def _store(self, updates: Sequence[Update]) -> list[Update]:
-        """One transaction for the batch; then the new updates of the workers' users go to
-        them, and those of this process's users are returned, for the application."""
+        """One transaction for the batch; then the new updates go to the workers, if any, else
+        they are returned, for the application."""
         # Written out before the transaction: on SQLite it holds the write lock.
         rows = [(update, payload_of(update), sender_of(update)) for update in updates]
         new: list[tuple[Update, str, int | None]] = []
@@ -221,7 +218,7 @@ class UpdateFetcher:
             uow.commit()
         fresh: list[Update] = []
         for update, payload, sender in new:
-            if self._workers is not None and not self._workers.owns(sender):
+            if self._workers is not None:
                 # Stored first: a worker that dies now replays it.
                 self._workers.hand_over(update.update_id, payload, sender)
             else:
@@ -248,7 +245,7 @@ async def polling(
     (and the worker processes ``deps.shard`` asks for), with python-telegram-bot's ``Updater``
     in-process (tests); yields the fetcher, if any."""
     if not UpdateFetcher.usable(application):
-        if deps.shard.count > 1:
+        if deps.shard is None:
             raise ValueError("worker processes need a Bot API over the network")
         updater = application.updater
         assert updater is not None  # configure() keeps the builder's Updater
@@ -261,7 +258,8 @@ async def polling(
             await updater.stop()
         return
     gc.freeze()  # what start-up made lives as long as the process: collections skip it
-    async with worker_pool(deps.settings, deps.clock, deps.shard) as workers:
+    here = deps.shard is not None  # else the workers handle the updates (bot.workers)
+    async with worker_pool(deps.settings, deps.clock, handled_here=here) as workers:
         fetcher = UpdateFetcher(
             application,
             make_uow=deps.uow,

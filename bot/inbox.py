@@ -98,18 +98,17 @@ def sender_of(update: Update) -> int | None:
 
 
 async def replay(
-    application: App, make_uow: Callable[[], SqlUnitOfWork], shard: Shard | None = None
+    application: App, make_uow: Callable[[], SqlUnitOfWork], shard: Shard
 ) -> list[int]:
     """Queue the stored updates not handled yet (a crash left them), of this process's
     ``shard`` of the users; their ids."""
     queue = application.update_queue
     if not isinstance(queue, DurableQueue):
         return []
-    mine = shard or Shard()
 
     def pending() -> list[tuple[int, str]]:
         with make_uow() as uow:
-            rows = uow.inbox.pending(REPLAY_LIMIT, shard_index=mine.index, shard_count=mine.count)
+            rows = uow.inbox.pending(REPLAY_LIMIT, shard_index=shard.index, shard_count=shard.count)
             return [(row.update_id, row.payload) for row in rows]
 
     rows = await asyncio.to_thread(pending)

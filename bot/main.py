@@ -59,8 +59,8 @@ def run() -> int:
         if settings.bot_workers > 1:
             logger.warning("BOT_WORKERS applies to long polling: in webhook mode, run replicas")
         return _run_webhook(settings, deps)
-    # With BOT_WORKERS > 1 this process polls, runs the jobs and handles shard 0 (bot.workers).
-    deps.shard = Shard(0, settings.bot_workers)
+    # With BOT_WORKERS > 1 this process polls and runs the jobs; its workers handle the updates.
+    deps.shard = Shard() if settings.bot_workers == 1 else None
     application = configure(polling_builder(settings), deps)
     logger.info("repaybot polling %s", settings.telegram_api_base_url)
     asyncio.run(serve_polling(application, deps))

@@ -68,8 +68,9 @@ class Deps:
     settings: BotSettings
     session_factory: sessionmaker[Session]
     clock: Clock = field(default_factory=Clock)
-    #: The users whose updates this process handles (``bot.workers``: one of several processes).
-    shard: Shard = field(default_factory=Shard)
+    #: The users whose updates this process handles: all (one process), a worker's share
+    #: (``bot.workers``), or None: the polling process, whose workers handle them all.
+    shard: Shard | None = field(default_factory=Shard)
     #: Updates whose turn() committed "handled" with their effects (bot.app's last group reads it).
     handled: set[int] = field(default_factory=set, repr=False)
     #: Which button presses are answered (by their handler or the watchdog): each only once.

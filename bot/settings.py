@@ -42,8 +42,9 @@ class BotSettings(Settings):
     # Due-today reminders and overdue alerts with Telegram's paid broadcast (allow_paid_broadcast:
     # up to 1,000 messages a second, charged in Stars to the bot's balance).
     telegram_paid_broadcast: bool = False
-    # Long polling only: processes that handle updates, each a shard of the users (bot.workers);
-    # 1 keeps everything in one process. More than the machine's cores only adds switching.
+    # Long polling only: 1 handles everything in one process; N > 1 starts N worker processes
+    # that handle the updates, each for a shard of the users, while the polling one stores them
+    # and runs the jobs (bot.workers). About the number of cores.
     bot_workers: int = Field(default=1, ge=1, le=32)
     log_level: str = "INFO"
     # The local sandbox (no token): its Bot API port (0: any free port), the simulated user's

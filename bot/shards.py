@@ -1,8 +1,8 @@
 """Which process handles a user's updates when several do (``BOT_WORKERS``, ``bot.workers``).
 
 A user's updates must be handled one at a time and in order (``PerUserProcessor``), so each user
-belongs to exactly one process: the shard of their Telegram id. Updates without a user (channel
-posts) go to shard 0, the process that polls.
+belongs to exactly one worker: the shard of their Telegram id. Updates without a user (channel
+posts) go to shard 0.
 """
 
 from __future__ import annotations
@@ -24,11 +24,6 @@ class Shard:
     def owns(self, telegram_user_id: int | None) -> bool:
         """True if the updates of this Telegram user are handled here."""
         return shard_of(telegram_user_id, self.count) == self.index
-
-    @property
-    def polls(self) -> bool:
-        """True for the process that polls, stores and runs the jobs (shard 0)."""
-        return self.index == 0
 
 
 def shard_of(telegram_user_id: int | None, count: int) -> int:

@@ -1,10 +1,11 @@
-"""Worker processes: updates handled on several cores, each process for its shard of the users.
+"""Worker processes: updates handled on several cores, each worker for its shard of the users.
 
 One Python process runs one thing at a time (the GIL): a bot that stores, computes and replies
-for every update is bound to one core. With ``BOT_WORKERS=N`` (long polling), the process that
-polls (``bot.fetcher``) also runs the jobs and handles shard 0, and starts N-1 worker processes
+for every update is bound to one core. With ``BOT_WORKERS=N`` (N > 1, long polling), the process
+that polls (``bot.fetcher``) stores the updates and runs the jobs, and starts N worker processes
 (``bot.worker_main``), each the same Application without jobs or polling, for the users whose
-Telegram id modulo N is its index (``bot.shards``):
+Telegram id modulo N is its index (``bot.shards``), so reminders at the morning peak and updates
+do not wait for each other:
 
 1. the fetcher stores a ``getUpdates`` batch (the durable inbox, as with one process), then hands
    each new update of shard k to worker k over a pipe (from a thread per worker, so a worker that
@@ -67,7 +68,7 @@ class _Worker:
 
 
 class WorkerPool:
-    """The worker processes of shards 1..N-1, seen from the polling process (shard 0)."""
+    """The worker processes of shards 0..N-1, seen from the polling process."""
 
     def __init__(self, settings: BotSettings, clock: Clock) -> None:
         self.count = settings.bot_workers
@@ -81,13 +82,9 @@ class WorkerPool:
         #: Workers started again after dying (the tests read it).
         self.restarts = 0
 
-    def owns(self, telegram_user_id: int | None) -> bool:
-        """True if this (the polling) process handles the user's updates itself."""
-        return shard_of(telegram_user_id, self.count) == 0
-
     def start(self) -> None:
         """Start the workers and wait until each is ready (or ``READY_TIMEOUT`` passes)."""
-        for index in range(1, self.count):
+        for index in range(self.count):
             self._workers[index] = self._spawn(index)
             sender = threading.Thread(
                 target=self._send_loop, args=(index,), name=f"worker-{index}-pipe", daemon=True
@@ -95,20 +92,18 @@ class WorkerPool:
             sender.start()
             self._threads.append(sender)
         deadline = time.monotonic() + READY_TIMEOUT
-        for index in range(1, self.count):
+        for index in range(self.count):
             worker = self._workers[index]
             if not self._wait_ready(worker, deadline):
                 logger.error("worker %d is not ready after %.0f s", index, READY_TIMEOUT)
         watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
         watcher.start()
         self._threads.append(watcher)
-        logger.info("%d worker process(es) handle their users' updates", self.count - 1)
+        logger.info("%d worker process(es) handle their users' updates", self.count)
 
     def hand_over(self, update_id: int, payload: str, telegram_user_id: int | None) -> None:
         """Send a stored update to its worker (from any thread; never blocks)."""
         index = shard_of(telegram_user_id, self.count)
-        if index == 0:
-            raise ValueError("shard 0 is the polling process's own")
         with self._lock:
             worker = self._workers[index]
         worker.outbox.put((update_id, payload))
@@ -208,15 +203,15 @@ class WorkerPool:
 
 @contextlib.asynccontextmanager
 async def worker_pool(
-    settings: BotSettings, clock: Clock, shard: Shard
+    settings: BotSettings, clock: Clock, *, handled_here: bool
 ) -> AsyncIterator[WorkerPool | None]:
-    """The workers ``shard`` (the polling process's) asks for, running while inside; None when
-    this process handles every update itself."""
-    if shard.count == 1:
+    """The workers ``BOT_WORKERS`` asks for, running while inside; None when this process
+    handles the updates itself (``handled_here``)."""
+    if handled_here:
         yield None
         return
-    if not shard.polls or shard.count != settings.bot_workers:
-        raise ValueError(f"only the polling process starts the workers, not {shard}")
+    if settings.bot_workers < 2:
+        raise ValueError("no process would handle the updates: BOT_WORKERS is 1")
     pool = WorkerPool(settings, clock)
     await asyncio.to_thread(pool.start)
     try:

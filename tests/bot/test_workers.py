@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import time
 from decimal import Decimal
@@ -26,14 +27,14 @@ from tests.databases import Database
 WORKERS = 2
 
 
-def test_a_user_belongs_to_one_shard_and_userless_updates_to_the_polling_one() -> None:
+def test_a_user_belongs_to_one_shard_and_userless_updates_to_the_first() -> None:
     shards = [Shard(index, 3) for index in range(3)]
     for telegram_id in (1, 2, 3, 10**10 + 7):
         assert [shard.owns(telegram_id) for shard in shards].count(True) == 1
         assert shards[telegram_id % 3].owns(telegram_id)
     assert shard_of(None, 3) == 0
-    assert shards[0].polls
-    assert not shards[1].polls
+    assert Shard().owns(None)
+    assert Shard().owns(12345)  # one process: every user
     with pytest.raises(ValueError, match="does not exist"):
         Shard(3, 3)
 
@@ -149,7 +150,7 @@ def test_kill_9_of_the_polling_process_takes_its_workers_and_loses_nothing(
         try:
             for start in range(1, 4):
                 bot.start()
-                workers = _wait_for_workers(bot, WORKERS - 1)
+                workers = _wait_for_workers(bot, WORKERS)
                 _wait_for_log(bot.log, READY_LINE, start)  # workers at work
                 deadline = time.monotonic() + rng.uniform(0.5, 2.0)
                 while time.monotonic() < deadline:
@@ -163,12 +164,15 @@ def test_kill_9_of_the_polling_process_takes_its_workers_and_loses_nothing(
                     time.sleep(0.05)
                 assert not any(_alive(pid) for pid in workers), "a worker outlived kill -9"
                 pay(rng.choice(users))  # while the bot is down
+            killed = bot.log.read_text(errors="replace")
             bot.start()
             _assert_each_recorded_once_and_acknowledged(own_database, users, amounts, bot.log)
         finally:
             bot.stop()
-    # Killed with their parent, not left to finish on their own once their pipe closed.
-    assert "the polling process is gone" not in _without_traceback(bot.log)
+    _without_traceback(bot.log)
+    # Killed with their parent, not left to wind down on their own once their pipe closed (one
+    # may see the pipe close in the instant before the kill lands, but not stop its work).
+    assert not re.search(r"worker-\d telegram\.ext\.Application Application is stopping", killed)
 
 
 def test_a_worker_killed_mid_burst_is_replaced_and_its_users_lose_nothing(
@@ -176,13 +180,12 @@ def test_a_worker_killed_mid_burst_is_replaced_and_its_users_lose_nothing(
 ) -> None:
     state = EmulatorState(flood=FloodConfig(enabled=False))
     users = _users(state, own_database)
-    theirs = [sim for sim in users if shard_of(sim.id, WORKERS) == 1]
     amounts: dict[int, list[int]] = {sim.id: [] for sim in users}
     with LocalBotApiServer(state) as server:
         bot = Bot(server, own_database.process_url, tmp_path / "bot.log", workers=WORKERS)
         try:
             bot.start()
-            (worker,) = _wait_for_workers(bot, 1)
+            worker = min(_wait_for_workers(bot, WORKERS))
             _wait_for_log(bot.log, READY_LINE, 1)  # at work, so it dies with updates queued
             for n, amount in enumerate(range(201, 241)):
                 sim = users[n % len(users)]
@@ -194,8 +197,8 @@ def test_a_worker_killed_mid_burst_is_replaced_and_its_users_lose_nothing(
             _assert_each_recorded_once_and_acknowledged(own_database, users, amounts, bot.log)
         finally:
             bot.stop()
-    assert "worker 1 stopped (exit code -9): starting it again" in _without_traceback(bot.log)
-    assert all(amounts[sim.id] for sim in theirs)  # the dead worker's users did pay
+    log = _without_traceback(bot.log)
+    assert re.search(r"worker \d stopped \(exit code -9\): starting it again", log)
 
 
 def test_sigterm_stops_the_workers_after_their_last_updates(
@@ -208,7 +211,7 @@ def test_sigterm_stops_the_workers_after_their_last_updates(
         bot = Bot(server, own_database.process_url, tmp_path / "bot.log", workers=WORKERS)
         try:
             bot.start()
-            workers = _wait_for_workers(bot, WORKERS - 1)
+            workers = _wait_for_workers(bot, WORKERS)
             _wait_for_log(bot.log, READY_LINE, 1)
             for n, sim in enumerate(users):
                 amounts[sim.id].append(301 + n)
@@ -223,5 +226,5 @@ def test_sigterm_stops_the_workers_after_their_last_updates(
             bot.stop()
     assert not any(_alive(pid) for pid in workers)
     log = _without_traceback(bot.log)
-    assert "worker 1 stopped" not in log  # not taken for a crash and started again
+    assert "stopped (exit code" not in log  # not taken for a crash and started again
     assert "did not stop in time" not in log
