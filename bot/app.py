@@ -105,9 +105,9 @@ def rate_limiter(deps: Deps) -> BaseRateLimiter[int]:
     if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
         return SharedRateLimiter(deps.uow, rate=rate, max_retries=3)
     # Worker processes on SQLite (bot.workers) share the rate out with the polling process (its
-    # jobs send the reminders): each paces its own share.
-    workers = deps.settings.bot_workers
-    share = max(1, rate // (workers + 1 if workers > 1 else 1))
+    # jobs send the reminders): each paces its own share. One process alone paces the whole.
+    alone = deps.shard is not None and deps.shard.count == 1
+    share = rate if alone else max(1, rate // (deps.settings.bot_workers + 1))
     return ReleasingRateLimiter(overall_max_rate=share, max_retries=3)
 
 

@@ -27,6 +27,7 @@ from bot.clock import Clock
 from bot.rate_limit import BUCKET, SharedRateLimiter, slots
 from bot.runtime import Deps
 from bot.settings import BotSettings
+from bot.shards import Shard
 from tests.databases import Database
 from tracker.storage.db import make_session_factory
 from tracker.storage.uow import SqlUnitOfWork
@@ -241,6 +242,30 @@ def test_the_limiter_is_shared_only_on_postgresql(
     else:
         # One process on SQLite: python-telegram-bot's own limiter, no database round trip.
         assert isinstance(limiter, AIORateLimiter)
+
+
+@pytest.mark.parametrize(
+    ("workers", "shard", "share"),
+    [
+        (1, Shard(), 29),  # one process: the whole rate
+        (2, Shard(), 29),  # BOT_WORKERS set, but this process handles everything (the sandbox)
+        (2, None, 9),  # the polling process of 2 workers: its jobs' share, 29 // 3
+        (2, Shard(1, 2), 9),  # a worker's share
+    ],
+)
+def test_processes_on_sqlite_share_the_rate_out(
+    engine: Engine, clock: Clock, workers: int, shard: Shard | None, share: int
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL every process takes its slots from the shared bucket")
+    settings = BotSettings(
+        database_url="sqlite://",
+        bot_workers=workers,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    limiter = rate_limiter(Deps(settings, make_session_factory(engine), clock, shard=shard))
+    assert isinstance(limiter, AIORateLimiter)
+    assert limiter._base_limiter.max_rate == share  # python-telegram-bot keeps it there
 
 
 async def test_a_turns_read_transaction_ends_before_the_reservation_and_the_call(
