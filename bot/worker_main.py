@@ -107,7 +107,11 @@ def _read(
                 deps.answers.watch_query(update.callback_query.id)
             loop.call_soon_threadsafe(queue.queue_stored, update)
     except (EOFError, OSError):
-        logger.info("the polling process is gone: stopping")
-    finally:
-        with contextlib.suppress(RuntimeError):  # the loop closed already
-            loop.call_soon_threadsafe(stopped.set)
+        # The polling process died (its pipe closed before PR_SET_PDEATHSIG's kill lands, or
+        # where there is none): end at once, as if killed with it. Handling what is queued
+        # here could run beside its restart, which replays the same updates from the inbox.
+        logger.warning("the polling process is gone: this worker ends with it")
+        os._exit(1)
+    # The polling process said stop: finish what is queued, then end.
+    with contextlib.suppress(RuntimeError):  # the loop closed already
+        loop.call_soon_threadsafe(stopped.set)

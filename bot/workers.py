@@ -13,7 +13,7 @@ do not wait for each other:
 2. a worker, when it starts or restarts, first queues its shard's stored updates that are not
    handled yet, then what its pipe brings (skipping those it has queued already);
 3. a worker that dies is started again (and replays, step 2); the workers die with the polling
-   process (Linux: ``PR_SET_PDEATHSIG``; elsewhere they stop when their pipe closes), so a
+   process (Linux: ``PR_SET_PDEATHSIG``; and a worker whose pipe closes ends at once), so a
    kill -9 leaves no process that could handle an update twice after the restart.
 
 A user's updates stay in one process, in order: conversation states, button answers and edit
@@ -79,6 +79,7 @@ class WorkerPool:
         self._workers: dict[int, _Worker] = {}
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._watcher: threading.Thread | None = None
         #: Workers started again after dying (the tests read it).
         self.restarts = 0
 
@@ -96,9 +97,8 @@ class WorkerPool:
             worker = self._workers[index]
             if not self._wait_ready(worker, deadline):
                 logger.error("worker %d is not ready after %.0f s", index, READY_TIMEOUT)
-        watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
-        watcher.start()
-        self._threads.append(watcher)
+        self._watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
+        self._watcher.start()
         logger.info("%d worker process(es) handle their users' updates", self.count)
 
     def hand_over(self, update_id: int, payload: str, telegram_user_id: int | None) -> None:
@@ -111,6 +111,10 @@ class WorkerPool:
     def stop(self) -> None:
         """Let each worker finish what it has queued, then end it (blocking)."""
         self._stopping.set()
+        if self._watcher is not None:
+            # Only this thread may look at the workers now: two threads reaping one child race,
+            # and the loser takes it for alive.
+            self._watcher.join(STOP_TIMEOUT)
         with self._lock:
             workers = list(self._workers.values())
         for worker in workers:
@@ -158,11 +162,9 @@ class WorkerPool:
             with self._lock:
                 worker = self._workers[index]
             try:
-                item = worker.outbox.get(timeout=0.5)
+                item = worker.outbox.get(timeout=0.5)  # then a look: a restart replaces it
             except queue.Empty:
-                if self._stopping.is_set():
-                    return
-                continue
+                continue  # until stop() sends None: the worker must get it
             # A worker that died takes what it was sent along: its replacement replays the inbox.
             with contextlib.suppress(BrokenPipeError, EOFError, OSError):
                 worker.pipe.send(item)
@@ -176,7 +178,9 @@ class WorkerPool:
                 workers = list(self._workers.values())
             wait([w.process.sentinel for w in workers], timeout=1.0)
             for worker in workers:
-                if worker.process.is_alive() or self._stopping.is_set():
+                if self._stopping.is_set():
+                    return  # stop() takes it from here
+                if worker.process.is_alive():
                     continue
                 index = worker.shard.index
                 logger.warning(
