@@ -80,8 +80,6 @@ class WorkerPool:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._watcher: threading.Thread | None = None
-        #: Workers started again after dying (the tests read it).
-        self.restarts = 0
 
     def start(self) -> None:
         """Start the workers and wait until each is ready (or ``READY_TIMEOUT`` passes)."""
@@ -202,7 +200,6 @@ class WorkerPool:
                         except queue.Empty:
                             break
                 worker.pipe.close()
-                self.restarts += 1
 
 
 @contextlib.asynccontextmanager
