@@ -16,6 +16,11 @@ at the defaults); a lone reply, or two at once, never waits.
 - A 429 (RetryAfter) pauses the bucket for everyone: the pause is stored, later reservations
   come after it at the steady rate (no burst), and a send that slept towards its slot checks
   the stored pause before going; the request is then tried again, up to ``max_retries``.
+- At a high rate one round trip per message would cost more than the sending: a reservation
+  takes the slots of ``LEASE_SECONDS`` at least (one slot at Telegram's 30 a second, so every
+  message asks the database; 20 slots at the 1,000 a second of paid broadcasts), and this
+  process hands the rest out to the next messages while their moments are still ahead. A slot
+  whose moment passed unused, or that a pause overtook, is dropped: it is never sent late.
 - The database work runs in a worker thread of the limiter's own, in a short unit of work of
   its own, never inside the handler's transaction (``release_turn`` ends that first if it only
   read). Requests waiting at once share one reservation statement. If the database does not
@@ -57,6 +62,10 @@ RETRY_MARGIN = 0.1
 #: A send that waited for its slot trusts a look at the stored pause this recent (µs): a 429
 #: reaches the other replicas' sends at most this late.
 FRESH_US = 50_000
+#: A reservation takes at least the slots of this many seconds at the bucket's rate: at a high
+#: rate (BENCH_SENDS_PER_SECOND, paid broadcasts) a round trip per message would cost more CPU
+#: than the send; at Telegram's 30 a second it is one slot, as without leases.
+LEASE_SECONDS = 0.02
 
 #: Bot API methods that put or change a message in a chat: what Telegram's ~30 a second counts.
 COUNTED = frozenset(
@@ -178,6 +187,12 @@ class SharedBucket:
         self._seen_pause = 0
         self._seen_at = -FRESH_US - 1
         self._looking: asyncio.Task[None] | None = None
+        #: Slots reserved per round trip at the least (``LEASE_SECONDS``).
+        self.lease = max(1, math.floor(rate * LEASE_SECONDS))
+        #: Reserved slots not handed out yet: the arrival time after the last one handed out,
+        #: the bucket's arrival time after the reservation, its pause, and this process's
+        #: pauses then (a newer pause voids them).
+        self._leased: tuple[int, int, int, int] | None = None
 
     def now_us(self) -> int:
         """The wall clock in µs since the epoch."""
@@ -235,17 +250,39 @@ class SharedBucket:
     async def _grant(self, batch: list[tuple[int, asyncio.Future[int]]]) -> None:
         total = sum(count for count, _ in batch)
         now = self.now_us()
-        state = await self._take(now, total)
-        # The batch's messages hold the last ``total`` slots before the new arrival time, in
-        # order; a request may go once its last message conforms: ``burst`` intervals early.
-        taken = state.tat_us - total * self.interval_us
+        leased = self._lease_for(now, total)
+        if leased is None:
+            reserved = max(total, self.lease)
+            state = await self._take(now, reserved)
+            # The batch's messages hold the first ``total`` of the ``reserved`` slots before the
+            # new arrival time, in order; the rest wait for the next messages (_lease_for).
+            taken, end = state.tat_us - reserved * self.interval_us, state.tat_us
+            stored_pause, pauses = state.paused_until_us, self._pauses
+        else:
+            taken, end, stored_pause, pauses = leased
         for count, future in batch:
             taken += count * self.interval_us
-            # This process's own pause counts at once, even before the database has it.
-            paused = max(state.paused_until_us, self._local.paused_until_us)
+            # A request may go once its last message conforms: ``burst`` intervals early. This
+            # process's own pause counts at once, even before the database has it.
+            paused = max(stored_pause, self._local.paused_until_us)
             start = max(now, paused, taken - self.burst * self.interval_us)
             if not future.done():  # its sender may have given up (cancelled)
                 future.set_result(start)
+        self._leased = (taken, end, stored_pause, pauses) if end > taken else None
+
+    def _lease_for(self, now: int, total: int) -> tuple[int, int, int, int] | None:
+        """The leased slots from which ``total`` messages can go, if there are enough."""
+        leased, self._leased = self._leased, None
+        if leased is None:
+            return None
+        taken, end, stored_pause, pauses = leased
+        if pauses != self._pauses or self._seen_pause > stored_pause:
+            return None  # a pause came after the reservation: its slots would go in a bunch
+        # A slot whose moment passed unused is dropped: sent late, it would crowd the next.
+        taken = max(taken, now - self.interval_us)
+        if end - taken < total * self.interval_us:
+            return None  # too few left: a fresh reservation serves the whole batch, in order
+        return taken, end, stored_pause, pauses
 
     async def _take(self, now: int, total: int) -> BucketState:
         try:

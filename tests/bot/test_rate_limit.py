@@ -160,6 +160,64 @@ async def test_two_replicas_together_never_exceed_the_rate(make_shared_uow: Make
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's own
+class Counted:
+    """Units of work that count how many were opened (one per reservation)."""
+
+    def __init__(self, make_uow: MakeUow) -> None:
+        self.opened = 0
+        self._make_uow = make_uow
+
+    def __call__(self) -> SqlUnitOfWork:
+        self.opened += 1
+        return self._make_uow()
+
+
+async def test_at_a_high_rate_one_reservation_serves_many_messages(
+    make_shared_uow: MakeUow,
+) -> None:
+    # 1,000 a second (paid broadcasts; the throughput bench): a lease of 20 ms is 20 slots.
+    rate, burst, each = 1000, 2, 200
+    counted = Counted(make_shared_uow)
+    timeline = Timeline(actors=2)
+    a = Replica("a", counted, timeline, rate=rate, burst=burst)
+    b = Replica("b", counted, timeline, rate=rate, burst=burst)
+    assert a.limiter.free.lease == 20
+
+    async def one_by_one(replica: Replica) -> None:
+        for _ in range(each):
+            await replica.send()
+
+    await run(timeline, one_by_one(a), one_by_one(b))
+    sent = a.sent() + b.sent()
+    assert len(sent) == 2 * each
+    assert counted.opened == 2 * each // 20
+    # Leased or not, the two replicas together keep to the rate, and use all of it.
+    assert most_in_one_second(sent) <= rate + burst - 1
+    interval = SECOND_US // rate
+    assert max(sent) - min(sent) <= (2 * each - burst) * interval + 20 * interval
+
+
+async def test_leased_slots_whose_moment_passed_are_not_sent_in_a_bunch(
+    make_shared_uow: MakeUow,
+) -> None:
+    rate, burst = 1000, 2
+    timeline = Timeline(actors=1)
+    replica = Replica("a", make_shared_uow, timeline, rate=rate, burst=burst)
+
+    async def send_pause_send() -> None:
+        await replica.send()  # leases 20 slots, uses one
+        await timeline.sleep(1.0)  # the other 19 slots' moments pass
+        for _ in range(40):
+            await replica.send()
+
+    await run(timeline, send_pause_send())
+    after_pause = replica.sent()[1:]
+    # Kept, the 19 stale slots would all go at once; fresh slots go one interval apart after
+    # the burst.
+    assert max(after_pause.count(at) for at in after_pause) <= burst
+    assert most_in_one_second(after_pause) <= rate + burst - 1
+
+
 async def test_a_429_seen_by_one_replica_holds_the_other_back(make_shared_uow: MakeUow) -> None:
     rate, retry_after = 10, 2
     timeline = Timeline(actors=5)

@@ -48,3 +48,7 @@ class Repository:
         if session.autoflush:
             session.flush()
         return session.connection()
+
+    def _wrote(self) -> None:
+        """Tell the unit of work that a Core statement wrote (a flush would have told it)."""
+        self._session.info[WROTE] = True
