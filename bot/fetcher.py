@@ -29,17 +29,20 @@ import signal
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.answers import CallbackAnswers
-from bot.inbox import DurableQueue, payload_of, sender_of
+from bot.inbox import DurableQueue, raw_payload, raw_sender
 from bot.offloop import copy_bot, over_network
 from bot.runtime import Deps
 from bot.types import App
 from bot.workers import WorkerPool, worker_pool
+from tracker.storage.repositories.messaging import NewUpdate
 from tracker.storage.uow import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -135,11 +138,11 @@ class UpdateFetcher:
         bot = copy_bot(app_bot, request)
         await request.initialize()
         try:
-            await self._poll(bot)
+            await self._poll(bot, request)
         finally:
             await request.shutdown()
 
-    async def _poll(self, bot: Bot) -> None:
+    async def _poll(self, bot: Bot, request: BaseRequest) -> None:
         with contextlib.suppress(TelegramError):  # polling and a webhook exclude each other
             await bot.delete_webhook()
         # The presses of the first batch go to the answering thread (bot.answers), which the
@@ -151,9 +154,7 @@ class UpdateFetcher:
         conflict_logged = False
         while self._owner is not None and self._owner.is_running():
             try:
-                updates = await bot.get_updates(
-                    offset=offset, timeout=self._poll_timeout, allowed_updates=self._allowed
-                )
+                updates = await self._get_updates(bot, request, offset)
             except Conflict as error:
                 if not conflict_logged:  # once, not every few seconds
                     logger.warning(
@@ -176,18 +177,50 @@ class UpdateFetcher:
             pause, conflict_logged = FIRST_PAUSE, False
             if not updates:
                 continue
-            for update in updates:
-                # A worker's press is watched there, as it arrives (bot.worker_main).
-                if update.callback_query is not None and self._workers is None:
-                    self._answers.watch_query(update.callback_query.id)
+            if self._workers is None:  # a worker's press is watched there (bot.worker_main)
+                for update in updates:
+                    press = update.get("callback_query")
+                    if press is not None:
+                        self._answers.watch_query(press["id"])
             offset = await self._store_and_queue(updates)
 
-    async def _store_and_queue(self, updates: Sequence[Update]) -> int:
+    async def _get_updates(
+        self, bot: Bot, request: BaseRequest, offset: int | None
+    ) -> list[dict[str, Any]]:
+        """getUpdates, as Telegram sent it (decoded JSON): ``Bot.get_updates`` would build an
+        ``Update`` of each that only the application needs, and only when it handles them here.
+
+        ``Bot.do_api_request`` would do the same, but warns (``get_updates`` exists) and, once
+        the bot is initialized, reports a refused token as an unknown method; so the request is
+        posted as ``Bot`` posts it (``RequestParameter`` is not exported, but ``Bot`` has used it
+        since version 20).
+        """
+        parameters: dict[str, object] = {
+            "timeout": self._poll_timeout,
+            "allowed_updates": self._allowed,
+        }
+        if offset is not None:
+            parameters["offset"] = offset
+        data = RequestData([RequestParameter.from_input(k, v) for k, v in parameters.items()])
+        # Telegram holds the poll open up to poll_timeout seconds: read a little longer.
+        result = await request.post(
+            f"{bot.base_url}/getUpdates", data, read_timeout=self._poll_timeout + 10.0
+        )
+        if not isinstance(result, list):
+            raise TelegramError(f"getUpdates answered {type(result).__name__}, not a list")
+        return result
+
+    async def _store_and_queue(self, updates: Sequence[dict[str, Any]]) -> int:
         """Store the batch (retrying until the database takes it); the next offset."""
+        # Outside the retries: an update that cannot be read is no database error to wait out.
+        rows = [
+            NewUpdate(int(update["update_id"]), raw_payload(update), raw_sender(update))
+            for update in updates
+        ]
         pause = FIRST_PAUSE
         while True:
             try:
-                fresh = self._store(updates)
+                fresh = self._store(rows, updates)
                 break
             except Exception:
                 logger.exception(
@@ -200,31 +233,33 @@ class UpdateFetcher:
             assert owner is not None  # start() set it
             with contextlib.suppress(RuntimeError):  # the bot's loop closed: the inbox has them
                 owner.call_soon_threadsafe(self._queue_all, fresh)
-        return max(update.update_id for update in updates) + 1
+        return max(row.update_id for row in rows) + 1
 
-    def _store(self, updates: Sequence[Update]) -> list[Update]:
-        """One transaction for the batch; then the new updates go to the workers, if any, else
-        they are returned, for the application."""
-        # Written out before the transaction: on SQLite it holds the write lock.
-        rows = [(update, payload_of(update), sender_of(update)) for update in updates]
-        new: list[tuple[Update, str, int | None]] = []
+    def _store(self, rows: list[NewUpdate], updates: Sequence[dict[str, Any]]) -> list[Update]:
+        """One transaction for the batch (``rows``, written out before it: on SQLite it holds
+        the write lock); then the new updates go to the workers, if any, else they are
+        returned, for the application."""
         at = self._now()
         with self._make_uow() as uow:
-            for update, payload, sender in rows:
-                if uow.inbox.store(update.update_id, payload, at, telegram_user_id=sender):
-                    new.append((update, payload, sender))
-                else:
-                    logger.info("update %s was received before: not queued again", update.update_id)
+            stored = uow.inbox.store_many(rows, at)
             uow.commit()
         fresh: list[Update] = []
-        for update, payload, sender in new:
+        for row, raw in zip(rows, updates, strict=True):
+            if row.update_id not in stored:
+                logger.info("update %s was received before: not queued again", row.update_id)
+                continue
+            stored.discard(row.update_id)  # twice in the batch: queued once
             if self._workers is not None:
                 # Stored first: a worker that dies now replays it.
-                self._workers.hand_over(update.update_id, payload, sender)
-            else:
-                # Read again with the application's bot: replies go through its connection and
-                # rate limiter, on its loop.
-                fresh.append(Update.de_json(update.to_dict(), self._application.bot))
+                self._workers.hand_over(row.update_id, row.payload, row.telegram_user_id)
+                continue
+            try:
+                # Read with the application's bot: replies go through its connection and rate
+                # limiter, on its loop.
+                fresh.append(Update.de_json(raw, self._application.bot))
+            except (ValueError, TypeError, KeyError):
+                # Not queued (it stays in the inbox); the batch stays stored and confirmed.
+                logger.exception("update %s cannot be read: not queued", row.update_id)
         return fresh
 
     def _queue_all(self, updates: list[Update]) -> None:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from telegram import Update
 
@@ -88,13 +89,58 @@ def store(uow: SqlUnitOfWork, update: Update, at: datetime) -> bool:
 
 def payload_of(update: Update) -> str:
     """The update as stored: the JSON Telegram sent."""
-    return json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return raw_payload(update.to_dict())
+
+
+def raw_payload(raw: Mapping[str, Any]) -> str:
+    """An update as Telegram sent it (decoded JSON), as stored."""
+    return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
 
 
 def sender_of(update: Update) -> int | None:
     """The Telegram id of the user who sent the update (None: a channel post and the like)."""
     sender = update.effective_user
     return sender.id if sender is not None else None
+
+
+#: Where ``Update.effective_user`` finds the user of each kind of update, in its order.
+_SENDER_FIELDS = (
+    ("message", "from"),
+    ("edited_message", "from"),
+    ("business_message", "from"),
+    ("edited_business_message", "from"),
+    ("guest_message", "from"),
+    ("channel_post", "from"),
+    ("edited_channel_post", "from"),
+    ("inline_query", "from"),
+    ("chosen_inline_result", "from"),
+    ("callback_query", "from"),
+    ("shipping_query", "from"),
+    ("pre_checkout_query", "from"),
+    ("poll_answer", "user"),
+    ("my_chat_member", "from"),
+    ("chat_member", "from"),
+    ("chat_join_request", "from"),
+    ("message_reaction", "user"),
+    ("business_connection", "user"),
+    ("purchased_paid_media", "from"),
+    ("managed_bot", "user"),
+)
+
+
+def raw_sender(raw: Mapping[str, Any]) -> int | None:
+    """``sender_of`` for an update as Telegram sent it, without building the ``Update``."""
+    for kind, field in _SENDER_FIELDS:
+        part = raw.get(kind)
+        if part is not None:
+            user = part.get(field)
+            return int(user["id"]) if user is not None else None
+    # A kind without a user (a poll, a boost), or one this table does not know yet (a newer Bot
+    # API): python-telegram-bot's answer.
+    try:
+        return sender_of(Update.de_json(dict(raw), None))
+    except (ValueError, TypeError, KeyError):
+        return None  # unreadable: stored all the same (the handler's side logs it)
 
 
 async def replay(

@@ -14,9 +14,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlmodel import func, select
+from telegram import Update
 
 from bot.app import configure
 from bot.fetcher import UpdateFetcher, polling
+from bot.inbox import raw_sender, sender_of
 from bot.localapi import EmulatorState, LocalBotApiServer
 from bot.localapi.ptb import http_builder, in_process_builder
 from bot.runtime import Deps
@@ -110,3 +112,59 @@ async def test_in_process_requests_keep_the_updater(state: EmulatorState, deps: 
     """The tests' in-process emulator has no network to poll from a thread."""
     application: App = configure(in_process_builder(state), deps, with_jobs=False)
     assert not UpdateFetcher.usable(application)
+
+
+_USER = {"id": 4242, "is_bot": False, "first_name": "Ann"}
+_CHAT = {"id": 4242, "type": "private", "first_name": "Ann"}
+_CHANNEL = {"id": -1001, "type": "channel", "title": "News"}
+_MESSAGE = {"message_id": 1, "date": 1764748800, "chat": _CHAT, "from": _USER, "text": "/paid 5"}
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        {"message": _MESSAGE},
+        {"edited_message": {**_MESSAGE, "edit_date": 1764748801}},
+        {"callback_query": {"id": "9", "from": _USER, "chat_instance": "c", "data": "x"}},
+        {"inline_query": {"id": "9", "from": _USER, "query": "", "offset": ""}},
+        {
+            "poll_answer": {
+                "poll_id": "p",
+                "user": _USER,
+                "option_ids": [0],
+                "option_persistent_ids": ["a"],
+            }
+        },
+        {
+            "message_reaction": {
+                "chat": _CHAT,
+                "message_id": 1,
+                "user": _USER,
+                "date": 1764748800,
+                "old_reaction": [],
+                "new_reaction": [],
+            }
+        },
+        {"channel_post": {"message_id": 1, "date": 1764748800, "chat": _CHANNEL, "text": "hi"}},
+        {
+            "poll": {
+                "id": "p",
+                "question": "?",
+                "options": [{"text": "a", "voter_count": 0, "persistent_id": "a"}],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": True,
+                "type": "regular",
+                "allows_multiple_answers": False,
+                "allows_revoting": False,
+                "members_only": False,
+            }
+        },
+    ],
+    ids=lambda kind: next(iter(kind)),
+)
+def test_the_sender_of_an_update_as_sent_is_its_effective_user(kind: dict[str, Any]) -> None:
+    """The fetcher reads who sent an update (its worker, /deletedata) without building the
+    Update: the same user python-telegram-bot would find, or none."""
+    raw = {"update_id": 1, **kind}
+    assert raw_sender(raw) == sender_of(Update.de_json(raw, None))

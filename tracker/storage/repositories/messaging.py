@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, exists, func, literal, or_, update
+from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col, select
 
@@ -455,10 +456,55 @@ class StoredUpdate:
     payload: str
 
 
-_INBOX_COLUMNS = tuple(
-    InboxUpdate.__table__.c[name]  # type: ignore[attr-defined]
-    for name in ("update_id", "payload", "received_at", "telegram_user_id")
-)
+_INBOX = table_of(InboxUpdate)
+
+
+@dataclass(frozen=True, slots=True)
+class NewUpdate:
+    """An update to keep in the inbox (see ``InboxRepository.store_many``)."""
+
+    update_id: int
+    #: The update's JSON, as Telegram sent it.
+    payload: str
+    #: Who sent it (None for updates without a user).
+    telegram_user_id: int | None = None
+
+
+# Built once per dialect like the outbox's statements: every update runs one of them.
+@cache
+def _store_one_statement(dialect: str) -> ReturningInsert[Any]:
+    # The usual case in one statement: a new id, never handled.
+    update_id = bindparam("update_id", type_=_INBOX.c.update_id.type)
+    unseen = ~exists().where(_PROCESSED.c.update_id == update_id)
+    values = select(
+        update_id,
+        bindparam("payload", type_=_INBOX.c.payload.type),
+        bindparam("received_at", type_=_INBOX.c.received_at.type),
+        bindparam("telegram_user_id", type_=_INBOX.c.telegram_user_id.type),
+    ).where(unseen)
+    return (
+        upsert_insert(dialect, _INBOX)
+        .from_select(["update_id", "payload", "received_at", "telegram_user_id"], values)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(_INBOX.c.update_id)
+    )
+
+
+@cache
+def _handled_among_statement() -> Select[int]:
+    return sa_select(_PROCESSED.c.update_id).where(
+        _PROCESSED.c.update_id.in_(bindparam("ids", expanding=True))
+    )
+
+
+@cache
+def _store_many_statement(dialect: str) -> ReturningInsert[Any]:
+    # Run with a list of rows: SQLAlchemy sends them as one multi-row INSERT (insertmanyvalues).
+    return (
+        upsert_insert(dialect, _INBOX)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(_INBOX.c.update_id)
+    )
 
 
 class InboxRepository(Repository):
@@ -473,26 +519,63 @@ class InboxRepository(Repository):
         An id last seen more than ``UPDATE_ID_REUSE`` ago is a new update that reuses it: the old
         row and its "handled" mark are replaced.
         """
-        # The usual case in one statement: a new id, never handled.
-        unseen = ~exists().where(col(ProcessedUpdate.update_id) == update_id)
-        first = (
-            self._upsert_insert(InboxUpdate)
-            .from_select(
-                list(_INBOX_COLUMNS),
-                select(
-                    *(
-                        literal(value, column.type)
-                        for value, column in zip(
-                            (update_id, payload, at, telegram_user_id), _INBOX_COLUMNS, strict=True
-                        )
-                    )
-                ).where(unseen),
-            )
-            .on_conflict_do_nothing(index_elements=["update_id"])
-            .returning(col(InboxUpdate.update_id))
-        )
-        if self._session.exec(first).first() is not None:
-            return True
+        row = NewUpdate(update_id, payload, telegram_user_id)
+        values = {
+            "update_id": update_id,
+            "payload": payload,
+            "received_at": at,
+            "telegram_user_id": telegram_user_id,
+        }
+        result = self._core().execute(_store_one_statement(self._dialect), values)
+        return result.first() is not None or self._store_seen(row, at)
+
+    def store_many(self, rows: Sequence[NewUpdate], at: datetime) -> set[int]:
+        """``store`` for a batch (a ``getUpdates`` answer): the ids stored, to be queued.
+
+        The usual case, ids new and never handled, takes two statements for the whole batch;
+        the other ids go through ``store``'s rules one by one. An id twice in the batch counts
+        once, as its first row.
+        """
+        first: dict[int, NewUpdate] = {}
+        for row in rows:
+            first.setdefault(row.update_id, row)
+        unique = list(first.values())
+        if not unique:
+            return set()
+        if len(unique) == 1:  # one statement instead of two (a quiet bot's batches)
+            (row,) = unique
+            new = self.store(row.update_id, row.payload, at, telegram_user_id=row.telegram_user_id)
+            return {row.update_id} if new else set()
+        core = self._core()
+        ids = [row.update_id for row in unique]
+        handled: set[int] = set()
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = {"ids": ids[start : start + _IN_CHUNK]}
+            handled.update(core.execute(_handled_among_statement(), chunk).scalars())
+        # In id order, so that concurrent writers of the same ids lock them in the same order.
+        fresh = [row for row in unique if row.update_id not in handled]
+        fresh.sort(key=lambda row: row.update_id)
+        stored: set[int] = set()
+        if fresh:
+            values = [
+                {
+                    "update_id": row.update_id,
+                    "payload": row.payload,
+                    "received_at": at,
+                    "telegram_user_id": row.telegram_user_id,
+                }
+                for row in fresh
+            ]
+            result = core.execute(_store_many_statement(self._dialect), values)
+            stored.update(result.scalars())
+        for row in unique:
+            if row.update_id not in stored and self._store_seen(row, at):
+                stored.add(row.update_id)
+        return stored
+
+    def _store_seen(self, row: NewUpdate, at: datetime) -> bool:
+        """``store`` for an id the inbox or ``processed_updates`` holds (or held a moment ago)."""
+        update_id = row.update_id
         existing = self._session.get(InboxUpdate, update_id)
         if existing is None and self._session.get(ProcessedUpdate, update_id) is not None:
             return False  # handled, and its inbox row pruned (or stored before the inbox)
@@ -508,9 +591,9 @@ class InboxRepository(Repository):
             self._upsert_insert(InboxUpdate)
             .values(
                 update_id=update_id,
-                payload=payload,
+                payload=row.payload,
                 received_at=at,
-                telegram_user_id=telegram_user_id,
+                telegram_user_id=row.telegram_user_id,
             )
             .on_conflict_do_nothing(index_elements=["update_id"])
             .returning(col(InboxUpdate.update_id))
