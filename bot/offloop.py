@@ -9,16 +9,19 @@ emulator (``bot.localapi.ptb.ASGIRequest``) lives on the bot's loop.
 from __future__ import annotations
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
+
+from bot.http import AiohttpRequest
 
 
 def over_network(bot: Bot) -> bool:
     """True if ``bot`` talks to its Bot API over the network (it can be copied to a thread)."""
     request = bot.request
-    return isinstance(request, HTTPXRequest) and not getattr(request, "in_process", False)
+    over_http = isinstance(request, HTTPXRequest | AiohttpRequest)
+    return over_http and not getattr(request, "in_process", False)
 
 
-def copy_bot(bot: Bot, request: HTTPXRequest) -> Bot:
+def copy_bot(bot: Bot, request: BaseRequest) -> Bot:
     """``bot``'s token and Bot API, through ``request`` (the caller initializes and shuts it)."""
     return Bot(
         bot.token,

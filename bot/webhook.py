@@ -30,8 +30,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 from telegram.ext import ApplicationBuilder
-from telegram.request import HTTPXRequest
 
+from bot.http import AiohttpRequest
 from bot.processing import PerUserProcessor
 from bot.replicas import attach
 from bot.settings import BotSettings
@@ -100,8 +100,8 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-class CountingRequest(HTTPXRequest):
-    """python-telegram-bot's HTTP client, counting delivered messages and 429 answers."""
+class CountingRequest(AiohttpRequest):
+    """The bot's HTTP client (``bot.http``), counting delivered messages and 429 answers."""
 
     def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -145,8 +145,8 @@ def builder(
 ) -> Builder:
     """The ApplicationBuilder for webhook mode: no Updater, and sends counted."""
     assert settings.telegram_bot_token is not None
-    # HTTPXRequest alone keeps one connection and gives up after 1 s waiting for it: updates
-    # handled side by side would queue their replies behind each other, and fail.
+    # One connection by default, given up after 1 s waiting for it: updates handled side by
+    # side would queue their replies behind each other, and fail.
     request = CountingRequest(
         metrics,
         read_timeout=read_timeout,
