@@ -27,6 +27,7 @@ from bot.fetcher import polling
 from bot.localapi import EmulatorState, LocalBotApiServer, SimUser
 from bot.localapi.limits import FloodConfig
 from bot.localapi.ptb import http_builder
+from bot.main import send_request
 from bot.runtime import Deps
 from bot.settings import BotSettings
 from tests.bot.helpers import forge_press, given_debts
@@ -90,7 +91,8 @@ def _bot_messages(state: EmulatorState, users: list[SimUser]) -> int:
 async def _storm(server: LocalBotApiServer, deps: Deps, users: list[SimUser]) -> dict[str, Any]:
     state = server.state
     rng = random.Random(11)
-    application = configure(http_builder(server), deps, with_jobs=False)
+    # Sent as `repaybot run` sends (bot.http).
+    application = configure(http_builder(server).request(send_request()), deps, with_jobs=False)
     pressed: dict[str, float] = {}  # query id -> when pressed
     waited: dict[str, float] = {}  # query id -> seconds until its answer was seen
     fetched: dict[str, float] = {}  # query id -> seconds until the bot received the press

@@ -27,8 +27,8 @@ from collections.abc import Callable
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
-from telegram.request import HTTPXRequest
 
+from bot.http import AiohttpRequest
 from bot.offloop import copy_bot, over_network
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class _AnsweringThread:
         self, bot: Bot, claim: Callable[[str], bool], owner: asyncio.AbstractEventLoop
     ) -> None:
         # The same token and Bot API as the application's bot, a connection of its own.
-        self._request = HTTPXRequest(connection_pool_size=8)
+        self._request = AiohttpRequest(connection_pool_size=8)
         self._bot = copy_bot(bot, self._request)
         self._claim = claim
         # The bot's event loop: once it is gone, so is this thread (an application stopped

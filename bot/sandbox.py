@@ -53,7 +53,7 @@ from bot.localapi import (
     SimUser,
 )
 from bot.localapi.ptb import http_builder
-from bot.main import SEND_CONNECTIONS, SEND_READ_TIMEOUT
+from bot.main import SEND_CONNECTIONS, SEND_READ_TIMEOUT, send_request
 from bot.reminder_render import render
 from bot.runtime import Deps
 from bot.sandbox_io import BOT, LineReader, Terminal, is_tty
@@ -225,7 +225,10 @@ class Sandbox:
 
     async def _run_polling(self, server: LocalBotApiServer) -> None:
         application = self.application = configure(
-            http_builder(server), self.deps, processor=self._tracker
+            # Sent as the real bot sends (bot.http), to the local Bot API.
+            http_builder(server).request(send_request()),
+            self.deps,
+            processor=self._tracker,
         )
         _register_jobs(application, self.deps)
         async with application:  # initialize() … shutdown()
