@@ -42,7 +42,7 @@ from bot.offloop import copy_bot, over_network
 from bot.runtime import Deps
 from bot.types import App
 from bot.workers import WorkerPool, worker_pool
-from tracker.storage.repositories.messaging import NewUpdate
+from tracker.storage.repositories import NewUpdate
 from tracker.storage.uow import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)

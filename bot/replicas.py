@@ -50,7 +50,7 @@ from tracker.storage.locks import (
     stale_pending,
     user_key,
 )
-from tracker.storage.repositories.messaging import UPDATE_ID_REUSE, StoredUpdate
+from tracker.storage.repositories import UPDATE_ID_REUSE, StoredUpdate
 
 logger = logging.getLogger(__name__)
 

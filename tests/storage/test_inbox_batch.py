@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from tracker.storage.repositories import UPDATE_ID_REUSE
-from tracker.storage.repositories.messaging import NewUpdate
+from tracker.storage.repositories import UPDATE_ID_REUSE, NewUpdate
 from tracker.storage.uow import SqlUnitOfWork
 
 MakeUow = Callable[[], SqlUnitOfWork]

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from tracker.storage.db import normalise_url
 from tracker.storage.models import InboxUpdate, ProcessedUpdate
-from tracker.storage.repositories.messaging import StoredUpdate
+from tracker.storage.repositories.inbox import StoredUpdate
 
 logger = logging.getLogger(__name__)
 

@@ -7,15 +7,18 @@ from tracker.storage.repositories.debts import (
     PaymentRepository,
     PlanRepository,
 )
-from tracker.storage.repositories.messaging import (
-    DEFAULT_LEASE,
+from tracker.storage.repositories.inbox import (
     UPDATE_ID_REUSE,
-    BotStateRepository,
     InboxRepository,
-    NewMessage,
-    OutboxRepository,
+    NewUpdate,
     ProcessedUpdateRepository,
     StoredUpdate,
+)
+from tracker.storage.repositories.messaging import (
+    DEFAULT_LEASE,
+    BotStateRepository,
+    NewMessage,
+    OutboxRepository,
 )
 from tracker.storage.repositories.rate import BucketState, SendRateRepository
 from tracker.storage.repositories.users import (
@@ -35,6 +38,7 @@ __all__ = [
     "InboxRepository",
     "InstallmentRepository",
     "NewMessage",
+    "NewUpdate",
     "OutboxRepository",
     "PaymentRepository",
     "PlanRepository",
