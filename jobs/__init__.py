@@ -15,9 +15,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +24,7 @@ from telegram import Bot
 from telegram.constants import FloodLimit
 from telegram.ext import Application, CallbackContext
 
+from jobs.claims import release_orphaned, worker_id
 from jobs.housekeeping import prune
 from jobs.pacing import Pacer
 from jobs.scan import ScanMemo, ScanReport
@@ -53,11 +51,6 @@ PAID_CONCURRENCY = 256
 PAID_LIMIT = 500
 
 
-def worker_id() -> str:
-    """A name unique to this process: host, pid and a random part (a restart gets a new one)."""
-    return f"{socket.gethostname()[:40]}-{os.getpid()}-{secrets.token_hex(4)}"
-
-
 @dataclass
 class Jobs:
     """The state the two jobs share in one process: one pacer, one worker id, one send loop."""
@@ -75,6 +68,8 @@ class Jobs:
     running: Callable[[], bool] = field(default=lambda: True, repr=False)
     _scanning: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     _sending: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    #: Whether the claims of this host's stopped processes were released (``jobs.claims``).
+    _released: bool = field(default=False, init=False, repr=False)
 
     async def scan(self) -> ScanReport:
         """One scan, in a worker thread (one at a time: they share the memo)."""
@@ -97,6 +92,12 @@ class Jobs:
             return total
         limit = DEFAULT_LIMIT if self.paid is None else PAID_LIMIT
         async with self._sending:
+            if not self._released:  # once, at the first run
+                self._released = True
+                try:
+                    await asyncio.to_thread(release_orphaned, self.deps.uow, self.deps.clock.now())
+                except Exception:  # their lease frees them, as without this
+                    logger.warning("could not release stopped processes' claims", exc_info=True)
             # Replies this process sent are marked first, or they would look due (bot.sent_marks).
             self.deps.sent.flush()
             deadline = self.pacer.now() + SEND_RUN_BUDGET.total_seconds()

@@ -20,7 +20,8 @@ rows are due. With a ``paid`` pacer (TELEGRAM_PAID_BROADCAST), the most urgent r
 At least once, and almost always exactly once: a key is enqueued once and a row is sent only by
 the worker holding its claim, so a reminder is never planned or claimed twice. A duplicate can
 come from two windows only, as with any Telegram sender: a crash after Telegram accepted a message
-but before ``mark_sent`` committed (the claim's lease runs out and another worker sends it again),
+but before ``mark_sent`` committed (the restarted process releases the dead one's claims at its
+first send run, ``jobs.claims``; another host's wait for their lease; then the row goes again),
 and a timeout on a request Telegram did process (the retry sends it again; the bot's read timeout
 for sends is generous, so this is rare).
 """

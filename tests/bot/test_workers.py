@@ -148,9 +148,9 @@ def test_kill_9_of_the_polling_process_takes_its_workers_and_loses_nothing(
     with LocalBotApiServer(state) as server:
         bot = Bot(server, own_database.process_url, tmp_path / "bot.log", workers=WORKERS)
         try:
-            # Two kills, within the replies' 10 s grace: a reply the sender job claims and is
-            # killed before marking waits out the claim's 5-minute lease (noted on issue 11).
-            for start in range(1, 3):
+            # Three kills: a reply the sender job claimed and was killed before marking goes
+            # out at the restarted bot's first send run (jobs.claims), not after its lease.
+            for start in range(1, 4):
                 bot.start()
                 workers = _wait_for_workers(bot, WORKERS)
                 _wait_for_log(bot.log, READY_LINE, start)  # workers at work

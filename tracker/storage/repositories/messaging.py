@@ -307,6 +307,33 @@ class OutboxRepository(Repository):
         """Give up on a claimed message that is no longer worth sending (expired, obsolete)."""
         return self._finish(outbox_id, worker_id, status=OutboxStatus.DROPPED, last_error=reason)
 
+    def claimants(self) -> list[str]:
+        """The worker ids holding claims now (rows being sent), each once."""
+        statement = (
+            select(col(Outbox.locked_by))
+            .where(col(Outbox.status) == OutboxStatus.SENDING, col(Outbox.locked_by).is_not(None))
+            .distinct()
+        )
+        return sorted(worker for worker in self._session.exec(statement).all() if worker)
+
+    def release_claims(self, worker_ids: Iterable[str]) -> int:
+        """Put the rows that ``worker_ids`` claimed back in the queue at once, not at the end of
+        their lease (their processes are gone); how many. The claim stays counted as an attempt:
+        the process may have sent the message before it died."""
+        wanted = sorted(set(worker_ids))
+        released = 0
+        for start in range(0, len(wanted), _IN_CHUNK):
+            statement = (
+                update(Outbox)
+                .where(
+                    col(Outbox.status) == OutboxStatus.SENDING,
+                    col(Outbox.locked_by).in_(wanted[start : start + _IN_CHUNK]),
+                )
+                .values(status=OutboxStatus.PENDING, locked_by=None, locked_until=None)
+            )
+            released += int(self._session.exec(statement).rowcount)
+        return released
+
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` are in the outbox already, whatever their status."""
         wanted = sorted(set(keys))
