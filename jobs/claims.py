@@ -8,6 +8,10 @@ payment among them, waiting for the lease to run out. Worker ids name the host a
 own host whose process is gone, or whose pid is its own but which it did not make (its container
 restarted). Other hosts' claims and those of live processes wait for their lease as before. A
 released row is sent again, as at least once already allowed: the dead process may have sent it.
+
+This takes each host name for one machine or container, as Docker, Compose (also scaled) and
+Kubernetes give them: replicas that share a host name in separate containers (one ``hostname:``
+for a scaled service) would take each other's live claims for a stopped process's.
 """
 
 from __future__ import annotations
