@@ -36,6 +36,9 @@ def test_compose_parses_with_postgres_two_webhook_replicas_and_a_tls_proxy() -> 
     bot = services["bot"]
     # Two replicas on one PostgreSQL: each user's updates in order across them (bot/replicas.py).
     assert bot["deploy"]["replicas"] == 2
+    # Each replica its own host name (Compose's default): a restart releases the send claims
+    # of its host's stopped processes only (jobs/claims.py).
+    assert "hostname" not in bot
     environment = bot["environment"]  # the migrate service's, through a YAML anchor
     assert environment == services["migrate"]["environment"]
     assert environment["DATABASE_URL"].startswith("postgresql+psycopg://")
