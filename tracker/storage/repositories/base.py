@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -10,6 +11,18 @@ from sqlmodel import Session
 
 #: Session.info key: the current transaction wrote something (``SqlUnitOfWork.has_writes``).
 WROTE = "wrote"
+#: Values per ``IN (…)`` list: well inside SQLite's and PostgreSQL's limits on parameters.
+IN_CHUNK = 500
+
+Key = TypeVar("Key", int, str)
+
+
+def chunks(keys: Iterable[Key]) -> Iterator[list[Key]]:
+    """``keys`` without repeats, sorted (concurrent writers lock rows in the same order), in
+    lists of at most ``IN_CHUNK``."""
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), IN_CHUNK):
+        yield wanted[start : start + IN_CHUNK]
 
 
 def upsert_insert(dialect: str, entity: Any) -> postgresql.Insert | sqlite.Insert:

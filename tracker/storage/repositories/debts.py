@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -30,7 +30,7 @@ from tracker.money import to_minor
 from tracker.schedule_types import ScheduleRow
 from tracker.storage.enums import DebtStatus, OutboxStatus, PlanStatus
 from tracker.storage.models import Debt, Installment, Outbox, Payment, PlanVersion, User
-from tracker.storage.repositories.base import WROTE, Repository, table_of, upsert_insert
+from tracker.storage.repositories.base import WROTE, Repository, chunks, table_of, upsert_insert
 
 #: Outbox keys about one installment start with these (tracker.reminders: due, overdue, risk).
 _INSTALLMENT_KINDS = frozenset({"due", "overdue", "risk"})
@@ -198,7 +198,7 @@ class DebtRepository(Repository):
             ).all()
             if i is not None
         ]
-        for chunk in _chunks(self._reminder_ids(user_id, installment_ids, pending_only=False)):
+        for chunk in chunks(self._reminder_ids(user_id, installment_ids, pending_only=False)):
             self._session.exec(delete(Outbox).where(col(Outbox.id).in_(chunk)))
         self._session.exec(delete(Installment).where(col(Installment.debt_id) == debt_id))
         self._session.exec(delete(Payment).where(col(Payment.debt_id) == debt_id))
@@ -209,7 +209,7 @@ class DebtRepository(Repository):
     def drop_pending_reminders(self, user_id: int, installment_ids: Iterable[int]) -> int:
         """Drop the user's pending reminders of these installments (replaced by a recompute)."""
         wanted = self._reminder_ids(user_id, installment_ids, pending_only=True)
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             self._session.exec(
                 update(Outbox)
                 .where(col(Outbox.id).in_(chunk), col(Outbox.status) == OutboxStatus.PENDING)
@@ -276,7 +276,7 @@ class PlanRepository(Repository):
     def active_for_debts(self, debt_ids: Iterable[int]) -> dict[int, PlanVersion]:
         """The active plan of each of these debts that has one, by debt id (for batch jobs)."""
         found: dict[int, PlanVersion] = {}
-        for chunk in _chunks(debt_ids):
+        for chunk in chunks(debt_ids):
             statement = select(PlanVersion).where(
                 col(PlanVersion.debt_id).in_(chunk), col(PlanVersion.status) == PlanStatus.ACTIVE
             )
@@ -446,7 +446,7 @@ class InstallmentRepository(Repository):
     def for_plans(self, plan_ids: Iterable[int]) -> dict[int, list[Installment]]:
         """The installments of each of these plan versions in sequence, by plan id."""
         found: dict[int, list[Installment]] = {}
-        for chunk in _chunks(plan_ids):
+        for chunk in chunks(plan_ids):
             statement = (
                 select(Installment)
                 .where(col(Installment.plan_version_id).in_(chunk))
@@ -570,7 +570,7 @@ class PaymentRepository(Repository):
         """Each of these debts' payments in the order they were paid, by debt id (batch jobs;
         callers scope the debts to their users)."""
         found: dict[int, list[Payment]] = {}
-        for chunk in _chunks(debt_ids):
+        for chunk in chunks(debt_ids):
             statement = select(Payment).where(col(Payment.debt_id).in_(chunk))
             if not include_undone:
                 statement = statement.where(col(Payment.undone_at).is_(None))
@@ -592,7 +592,7 @@ class PaymentRepository(Repository):
         Changes whenever a payment is recorded or undone: jobs use it to notice new payments.
         """
         found: dict[int, tuple[int, int, datetime | None]] = {}
-        for chunk in _chunks(user_ids):
+        for chunk in chunks(user_ids):
             statement = (
                 select(
                     col(Payment.user_id),
@@ -612,13 +612,3 @@ class PaymentRepository(Repository):
         if payment.undone_at is not None:
             raise Conflict("the payment was already undone", code="payment_already_undone")
         payment.undone_at = at
-
-
-#: Ids per ``IN (…)`` list: well under SQLite's and PostgreSQL's parameter limits.
-_IN_CHUNK = 500
-
-
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    wanted = sorted(set(ids))
-    for start in range(0, len(wanted), _IN_CHUNK):
-        yield wanted[start : start + _IN_CHUNK]

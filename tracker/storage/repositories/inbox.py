@@ -14,11 +14,9 @@ from sqlalchemy.sql.dml import ReturningInsert
 from sqlmodel import col, select
 
 from tracker.storage.models import InboxUpdate, ProcessedUpdate
-from tracker.storage.repositories.base import Repository, table_of, upsert_insert
+from tracker.storage.repositories.base import Repository, chunks, table_of, upsert_insert
 
 _PROCESSED = table_of(ProcessedUpdate)
-#: Ids per IN (…) list: well inside every backend's limit on bound parameters.
-_IN_CHUNK = 500
 
 
 @cache
@@ -115,6 +113,16 @@ def _store_many_statement(dialect: str) -> ReturningInsert[Any]:
     )
 
 
+def _values(row: NewUpdate, at: datetime) -> dict[str, Any]:
+    """The inbox row's columns for ``row``, received ``at``."""
+    return {
+        "update_id": row.update_id,
+        "payload": row.payload,
+        "received_at": at,
+        "telegram_user_id": row.telegram_user_id,
+    }
+
+
 class InboxRepository(Repository):
     """Telegram updates as received, kept until handled (see ``InboxUpdate``)."""
 
@@ -128,13 +136,7 @@ class InboxRepository(Repository):
         row and its "handled" mark are replaced.
         """
         row = NewUpdate(update_id, payload, telegram_user_id)
-        values = {
-            "update_id": update_id,
-            "payload": payload,
-            "received_at": at,
-            "telegram_user_id": telegram_user_id,
-        }
-        result = self._core().execute(_store_one_statement(self._dialect), values)
+        result = self._core().execute(_store_one_statement(self._dialect), _values(row, at))
         return result.first() is not None or self._store_seen(row, at)
 
     def store_many(self, rows: Sequence[NewUpdate], at: datetime) -> set[int]:
@@ -155,25 +157,15 @@ class InboxRepository(Repository):
             new = self.store(row.update_id, row.payload, at, telegram_user_id=row.telegram_user_id)
             return {row.update_id} if new else set()
         core = self._core()
-        ids = [row.update_id for row in unique]
         handled: set[int] = set()
-        for start in range(0, len(ids), _IN_CHUNK):
-            chunk = {"ids": ids[start : start + _IN_CHUNK]}
-            handled.update(core.execute(_handled_among_statement(), chunk).scalars())
+        for chunk in chunks(row.update_id for row in unique):
+            handled.update(core.execute(_handled_among_statement(), {"ids": chunk}).scalars())
         # In id order, so that concurrent writers of the same ids lock them in the same order.
         fresh = [row for row in unique if row.update_id not in handled]
         fresh.sort(key=lambda row: row.update_id)
         stored: set[int] = set()
         if fresh:
-            values = [
-                {
-                    "update_id": row.update_id,
-                    "payload": row.payload,
-                    "received_at": at,
-                    "telegram_user_id": row.telegram_user_id,
-                }
-                for row in fresh
-            ]
+            values = [_values(row, at) for row in fresh]
             result = core.execute(_store_many_statement(self._dialect), values)
             stored.update(result.scalars())
         for row in unique:

@@ -15,12 +15,10 @@ from sqlmodel import col, select
 
 from tracker.storage.enums import OutboxStatus, StateNamespace
 from tracker.storage.models import BotState, Outbox, utcnow
-from tracker.storage.repositories.base import Repository, table_of, upsert_insert
+from tracker.storage.repositories.base import IN_CHUNK, Repository, chunks, table_of, upsert_insert
 
 #: How long a claimed message stays with its worker before another may take it over.
 DEFAULT_LEASE = timedelta(minutes=5)
-#: Keys per ``IN (…)`` list: well under SQLite's and PostgreSQL's parameter limits.
-_IN_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +137,10 @@ class OutboxRepository(Repository):
             for m in sorted({m.key: m for m in messages}.values(), key=lambda m: m.key)
         ]
         created: set[str] = set()
-        for start in range(0, len(rows), _IN_CHUNK):
+        for start in range(0, len(rows), IN_CHUNK):
             statement = (
                 self._upsert_insert(Outbox)
-                .values(rows[start : start + _IN_CHUNK])
+                .values(rows[start : start + IN_CHUNK])
                 .on_conflict_do_nothing(index_elements=["key"])
                 .returning(col(Outbox.key))
             )
@@ -320,14 +318,13 @@ class OutboxRepository(Repository):
         """Put the rows that ``worker_ids`` claimed back in the queue at once, not at the end of
         their lease (their processes are gone); how many. The claim stays counted as an attempt:
         the process may have sent the message before it died."""
-        wanted = sorted(set(worker_ids))
         released = 0
-        for start in range(0, len(wanted), _IN_CHUNK):
+        for chunk in chunks(worker_ids):
             statement = (
                 update(Outbox)
                 .where(
                     col(Outbox.status) == OutboxStatus.SENDING,
-                    col(Outbox.locked_by).in_(wanted[start : start + _IN_CHUNK]),
+                    col(Outbox.locked_by).in_(chunk),
                 )
                 .values(status=OutboxStatus.PENDING, locked_by=None, locked_until=None)
             )
@@ -336,10 +333,8 @@ class OutboxRepository(Repository):
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` are in the outbox already, whatever their status."""
-        wanted = sorted(set(keys))
         found: set[str] = set()
-        for start in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[start : start + _IN_CHUNK]
+        for chunk in chunks(keys):
             statement = select(col(Outbox.key)).where(col(Outbox.key).in_(chunk))
             found.update(self._session.exec(statement).all())
         return found
@@ -350,13 +345,12 @@ class OutboxRepository(Repository):
         Messages being sent, sent or finished are left alone. The keys are looked up through
         the unique index, in sorted order (concurrent callers lock rows in the same order).
         """
-        wanted = sorted(set(keys))
         dropped = 0
-        for start in range(0, len(wanted), _IN_CHUNK):
+        for chunk in chunks(keys):
             statement = (
                 update(Outbox)
                 .where(
-                    col(Outbox.key).in_(wanted[start : start + _IN_CHUNK]),
+                    col(Outbox.key).in_(chunk),
                     col(Outbox.status) == OutboxStatus.PENDING,
                 )
                 .values(status=OutboxStatus.DROPPED, last_error=reason)
